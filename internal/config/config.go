@@ -1,0 +1,81 @@
+// Package config holds rolesync's typed, non-secret configuration: the Okta
+// connection, the sync interval, the target, the group-to-role mappings and
+// the safety gates. It validates with messages that name the field and the
+// fix, and imports and exports YAML. Secrets never live here.
+package config
+
+import "time"
+
+// Authentication types, as the seed offers them.
+const (
+	AuthAPIToken   = "api_token"   // Okta API Token: least secure, not recommended
+	AuthScoped     = "scoped"      // Scoped Okta Token: OAuth 2.0 client credentials, private_key_jwt
+	AuthScopedDPoP = "scoped_dpop" // Scoped DPoP Okta Token: the default and recommended
+)
+
+// Target kinds.
+const (
+	TargetLocal = "local"
+	TargetSCIM  = "scim"
+)
+
+// Intervals are the sync intervals the seed offers; DefaultInterval is its default.
+var Intervals = []time.Duration{
+	5 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 4 * time.Hour, 6 * time.Hour, 12 * time.Hour,
+}
+
+// DefaultInterval is the seed's default sync interval.
+const DefaultInterval = 15 * time.Minute
+
+// Config is the whole non-secret configuration.
+type Config struct {
+	Okta     Okta      `yaml:"okta"`
+	Sync     Sync      `yaml:"sync"`
+	Target   Target    `yaml:"target"`
+	Mappings []Mapping `yaml:"mappings"`
+	Safety   Safety    `yaml:"safety"`
+}
+
+// Okta is the connection to the Okta org.
+type Okta struct {
+	Domain   string   `yaml:"domain"`              // https://example.okta.com
+	Auth     string   `yaml:"auth"`                // api_token | scoped | scoped_dpop
+	ClientID string   `yaml:"client_id,omitempty"` // for the scoped modes
+	CAFile   string   `yaml:"ca_file,omitempty"`   // optional extra CA bundle (PEM)
+	Scopes   []string `yaml:"scopes,omitempty"`    // optional scopes beyond okta.groups.read
+	// Public keys (JWK JSON) and their kids; the private halves live in the keyring.
+	PublicKey     string `yaml:"public_key,omitempty"`
+	KeyID         string `yaml:"key_id,omitempty"`
+	DPoPPublicKey string `yaml:"dpop_public_key,omitempty"`
+	DPoPKeyID     string `yaml:"dpop_key_id,omitempty"`
+}
+
+// Sync holds the schedule.
+type Sync struct {
+	Interval time.Duration `yaml:"interval"`
+}
+
+// Target is where users and roles are provisioned.
+type Target struct {
+	Kind     string `yaml:"kind"`                // local | scim
+	BaseURL  string `yaml:"base_url,omitempty"`  // scim
+	RoleMode string `yaml:"role_mode,omitempty"` // scim: groups | attribute
+	CAFile   string `yaml:"ca_file,omitempty"`
+	Profile  string `yaml:"profile,omitempty"` // scim: generic | threatlocker
+	Instance string `yaml:"instance,omitempty"`
+}
+
+// Mapping maps one Okta group (by name or id) to portal roles.
+type Mapping struct {
+	Group string   `yaml:"group"`
+	Roles []string `yaml:"roles"`
+}
+
+// Safety configures the gates checked before a plan is applied.
+type Safety struct {
+	ProtectedAccounts    []string `yaml:"protected_accounts,omitempty"`
+	AdminRoles           []string `yaml:"admin_roles,omitempty"`
+	MaxRevocations       int      `yaml:"max_revocations,omitempty"`
+	MaxRevocationPercent int      `yaml:"max_revocation_percent,omitempty"`
+}
