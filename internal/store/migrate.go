@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migrations is the ordered list of schema changes. The schema version kept
+// in PRAGMA user_version is the number of migrations applied. Append only:
+// never edit or reorder an entry once released. A migration that touches the
+// changes table must keep every column the canonical encoding reads (see
+// CanonicalChange) and their values, so the audit chain stays valid.
+//
+// Times are stored as INTEGER nanoseconds since the Unix epoch, UTC; 0 means
+// "not set".
+var migrations = []string{
+	// 1: settings, mappings, runs, changes (hash-chained), holds.
+	`
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE mappings (
+	position   INTEGER PRIMARY KEY,
+	okta_group TEXT NOT NULL,
+	roles      TEXT NOT NULL -- JSON array of role names
+);
+CREATE TABLE runs (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	trigger     TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	started_at  INTEGER NOT NULL,
+	finished_at INTEGER NOT NULL DEFAULT 0,
+	created     INTEGER NOT NULL DEFAULT 0,
+	granted     INTEGER NOT NULL DEFAULT 0,
+	revoked     INTEGER NOT NULL DEFAULT 0,
+	held        INTEGER NOT NULL DEFAULT 0,
+	api_calls   INTEGER NOT NULL DEFAULT 0,
+	error       TEXT NOT NULL DEFAULT '',
+	dry_run     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE changes (
+	id          INTEGER PRIMARY KEY,
+	run_id      INTEGER NOT NULL REFERENCES runs(id),
+	at          INTEGER NOT NULL,
+	login       TEXT NOT NULL,
+	okta_id     TEXT NOT NULL DEFAULT '',
+	action      TEXT NOT NULL,
+	role        TEXT NOT NULL DEFAULT '',
+	okta_group  TEXT NOT NULL DEFAULT '',
+	reason      TEXT NOT NULL DEFAULT '',
+	held        INTEGER NOT NULL DEFAULT 0,
+	enc_version INTEGER NOT NULL,
+	prev_hash   TEXT NOT NULL,
+	hash        TEXT NOT NULL
+);
+CREATE INDEX changes_run    ON changes(run_id, id);
+CREATE INDEX changes_login  ON changes(login, id);
+CREATE INDEX changes_group  ON changes(okta_group, id);
+CREATE INDEX changes_role   ON changes(role, id);
+CREATE INDEX changes_action ON changes(action, id);
+CREATE INDEX changes_at     ON changes(at, id);
+-- The head of the audit chain, updated in the same transaction as the rows,
+-- so that rows deleted from or appended to the end are detected too.
+CREATE TABLE chain_head (
+	singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+	last_id   INTEGER NOT NULL,
+	last_hash TEXT NOT NULL
+);
+CREATE TABLE holds (
+	run_id     INTEGER PRIMARY KEY REFERENCES runs(id),
+	status     TEXT NOT NULL,
+	changes    TEXT NOT NULL, -- JSON array of changes
+	created_at INTEGER NOT NULL,
+	decided_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX holds_status ON holds(status, run_id);
+`,
+}
+
+// latestVersion is the schema version of a fully migrated database.
+func latestVersion() int { return len(migrations) }
+
+func (s *Store) migrate(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	// BEGIN IMMEDIATE takes the write lock before the version is read, so two
+	// processes opening a fresh database do not both apply migration 1.
+	for {
+		done, err := migrateStep(ctx, conn)
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// migrateStep applies the next pending migration, if any, in its own
+// transaction and reports whether the schema is up to date.
+func migrateStep(ctx context.Context, conn *sql.Conn) (bool, error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("migrate: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return false, fmt.Errorf("migrate: read schema version: %w", err)
+	}
+	switch {
+	case v > latestVersion():
+		return false, fmt.Errorf("database schema version %d is newer than this rolesync supports (%d); upgrade rolesync", v, latestVersion())
+	case v == latestVersion():
+		return true, nil
+	}
+	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		return false, fmt.Errorf("migration %d: %w", v+1, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+		return false, fmt.Errorf("migration %d: set schema version: %w", v+1, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migration %d: commit: %w", v+1, err)
+	}
+	return false, nil
+}
+
+// toNanos converts a time to the stored form: UTC nanoseconds, 0 for zero.
+func toNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromNanos converts the stored form back to a UTC time.
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// reorderWindow is how far from its position VerifyChain looks for the ID a
+// moved row was hashed with.
+const reorderWindow = 1000
+
+// VerifyChain recomputes the whole audit chain in ID order, reading row by
+// row, and compares its end with the chain head recorded at write time. It
+// reports the first row that was edited, deleted, inserted or reordered. A
+// broken chain is a result (OK false), not an error; errors are I/O only.
+func (s *Store) VerifyChain(ctx context.Context) (VerifyResult, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return VerifyResult{}, fmt.Errorf("verify chain: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+
+	var headID int64
+	var headHash string
+	headErr := tx.QueryRowContext(ctx, `SELECT last_id, last_hash FROM chain_head WHERE singleton = 1`).Scan(&headID, &headHash)
+	headRecorded := headErr == nil
+	if headErr != nil && headErr != sql.ErrNoRows {
+		return VerifyResult{}, fmt.Errorf("verify chain: read chain head: %w", headErr)
+	}
+
+	rows, err := tx.QueryContext(ctx, `SELECT `+changeColumns+` FROM changes ORDER BY id`)
+	if err != nil {
+		return VerifyResult{}, fmt.Errorf("verify chain: %w", err)
+	}
+	defer rows.Close()
+
+	v := verifier{prevHash: GenesisHash}
+	next := func() (*storedChange, error) {
+		if !rows.Next() {
+			return nil, rows.Err()
+		}
+		c, err := scanChange(rows)
+		if err != nil {
+			return nil, err
+		}
+		return &c, nil
+	}
+	for {
+		r, err := next()
+		if err != nil {
+			return VerifyResult{}, fmt.Errorf("verify chain: %w", err)
+		}
+		if r == nil {
+			break
+		}
+		if headRecorded && r.ID > headID {
+			return v.fail(r.ID, TamperInserted, fmt.Sprintf(
+				"change %d lies beyond the recorded chain head (change %d)", r.ID, headID)), nil
+		}
+		if res, bad := v.check(r, next); bad {
+			return res, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return VerifyResult{}, fmt.Errorf("verify chain: %w", err)
+	}
+	switch {
+	case !headRecorded && v.checked > 0:
+		return v.fail(v.prevID, TamperDeleted, "the recorded chain head is missing"), nil
+	case headRecorded && v.prevID < headID:
+		return v.fail(v.prevID+1, TamperDeleted, fmt.Sprintf(
+			"changes %d to %d are missing from the end of the history", v.prevID+1, headID)), nil
+	case headRecorded && v.prevHash != headHash:
+		return v.fail(v.prevID, TamperEdited, fmt.Sprintf(
+			"change %d does not match the recorded chain head; it was rewritten and its hash recomputed", v.prevID)), nil
+	}
+	return VerifyResult{OK: true, Checked: v.checked, HeadID: v.prevID, HeadHash: v.prevHash}, nil
+}
+
+// verifier walks the chain, remembering the last two rows.
+type verifier struct {
+	checked      int64
+	prevID       int64
+	prevHash     string
+	prevPrevHash string
+}
+
+func (v *verifier) fail(id int64, kind, detail string) VerifyResult {
+	return VerifyResult{Checked: v.checked, HeadID: v.prevID, HeadHash: v.prevHash,
+		FirstBadID: id, Kind: kind, Detail: detail}
+}
+
+// selfConsistent reports whether r's stored hash matches its fields and
+// stored PrevHash, were it at position id.
+func selfConsistent(r *storedChange, id int64) bool {
+	if r.version != EncodingVersion {
+		return false
+	}
+	c := r.Change
+	c.ID = id
+	return chainHash(r.version, r.PrevHash, c) == r.Hash
+}
+
+// check verifies r against the previous row and, when it does not fit,
+// classifies the damage, reading at most one row ahead through next.
+func (v *verifier) check(r *storedChange, next func() (*storedChange, error)) (VerifyResult, bool) {
+	expected := v.prevID + 1
+	if r.ID > expected {
+		return v.fail(expected, TamperDeleted, fmt.Sprintf("changes %d to %d are missing", expected, r.ID-1)), true
+	}
+	self := selfConsistent(r, r.ID)
+	if self && r.PrevHash == v.prevHash {
+		v.checked++
+		v.prevPrevHash, v.prevHash, v.prevID = v.prevHash, r.Hash, r.ID
+		return VerifyResult{}, false
+	}
+	if v.prevID > 0 && r.PrevHash == v.prevPrevHash {
+		return v.fail(v.prevID, TamperInserted, fmt.Sprintf(
+			"change %d was inserted: change %d links to change %d", v.prevID, r.ID, v.prevID-1)), true
+	}
+	if self {
+		if v.prevID == 0 {
+			return v.fail(1, TamperDeleted, fmt.Sprintf(
+				"change %d does not start the chain: earlier changes were deleted and the rest renumbered", r.ID)), true
+		}
+		return v.fail(v.prevID, TamperEdited, fmt.Sprintf(
+			"change %d was rewritten and its hash recomputed: change %d no longer links to it", v.prevID, r.ID)), true
+	}
+	if r.version != EncodingVersion {
+		return v.fail(r.ID, TamperEdited, fmt.Sprintf("change %d has unknown encoding version %d", r.ID, r.version)), true
+	}
+	if j, ok := hashedAs(r); ok {
+		n, _ := next()
+		if j > r.ID && (n == nil || selfConsistent(n, n.ID+(j-r.ID))) {
+			return v.fail(r.ID, TamperDeleted, fmt.Sprintf(
+				"changes %d to %d were deleted and the later changes renumbered", r.ID, j-1)), true
+		}
+		return v.fail(r.ID, TamperReordered, fmt.Sprintf(
+			"change %d holds what was recorded as change %d", r.ID, j)), true
+	}
+	if n, _ := next(); n != nil && n.PrevHash == v.prevHash {
+		return v.fail(r.ID, TamperInserted, fmt.Sprintf(
+			"change %d was inserted: change %d links to change %d", r.ID, n.ID, v.prevID)), true
+	}
+	return v.fail(r.ID, TamperEdited, fmt.Sprintf(
+		"change %d was edited: its fields no longer match its hash", r.ID)), true
+}
+
+// hashedAs finds the ID, near r's position, that r's fields were hashed with.
+func hashedAs(r *storedChange) (int64, bool) {
+	for d := int64(1); d <= reorderWindow; d++ {
+		for _, j := range []int64{r.ID + d, r.ID - d} {
+			if j > 0 && selfConsistent(r, j) {
+				return j, true
+			}
+		}
+	}
+	return 0, false
+}
