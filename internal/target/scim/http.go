@@ -1,0 +1,189 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rolesync/rolesync/internal/target"
+)
+
+const (
+	mediaType   = "application/scim+json"
+	maxBodySize = 64 << 20
+)
+
+// HTTPError is a SCIM error answer (RFC 7644 section 3.12).
+type HTTPError struct {
+	Method string
+	// Path is the request path below the base URL, without the query.
+	Path     string
+	Status   int
+	ScimType string
+	Detail   string
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("scim: %s %s: HTTP %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
+	if e.ScimType != "" {
+		msg += " (" + e.ScimType + ")"
+	}
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if hint := statusHint(e.Status); hint != "" {
+		msg += "; " + hint
+	}
+	return msg
+}
+
+// Is makes a 404 match target.ErrNotFound.
+func (e *HTTPError) Is(err error) bool {
+	return err == target.ErrNotFound && e.Status == http.StatusNotFound
+}
+
+func statusHint(status int) string {
+	switch status {
+	case http.StatusUnauthorized:
+		return "the SCIM token was refused: store a fresh one with `rolesync secrets set scim-token`"
+	case http.StatusForbidden:
+		return "the SCIM token lacks the permission for this request"
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return "the provider is busy; the next run retries"
+	}
+	if status >= 500 {
+		return "the provider failed; the next run retries"
+	}
+	return ""
+}
+
+// response is what a request returned beside its decoded body.
+type response struct {
+	status int
+	etag   string
+}
+
+// do sends one SCIM request and decodes a JSON answer into out (when out is
+// not nil and there is a body). 429 and 503 are retried after Retry-After.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any, ifMatch string, out any) (response, error) {
+	var payload []byte
+	if body != nil {
+		var err error
+		payload, err = json.Marshal(body)
+		if err != nil {
+			return response{}, fmt.Errorf("scim: %s %s: encode request: %w", method, path, err)
+		}
+	}
+	u := *c.base
+	u.Path = c.base.Path + path
+	u.RawQuery = query.Encode()
+	for attempt := 0; ; attempt++ {
+		resp, data, err := c.send(ctx, method, u.String(), payload, ifMatch)
+		if err != nil {
+			return response{}, fmt.Errorf("scim: %s %s: %w", method, path, err)
+		}
+		r := response{status: resp.StatusCode, etag: resp.Header.Get("ETag")}
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			if attempt < c.retries {
+				wait := c.retryAfter(resp.Header.Get("Retry-After"), attempt)
+				c.log.Warn("scim provider asked to retry", "method", method, "path", path, "status", resp.StatusCode, "wait", wait, "attempt", attempt+1)
+				if err := c.sleep(ctx, wait); err != nil {
+					return r, fmt.Errorf("scim: %s %s: waiting to retry: %w", method, path, err)
+				}
+				continue
+			}
+		}
+		if resp.StatusCode >= 300 {
+			return r, decodeError(method, path, resp.StatusCode, data)
+		}
+		if out != nil && len(bytes.TrimSpace(data)) > 0 {
+			if err := json.Unmarshal(data, out); err != nil {
+				return r, malformed(method, path, err)
+			}
+		}
+		return r, nil
+	}
+}
+
+func (c *Client) send(ctx context.Context, method, rawURL string, payload []byte, ifMatch string) (*http.Response, []byte, error) {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Accept", mediaType+", application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", mediaType)
+	}
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
+	c.requests.Add(1)
+	if method != http.MethodGet {
+		c.writes.Add(1)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodySize))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read answer: %w", err)
+	}
+	c.log.Debug("scim request", "method", method, "url", rawURL, "status", resp.StatusCode)
+	return resp, data, nil
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date); without
+// one it backs off 1 s, 2 s, 4 s. The wait is capped at MaxRetryWait.
+func (c *Client) retryAfter(h string, attempt int) time.Duration {
+	wait := time.Second << attempt
+	h = strings.TrimSpace(h)
+	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
+		wait = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		wait = max(time.Until(t), 0)
+	}
+	return min(wait, c.maxWait)
+}
+
+func decodeError(method, path string, status int, data []byte) error {
+	e := &HTTPError{Method: method, Path: path, Status: status}
+	var body struct {
+		ScimType string          `json:"scimType"`
+		Detail   string          `json:"detail"`
+		Status   json.RawMessage `json:"status"`
+	}
+	if json.Unmarshal(data, &body) == nil {
+		e.ScimType = body.ScimType
+		e.Detail = truncate(body.Detail, 300)
+	}
+	return e
+}
+
+// ErrMalformed marks an answer that is not valid SCIM JSON.
+var ErrMalformed = errors.New("answer is not valid SCIM JSON")
+
+func malformed(method, path string, err error) error {
+	return fmt.Errorf("scim: %s %s: %w (%v); check that base_url points at the provider's SCIM endpoint", method, path, ErrMalformed, err)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,142 @@
+package scim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/rolesync/rolesync/internal/target"
+)
+
+// Schema and message URNs (RFC 7643, RFC 7644).
+const (
+	schemaUser      = "urn:ietf:params:scim:schemas:core:2.0:User"
+	schemaGroup     = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	schemaPatchOp   = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	schemaListReply = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+)
+
+// ProviderConfig is what the client uses of the provider's
+// ServiceProviderConfig (RFC 7643 section 5).
+type ProviderConfig struct {
+	Patch  bool
+	Filter bool
+	ETag   bool
+	// MaxResults is the largest page the provider returns; 0 if unknown.
+	MaxResults int
+}
+
+// defaultPageSize is asked for when the provider gives no maxResults.
+const defaultPageSize = 100
+
+func (p ProviderConfig) pageSize() int {
+	if p.MaxResults > 0 {
+		return p.MaxResults
+	}
+	return defaultPageSize
+}
+
+// ProviderConfig returns the provider's configuration, reading it once.
+func (c *Client) ProviderConfig(ctx context.Context) (ProviderConfig, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.config(ctx)
+}
+
+func (c *Client) config(ctx context.Context) (ProviderConfig, error) {
+	if c.spc != nil {
+		return *c.spc, nil
+	}
+	var raw struct {
+		Patch struct {
+			Supported bool `json:"supported"`
+		} `json:"patch"`
+		Filter struct {
+			Supported  bool `json:"supported"`
+			MaxResults int  `json:"maxResults"`
+		} `json:"filter"`
+		ETag struct {
+			Supported bool `json:"supported"`
+		} `json:"etag"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/ServiceProviderConfig", nil, nil, "", &raw)
+	var he *HTTPError
+	switch {
+	case errors.As(err, &he) && he.Status == http.StatusNotFound:
+		// RFC 7644 requires the endpoint; without it assume the least.
+		c.log.Warn("scim provider has no ServiceProviderConfig; using PUT, full reads and no ETags")
+		c.spc = &ProviderConfig{}
+		return *c.spc, nil
+	case err != nil:
+		return ProviderConfig{}, fmt.Errorf("read the provider's configuration: %w", err)
+	}
+	c.spc = &ProviderConfig{
+		Patch:      raw.Patch.Supported,
+		Filter:     raw.Filter.Supported,
+		ETag:       raw.ETag.Supported,
+		MaxResults: max(raw.Filter.MaxResults, 0),
+	}
+	c.log.Debug("scim provider configuration", "patch", c.spc.Patch, "filter", c.spc.Filter, "etag", c.spc.ETag, "max_results", c.spc.MaxResults)
+	return *c.spc, nil
+}
+
+// listReply is a ListResponse (RFC 7644 section 3.4.2).
+type listReply struct {
+	TotalResults int               `json:"totalResults"`
+	StartIndex   int               `json:"startIndex"`
+	ItemsPerPage int               `json:"itemsPerPage"`
+	Resources    []json.RawMessage `json:"Resources"`
+}
+
+// list reads every resource at path matching filter (empty: all), paging
+// with startIndex and count as large as maxResults allows.
+func (c *Client) list(ctx context.Context, path, filter string) ([]json.RawMessage, error) {
+	spc, err := c.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var all []json.RawMessage
+	start := 1
+	for {
+		q := url.Values{}
+		q.Set("startIndex", strconv.Itoa(start))
+		q.Set("count", strconv.Itoa(spc.pageSize()))
+		if filter != "" {
+			q.Set("filter", filter)
+		}
+		var page listReply
+		if _, err := c.do(ctx, http.MethodGet, path, q, nil, "", &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.Resources...)
+		if len(page.Resources) == 0 || len(all) >= page.TotalResults {
+			if len(all) < page.TotalResults {
+				return nil, fmt.Errorf("scim: GET %s: the provider announced %d resources but returned %d; the read is incomplete", path, page.TotalResults, len(all))
+			}
+			return all, nil
+		}
+		start += len(page.Resources)
+	}
+}
+
+// Filter returns the SCIM filter `attr eq "value"` with value quoted and
+// escaped as a JSON string (RFC 7644 section 3.4.2.2).
+func Filter(attr, value string) string {
+	// json.Marshal escapes quotes, backslashes and control characters; keep
+	// <, > and & as they are.
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(value)
+	return attr + " eq " + strings.TrimSuffix(b.String(), "\n")
+}
+
+// notFound wraps target.ErrNotFound with what was looked for.
+func notFound(what string) error {
+	return fmt.Errorf("scim: %s: %w", what, target.ErrNotFound)
+}

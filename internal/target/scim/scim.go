@@ -1,0 +1,223 @@
+// Package scim is the SCIM 2.0 target (RFC 7643, RFC 7644): it provisions
+// portal users and their roles at any SCIM service provider, with a profile
+// for ThreatLocker.
+//
+// Users are SCIM Users whose userName is the email and whose externalId is
+// the Okta user id. Roles are either SCIM Groups (RoleModeGroups: a role is a
+// group, created when missing, and membership changes are PATCH add or remove)
+// or the User "roles" attribute (RoleModeAttribute). Revoking removes every
+// role and sets active=false; nothing is ever deleted.
+//
+// The client discovers the provider's ServiceProviderConfig and honours it:
+// list pages as large as filter.maxResults allows, PUT instead of PATCH when
+// patch is off, a full read instead of a filter when filter is off, and
+// If-Match when etag is on. 429 and 503 answers are retried after their
+// Retry-After, a bounded number of times.
+//
+// # Batching
+//
+// Client implements, beside target.Target, the optional Batcher interface.
+// Between Begin and Flush, group membership changes are queued and Flush
+// sends one PATCH per changed group. Without Begin every change is written
+// at once. A change is only done once Flush returns nil.
+package scim
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rolesync/rolesync/internal/target"
+)
+
+// Role modes.
+const (
+	RoleModeGroups    = "groups"
+	RoleModeAttribute = "attribute"
+)
+
+// Profiles.
+const (
+	ProfileGeneric      = "generic"
+	ProfileThreatLocker = "threatlocker"
+)
+
+// Batcher is implemented by targets that can group changes. The engine calls
+// Begin before it applies a plan and Flush after; Flush writes every queued
+// change and reports the first failure.
+type Batcher interface {
+	Begin(ctx context.Context) error
+	Flush(ctx context.Context) error
+}
+
+// Options configures a Client.
+type Options struct {
+	// BaseURL is the SCIM base URL, e.g. https://portal.example.com/scim/v2.
+	// It must use https.
+	BaseURL string
+	// Token is the bearer token. It is sent only in the Authorization header
+	// and never appears in logs or errors.
+	Token string
+	// RoleMode is RoleModeGroups (the default) or RoleModeAttribute.
+	RoleMode string
+	// Profile is ProfileGeneric (the default) or ProfileThreatLocker.
+	Profile string
+	// Roles are role values the admin declared, offered by ListRoles in
+	// attribute mode beside those already held by users.
+	Roles []string
+	// RootCAs is an optional CA pool for the provider's certificate; nil
+	// uses the system pool. Ignored when HTTPClient is set.
+	RootCAs *x509.CertPool
+	// HTTPClient replaces the default client (30 s timeout).
+	HTTPClient *http.Client
+	// Logger receives debug and warning records; nil discards them.
+	Logger *slog.Logger
+	// Sleep waits before a retry; nil waits on a timer, honouring ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxRetries bounds the retries of a 429 or 503 answer; 0 means 3.
+	MaxRetries int
+	// MaxRetryWait caps a single Retry-After wait; 0 means one minute.
+	MaxRetryWait time.Duration
+}
+
+// Client is a SCIM 2.0 target. It implements target.Target and Batcher.
+// Use one Client for one run at a time.
+type Client struct {
+	base     *url.URL
+	token    string
+	mode     string
+	profile  string
+	declared []string
+	http     *http.Client
+	log      *slog.Logger
+	sleep    func(ctx context.Context, d time.Duration) error
+	retries  int
+	maxWait  time.Duration
+
+	requests atomic.Int64
+	writes   atomic.Int64
+
+	mu    sync.Mutex
+	spc   *ProviderConfig
+	state *state
+	batch *batch
+}
+
+var _ target.Target = (*Client)(nil)
+var _ Batcher = (*Client)(nil)
+
+// New checks opts and returns a Client. It makes no request; the provider's
+// configuration is read on first use.
+func New(opts Options) (*Client, error) {
+	base, err := parseBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(opts.Token) == "" {
+		return nil, errors.New("scim: no bearer token: store the portal's SCIM token with `rolesync secrets set scim-token`")
+	}
+	mode := opts.RoleMode
+	if mode == "" {
+		mode = RoleModeGroups
+	}
+	if mode != RoleModeGroups && mode != RoleModeAttribute {
+		return nil, fmt.Errorf("scim: role_mode %q is not supported: use %q or %q", opts.RoleMode, RoleModeGroups, RoleModeAttribute)
+	}
+	profile := opts.Profile
+	if profile == "" {
+		profile = ProfileGeneric
+	}
+	if profile != ProfileGeneric && profile != ProfileThreatLocker {
+		return nil, fmt.Errorf("scim: profile %q is not supported: use %q or %q", opts.Profile, ProfileGeneric, ProfileThreatLocker)
+	}
+	if profile == ProfileThreatLocker && mode != RoleModeGroups {
+		return nil, fmt.Errorf("scim: the %s profile maps roles to groups: set role_mode to %q", ProfileThreatLocker, RoleModeGroups)
+	}
+	c := &Client{
+		base:     base,
+		token:    opts.Token,
+		mode:     mode,
+		profile:  profile,
+		declared: append([]string(nil), opts.Roles...),
+		http:     opts.HTTPClient,
+		log:      opts.Logger,
+		sleep:    opts.Sleep,
+		retries:  opts.MaxRetries,
+		maxWait:  opts.MaxRetryWait,
+	}
+	if c.http == nil {
+		c.http = &http.Client{
+			Timeout: 30 * time.Second,
+			Transport: &http.Transport{
+				Proxy:           http.ProxyFromEnvironment,
+				TLSClientConfig: &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
+			},
+		}
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("target", "scim", "base_url", base.String())
+	if c.sleep == nil {
+		c.sleep = sleepCtx
+	}
+	if c.retries <= 0 {
+		c.retries = 3
+	}
+	if c.maxWait <= 0 {
+		c.maxWait = time.Minute
+	}
+	return c, nil
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("scim: base_url is empty: set it to the portal's SCIM endpoint, e.g. https://portal.example.com/scim/v2")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("scim: base_url %q is not a URL: %w", raw, err)
+	}
+	if u.Scheme != "https" {
+		return nil, fmt.Errorf("scim: base_url %q must use https:// (the bearer token is never sent in clear text)", raw)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("scim: base_url %q has no host: use the form https://host/path", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("scim: base_url %q must not carry credentials, a query or a fragment", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Requests returns the number of HTTP requests sent so far, retries included.
+func (c *Client) Requests() int64 { return c.requests.Load() }
+
+// Writes returns the number of POST, PUT, PATCH and DELETE requests sent so far.
+func (c *Client) Writes() int64 { return c.writes.Load() }
+
+// RoleMode returns the role mode in use.
+func (c *Client) RoleMode() string { return c.mode }
