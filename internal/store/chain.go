@@ -23,8 +23,9 @@ var GenesisHash = strings.Repeat("0", 64)
 // CanonicalChange returns the version-1 canonical encoding of a change, the
 // bytes its hash covers after the previous row's hash:
 //
-//	"rolesync-change/1" followed by ten netstrings ("<len>:<bytes>,", len
-//	the decimal byte count), in this order:
+//	eleven netstrings ("<len>:<bytes>,", len the decimal byte count of the
+//	UTF-8 bytes), in this order:
+//	  tag       "rolesync-change/1"
 //	  id        decimal
 //	  run_id    decimal
 //	  at        RFC 3339 in UTC with nanoseconds, trailing zeros dropped
@@ -47,15 +48,14 @@ func CanonicalChange(c Change) []byte {
 }
 
 func canonical(version int, c Change) []byte {
-	var b []byte
-	b = append(b, "rolesync-change/"...)
-	b = strconv.AppendInt(b, int64(version), 10)
+	b := make([]byte, 0, 256)
 	field := func(s string) {
 		b = strconv.AppendInt(b, int64(len(s)), 10)
 		b = append(b, ':')
 		b = append(b, s...)
 		b = append(b, ',')
 	}
+	field("rolesync-change/" + strconv.Itoa(version))
 	held := "0"
 	if c.Held {
 		held = "1"

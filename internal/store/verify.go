@@ -54,11 +54,12 @@ func (s *Store) VerifyChain(ctx context.Context) (VerifyResult, error) {
 		if r == nil {
 			break
 		}
-		if headRecorded && r.ID > headID {
+		res, bad := v.check(r, next)
+		if headRecorded && r.ID > headID && (!bad || res.FirstBadID > headID) {
 			return v.fail(r.ID, TamperInserted, fmt.Sprintf(
 				"change %d lies beyond the recorded chain head (change %d)", r.ID, headID)), nil
 		}
-		if res, bad := v.check(r, next); bad {
+		if bad {
 			return res, nil
 		}
 	}
@@ -69,8 +70,7 @@ func (s *Store) VerifyChain(ctx context.Context) (VerifyResult, error) {
 	case !headRecorded && v.checked > 0:
 		return v.fail(v.prevID, TamperDeleted, "the recorded chain head is missing"), nil
 	case headRecorded && v.prevID < headID:
-		return v.fail(v.prevID+1, TamperDeleted, fmt.Sprintf(
-			"changes %d to %d are missing from the end of the history", v.prevID+1, headID)), nil
+		return v.fail(v.prevID+1, TamperDeleted, rangeText(v.prevID+1, headID, "is", "are")+" missing from the end of the history"), nil
 	case headRecorded && v.prevHash != headHash:
 		return v.fail(v.prevID, TamperEdited, fmt.Sprintf(
 			"change %d does not match the recorded chain head; it was rewritten and its hash recomputed", v.prevID)), nil
@@ -107,7 +107,7 @@ func selfConsistent(r *storedChange, id int64) bool {
 func (v *verifier) check(r *storedChange, next func() (*storedChange, error)) (VerifyResult, bool) {
 	expected := v.prevID + 1
 	if r.ID > expected {
-		return v.fail(expected, TamperDeleted, fmt.Sprintf("changes %d to %d are missing", expected, r.ID-1)), true
+		return v.fail(expected, TamperDeleted, rangeText(expected, r.ID-1, "is", "are")+" missing"), true
 	}
 	self := selfConsistent(r, r.ID)
 	if self && r.PrevHash == v.prevHash {
@@ -133,8 +133,7 @@ func (v *verifier) check(r *storedChange, next func() (*storedChange, error)) (V
 	if j, ok := hashedAs(r); ok {
 		n, _ := next()
 		if j > r.ID && (n == nil || selfConsistent(n, n.ID+(j-r.ID))) {
-			return v.fail(r.ID, TamperDeleted, fmt.Sprintf(
-				"changes %d to %d were deleted and the later changes renumbered", r.ID, j-1)), true
+			return v.fail(r.ID, TamperDeleted, rangeText(r.ID, j-1, "was", "were")+" deleted and the later changes renumbered"), true
 		}
 		return v.fail(r.ID, TamperReordered, fmt.Sprintf(
 			"change %d holds what was recorded as change %d", r.ID, j)), true
@@ -157,4 +156,13 @@ func hashedAs(r *storedChange) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// rangeText names the changes from a to b with a verb: "change 4 is",
+// "changes 4 to 6 are".
+func rangeText(a, b int64, singular, plural string) string {
+	if a == b {
+		return fmt.Sprintf("change %d %s", a, singular)
+	}
+	return fmt.Sprintf("changes %d to %d %s", a, b, plural)
 }
