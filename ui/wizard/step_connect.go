@@ -1,0 +1,144 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
+)
+
+// connectWidgets are step 6's widgets that validation reports into.
+type connectWidgets struct {
+	domainErr *widget.Label
+	checklist *fyne.Container
+}
+
+// viewConnect is step 6: the Okta domain and the connection test.
+func (w *Wizard) viewConnect() fyne.CanvasObject {
+	cw := &w.connect
+	cw.domainErr = newErrLabel()
+	cw.checklist = container.NewVBox()
+	domain := w.domainEntry(cw.domainErr)
+	test := widget.NewButton("Test connection", w.onTest)
+	test.Importance = widget.HighImportance
+	if w.deps.Tester == nil {
+		test.Disable()
+	}
+	w.showChecks()
+	return container.NewVBox(
+		labelled("Okta domain", domain, cw.domainErr),
+		note("Your organization's Okta address, including https:// (for example https://example.okta.com). Not the admin address with -admin."),
+		container.NewHBox(test),
+		cw.checklist,
+	)
+}
+
+// onTest runs the connection diagnostics.
+func (w *Wizard) onTest() {
+	st, cw := w.st, &w.connect
+	if _, err := validateDomain(st.domain); err != nil {
+		setErr(cw.domainErr, err)
+		return
+	}
+	cfg, key := st.config(), st.connectionKey()
+	secrets := st.secrets
+	var checks []CheckResult
+	w.run(func(ctx context.Context) {
+		checks = w.deps.Tester.Test(ctx, cfg, secrets)
+	}, func() {
+		st.checks, st.tested = checks, key
+		w.showChecks()
+	})
+}
+
+// showChecks renders the checklist: each failed line carries its fix.
+func (w *Wizard) showChecks() {
+	box := w.connect.checklist
+	box.RemoveAll()
+	if w.st.tested == "" {
+		return
+	}
+	if w.st.tested != w.st.connectionKey() {
+		box.Add(note("The settings changed since the last test: test again."))
+		return
+	}
+	for _, c := range w.st.checks {
+		line := "✓ " + c.Name
+		if !c.OK {
+			line = "✗ " + c.Name
+		}
+		if c.Detail != "" {
+			line += ": " + c.Detail
+		}
+		l := note(line)
+		if !c.OK {
+			l.Importance = widget.DangerImportance
+		}
+		box.Add(l)
+		if !c.OK && c.Fix != "" {
+			box.Add(container.NewPadded(note("Fix: " + c.Fix)))
+		}
+	}
+	if checksOK(w.st.checks) {
+		l := note("The connection works.")
+		l.Importance = widget.SuccessImportance
+		box.Add(l)
+	}
+}
+
+func checksOK(cs []CheckResult) bool {
+	if len(cs) == 0 {
+		return false
+	}
+	for _, c := range cs {
+		if !c.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// validateConnect checks step 6: a valid domain and a passing test.
+func (w *Wizard) validateConnect() error {
+	st := w.st
+	if _, err := validateDomain(st.domain); err != nil {
+		setErr(w.connect.domainErr, err)
+		return err
+	}
+	if w.deps.Tester == nil {
+		return nil
+	}
+	switch {
+	case st.tested == "" || st.tested != st.connectionKey():
+		return errors.New("select 'Test connection' to check these settings")
+	case !checksOK(st.checks):
+		return errors.New("the connection test failed: fix the lines marked ✗ and test again")
+	}
+	return nil
+}
+
+// viewInterval is step 7: the sync interval.
+func (w *Wizard) viewInterval() fyne.CanvasObject {
+	st := w.st
+	labels := make([]string, len(config.Intervals))
+	for i, d := range config.Intervals {
+		labels[i] = intervalLabel(d)
+	}
+	sel := widget.NewSelect(labels, func(v string) {
+		for _, d := range config.Intervals {
+			if intervalLabel(d) == v && st.interval != d {
+				st.interval = d
+				w.touch()
+			}
+		}
+	})
+	sel.SetSelected(intervalLabel(st.interval))
+	return container.NewVBox(
+		labelled("Sync interval", container.NewHBox(sel), nil),
+		note("rolesync reads the mapped Okta groups this often and applies the changes. 15 Minutes is the default. Shorter intervals use more of the org's API rate limit."),
+	)
+}

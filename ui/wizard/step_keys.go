@@ -1,0 +1,296 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
+)
+
+// keyUses lists the key pairs an authentication type needs.
+func keyUses(auth string) []string {
+	switch auth {
+	case config.AuthScoped:
+		return []string{UseClient}
+	case config.AuthScopedDPoP:
+		return []string{UseClient, UseDPoP}
+	}
+	return nil
+}
+
+// viewKeys is step 5: key pairs for the scoped types, the token otherwise.
+func (w *Wizard) viewKeys() fyne.CanvasObject {
+	st := w.st
+	w.keyErrs = map[string]*widget.Label{}
+	if st.auth == config.AuthAPIToken {
+		w.tokenErr = newErrLabel()
+		tok := widget.NewPasswordEntry()
+		tok.SetPlaceHolder(w.tokenPlaceholder())
+		tok.SetText(string(st.secrets[SecretOktaAPIToken]))
+		tok.OnChanged = func(v string) {
+			st.secrets[SecretOktaAPIToken] = []byte(strings.TrimSpace(v))
+			w.touch()
+			if v == "" {
+				setErr(w.tokenErr, nil)
+				return
+			}
+			setErr(w.tokenErr, validateToken(strings.TrimSpace(v)))
+		}
+		return container.NewVBox(
+			numbered(
+				"In the Okta Admin Console open Security > API and the 'Tokens' tab, then select 'Create Token'.",
+				"Name the token and choose where API calls may come from. 'Any IP' is not recommended; prefer a network zone.",
+				"Select 'Create token', sign in again, and copy the Token Value: Okta shows it only once.",
+			),
+			labelled("API Token", tok, w.tokenErr),
+			note("The token is kept in this computer's keyring, never in the configuration file."),
+		)
+	}
+	box := container.NewVBox(numbered(
+		"In Okta open the API Services app, and on the 'General' tab select 'Edit' in 'Client Credentials'. Set 'Client authentication' to 'Public key / Private key'.",
+		"In 'Public keys' select 'Edit', keep 'Save keys in Okta', select 'Add Key' and paste the public key (JWK) shown below. Then save.",
+		dpopNote(st.auth),
+	))
+	for _, u := range keyUses(st.auth) {
+		box.Add(w.keySection(u))
+	}
+	return box
+}
+
+func dpopNote(auth string) string {
+	if auth == config.AuthScopedDPoP {
+		return "Add the second public key (DPoP) the same way, and keep 'Require Demonstrating Proof of Possession (DPoP) header in token requests' checked in 'General Settings'."
+	}
+	return "In 'General Settings' select 'Edit' and uncheck 'Require Demonstrating Proof of Possession (DPoP) header in token requests'."
+}
+
+// keySection is one key pair: generate it, or paste an existing one.
+func (w *Wizard) keySection(use string) fyne.CanvasObject {
+	k := w.st.keys[use]
+	title := "JWT key pair (JWT Public Key / JWT Private Key)"
+	if use == UseDPoP {
+		title = "JWT DPoP key pair (JWT DPoP Public Key / JWT DPoP Private Key)"
+	}
+	errLabel := newErrLabel()
+	w.keyErrs[use] = errLabel
+
+	generated := container.NewVBox()
+	var showGenerated func()
+	showGenerated = func() {
+		generated.RemoveAll()
+		if k.info == nil || k.source == keyPaste {
+			btn := widget.NewButton("Generate key pair", func() {
+				w.onGenerate(use, errLabel, showGenerated)
+			})
+			btn.Importance = widget.HighImportance
+			generated.Add(container.NewHBox(btn))
+			return
+		}
+		info := *k.info
+		generated.Add(note(fmt.Sprintf("%s, key ID %s. The private key is in this computer's keyring.", info.Summary, info.KeyID)))
+		row, _ := w.copyRow("Public key (JWK) for Okta's 'Add a public key'", func() string { return info.PublicJWK })
+		generated.Add(row)
+		if w.deps.Keys != nil && k.source == keyGenerate {
+			generated.Add(container.NewHBox(widget.NewButton("Export private key…", func() { w.onExport(use) })))
+		}
+	}
+	showGenerated()
+
+	status := note("")
+	status.Importance = widget.SuccessImportance
+	status.Hide()
+	priv := widget.NewMultiLineEntry()
+	priv.SetPlaceHolder("-----BEGIN PRIVATE KEY----- … or {\"kty\":\"RSA\", … }")
+	priv.SetMinRowsVisible(4)
+	priv.SetText(k.priv)
+	pub := widget.NewMultiLineEntry()
+	pub.SetPlaceHolder("optional: the public key, to check that the pair matches")
+	pub.SetMinRowsVisible(3)
+	pub.SetText(k.pub)
+	inspect := func() {
+		k.priv, k.pub = priv.Text, pub.Text
+		w.touch()
+		err := w.inspectKey(use)
+		setErr(errLabel, err)
+		if err == nil && k.inspected != nil {
+			status.SetText("✓ " + k.inspected.Summary + ", the pair matches.")
+			status.Show()
+		} else {
+			status.Hide()
+		}
+	}
+	priv.OnChanged = func(string) { inspect() }
+	pub.OnChanged = func(string) { inspect() }
+	pasted := container.NewVBox(
+		labelled("Private key (PEM or JWK)", priv, nil),
+		labelled("Public key (PEM or JWK)", pub, nil),
+		status,
+	)
+	if k.priv != "" {
+		inspect()
+	}
+
+	modes := widget.NewRadioGroup([]string{keyGenerate, keyPaste}, nil)
+	modes.Horizontal = true
+	modes.Required = true
+	modes.SetSelected(k.mode)
+	update := func() {
+		generated.Hidden, pasted.Hidden = k.mode != keyGenerate, k.mode != keyPaste
+		generated.Refresh()
+		pasted.Refresh()
+	}
+	modes.OnChanged = func(v string) {
+		if v != "" {
+			k.mode = v
+			w.touch()
+			setErr(errLabel, nil)
+		}
+		update()
+	}
+	update()
+	return section(title, modes, generated, pasted, errLabel)
+}
+
+// inspectKey validates a pasted key: it parses, the pair matches, the size is
+// sufficient, and it differs from the other use's key.
+func (w *Wizard) inspectKey(use string) error {
+	k := w.st.keys[use]
+	k.inspected = nil
+	if strings.TrimSpace(k.priv) == "" {
+		if strings.TrimSpace(k.pub) != "" {
+			return errors.New("paste the private key too: the public key alone cannot sign requests")
+		}
+		return nil
+	}
+	if w.deps.Keys == nil {
+		return errors.New("no key service is available to read the key")
+	}
+	info, err := w.deps.Keys.Inspect(k.priv, k.pub)
+	if err != nil {
+		return fmt.Errorf("the %s key cannot be used: %w", keyName(use), err)
+	}
+	if err := w.sameKey(use, info); err != nil {
+		return err
+	}
+	k.inspected = &info
+	return nil
+}
+
+// sameKey refuses a key that is already the other use's key.
+func (w *Wizard) sameKey(use string, info KeyInfo) error {
+	other := UseDPoP
+	if use == UseDPoP {
+		other = UseClient
+	}
+	if w.st.auth != config.AuthScopedDPoP {
+		return nil
+	}
+	o := w.st.keys[other]
+	for _, oi := range []*KeyInfo{o.info, o.inspected} {
+		if oi != nil && (oi.Thumbprint != "" && oi.Thumbprint == info.Thumbprint || oi.PublicJWK == info.PublicJWK) {
+			return errors.New("this is the same key as the " + keyName(other) + " key: Okta requires the DPoP key to differ from the client authentication key, so generate or paste a different key pair")
+		}
+	}
+	return nil
+}
+
+// onGenerate generates a key pair for use.
+func (w *Wizard) onGenerate(use string, errLabel *widget.Label, done func()) {
+	if w.deps.Keys == nil {
+		setErr(errLabel, errors.New("no key service is available: paste an existing key instead"))
+		return
+	}
+	var info KeyInfo
+	var err error
+	w.run(func(ctx context.Context) {
+		info, err = w.deps.Keys.Generate(ctx, use)
+	}, func() {
+		if err != nil {
+			setErr(errLabel, fmt.Errorf("generating the %s key pair failed: %w", keyName(use), err))
+			return
+		}
+		setErr(errLabel, nil)
+		k := w.st.keys[use]
+		k.info, k.source = &info, keyGenerate
+		w.touch()
+		done()
+	})
+}
+
+// onExport shows a private key after an explicit confirmation.
+func (w *Wizard) onExport(use string) {
+	dialog.ShowConfirm("Export the private key?",
+		"Anyone who has the private key can act as rolesync in Okta.\nShow it only to store it somewhere safe.", func(ok bool) {
+			if !ok {
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+			defer cancel()
+			pem, err := w.deps.Keys.Export(ctx, use)
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("the private key could not be exported: %w", err), w.parent())
+				return
+			}
+			e := widget.NewMultiLineEntry()
+			e.SetText(pem)
+			e.SetMinRowsVisible(8)
+			d := dialog.NewCustom("Private key ("+keyName(use)+")", "Close", e, w.parent())
+			d.Resize(fyne.NewSize(640, 360))
+			d.Show()
+		}, w.parent())
+}
+
+// validateKeys checks step 5 and stores pasted keys through the key service.
+func (w *Wizard) validateKeys() error {
+	st := w.st
+	if st.auth == config.AuthAPIToken {
+		tok := string(st.secrets[SecretOktaAPIToken])
+		if tok == "" && w.deps.Config != nil && w.deps.Config.Okta.Auth == config.AuthAPIToken {
+			return nil // keep the saved token
+		}
+		err := validateToken(tok)
+		setErr(w.tokenErr, err)
+		return err
+	}
+	for _, u := range keyUses(st.auth) {
+		if err := w.validateKey(u); err != nil {
+			setErr(w.keyErrs[u], err)
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Wizard) validateKey(use string) error {
+	k := w.st.keys[use]
+	if k.mode == keyGenerate {
+		if k.info == nil || k.source == keyPaste {
+			return fmt.Errorf("select 'Generate key pair' for the %s key, or paste an existing key", keyName(use))
+		}
+		return nil
+	}
+	if strings.TrimSpace(k.priv) == "" {
+		return fmt.Errorf("paste the %s private key (PEM or JWK), or choose to generate one", keyName(use))
+	}
+	if err := w.inspectKey(use); err != nil {
+		return err
+	}
+	if k.imported == k.priv && k.info != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	info, err := w.deps.Keys.Import(ctx, use, k.priv)
+	if err != nil {
+		return fmt.Errorf("the %s key could not be stored in the keyring: %w", keyName(use), err)
+	}
+	k.info, k.source, k.imported = &info, keyPaste, k.priv
+	return nil
+}

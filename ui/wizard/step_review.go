@@ -1,0 +1,212 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
+)
+
+// listLimit bounds how many names a review list shows.
+const listLimit = 25
+
+// viewReview is step 9: the dry-run preview, the safety fields, Save and start.
+func (w *Wizard) viewReview() fyne.CanvasObject {
+	st := w.st
+	previewBox := container.NewVBox()
+	previewErr := newErrLabel()
+
+	protected := widget.NewMultiLineEntry()
+	protected.SetPlaceHolder("one login a line, e.g. breakglass@example.com")
+	protected.SetMinRowsVisible(3)
+	protected.SetText(st.protected)
+	thresholdErr := newErrLabel()
+	threshold := widget.NewEntry()
+	threshold.SetText(st.threshold)
+	threshold.OnChanged = func(v string) {
+		st.threshold = v
+		w.touch()
+		_, err := parseThreshold(v)
+		setErr(thresholdErr, err)
+	}
+	render := func() { w.renderPreview(previewBox) }
+	protected.OnChanged = func(v string) {
+		st.protected = v
+		w.touch()
+		render()
+	}
+	refresh := widget.NewButton("Refresh preview", func() { w.runPreview(previewErr, render) })
+	save := widget.NewButton("Save and start", func() { w.onSaveAndStart(thresholdErr) })
+	save.Importance = widget.HighImportance
+	w.saveBtn = save
+
+	w.runPreview(previewErr, render)
+	return container.NewVBox(
+		previewErr, previewBox, container.NewHBox(refresh), widget.NewSeparator(),
+		labelled("Protected accounts (never revoked)", protected, nil),
+		labelled("Deletion threshold (users one run may revoke before it stops for review)", container.NewGridWithColumns(3, threshold), thresholdErr),
+		widget.NewSeparator(),
+		container.NewHBox(save),
+	)
+}
+
+// runPreview asks for a dry run with the current settings.
+func (w *Wizard) runPreview(errLabel *widget.Label, done func()) {
+	if w.deps.Preview == nil {
+		w.st.preview = &Preview{}
+		done()
+		return
+	}
+	cfg, secrets := w.st.config(), w.st.secrets
+	var p Preview
+	var err error
+	w.run(func(ctx context.Context) {
+		p, err = w.deps.Preview(ctx, cfg, secrets)
+	}, func() {
+		if err != nil {
+			setErr(errLabel, fmt.Errorf("the dry run failed: %w; check the connection and the mapping, then select Refresh preview", err))
+			w.st.preview = nil
+		} else {
+			setErr(errLabel, nil)
+			w.st.preview = &p
+		}
+		done()
+	})
+}
+
+// losingAccess lists the admins who lose access, less the protected accounts.
+func (s *state) losingAccess() []string {
+	if s.preview == nil {
+		return nil
+	}
+	protected := parseAccounts(s.protected)
+	var out []string
+	for _, u := range s.preview.LosingAccess {
+		if !slices.ContainsFunc(protected, func(p string) bool { return strings.EqualFold(p, u) }) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// renderPreview shows first, in red, the admins who will lose access.
+func (w *Wizard) renderPreview(box *fyne.Container) {
+	box.RemoveAll()
+	p := w.st.preview
+	if p == nil {
+		return
+	}
+	if losing := w.st.losingAccess(); len(losing) > 0 {
+		head := bold(fmt.Sprintf("⚠ %d portal admins will lose access", len(losing)))
+		head.Importance = widget.DangerImportance
+		body := note("They are not members of any mapped Okta group, so the first sync revokes their roles: " + limitList(losing) +
+			". Map a group they belong to, or add them to the protected accounts below.")
+		body.Importance = widget.DangerImportance
+		box.Add(head)
+		box.Add(body)
+	} else {
+		box.Add(note("No portal admin loses access."))
+	}
+	box.Add(bold(fmt.Sprintf("Users to create: %d", len(p.Creates))))
+	if len(p.Creates) > 0 {
+		box.Add(note(limitList(p.Creates)))
+	}
+	box.Add(bold(fmt.Sprintf("Roles to grant: %d", len(p.Grants))))
+	if len(p.Grants) > 0 {
+		lines := make([]string, len(p.Grants))
+		for i, g := range p.Grants {
+			lines[i] = g.User + " → " + g.Role
+		}
+		box.Add(note(limitList(lines)))
+	}
+	box.Refresh()
+}
+
+func limitList(items []string) string {
+	if len(items) <= listLimit {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:listLimit], ", ") + fmt.Sprintf(" and %d more", len(items)-listLimit)
+}
+
+// onSaveAndStart saves, after a confirmation when anyone loses access.
+func (w *Wizard) onSaveAndStart(thresholdErr *widget.Label) {
+	if _, err := parseThreshold(w.st.threshold); err != nil {
+		setErr(thresholdErr, err)
+		return
+	}
+	if w.st.preview == nil && w.deps.Preview != nil {
+		dialog.ShowError(errors.New("there is no dry run to review: select Refresh preview first"), w.parent())
+		return
+	}
+	losing := w.st.losingAccess()
+	if len(losing) == 0 {
+		w.save()
+		return
+	}
+	dialog.ShowConfirm("Admins will lose access",
+		fmt.Sprintf("%d portal admins will lose access on the first sync:\n%s\n\nSave and start anyway?", len(losing), limitList(losing)),
+		func(ok bool) {
+			if ok {
+				w.save()
+			}
+		}, w.parent())
+}
+
+// save writes the secrets to the keyring and the configuration, then closes.
+func (w *Wizard) save() {
+	st := w.st
+	cfg := st.config()
+	var err error
+	w.run(func(ctx context.Context) {
+		for _, name := range st.neededSecrets() {
+			v := st.secrets[name]
+			if len(v) == 0 {
+				continue
+			}
+			if w.deps.SetSecret == nil {
+				err = errors.New("no keyring is available to store the secrets")
+				return
+			}
+			if err = w.deps.SetSecret(name, v); err != nil {
+				err = fmt.Errorf("storing %s in the keyring: %w", name, err)
+				return
+			}
+		}
+		if w.deps.Save != nil {
+			err = w.deps.Save(ctx, cfg)
+		}
+	}, func() {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("the configuration was not saved: %w", err), w.parent())
+			return
+		}
+		w.finished = true
+		if w.deps.OnDone != nil {
+			w.deps.OnDone(cfg)
+		}
+		if w.win != nil {
+			w.win.Close()
+		}
+	})
+}
+
+// neededSecrets names the secrets the chosen settings use.
+func (s *state) neededSecrets() []string {
+	var out []string
+	if s.auth == config.AuthAPIToken {
+		out = append(out, SecretOktaAPIToken)
+	}
+	if s.target != choiceLocal {
+		out = append(out, SecretSCIMToken)
+	}
+	return out
+}

@@ -1,0 +1,219 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// viewStart is step 1: the target, the ThreatLocker instance and its SAML values.
+func (w *Wizard) viewStart() fyne.CanvasObject {
+	st := w.st
+	instErr := newErrLabel()
+	instance := widget.NewEntry()
+	instance.SetPlaceHolder("for example d")
+	instance.SetText(st.instance)
+	ssoRow, refreshSSO := w.copyRow("Single sign-on URL", func() string {
+		if validateInstance(st.instance) != nil {
+			return SSOURL("*") + "  (enter the instance above)"
+		}
+		return SSOURL(strings.TrimSpace(st.instance))
+	})
+	audRow, _ := w.copyRow("Audience URI (SP Entity ID)", func() string { return AudienceURI })
+	instance.OnChanged = func(v string) {
+		st.instance = v
+		w.touch()
+		setErr(instErr, validateInstance(v))
+		refreshSSO()
+	}
+	if st.instance != "" {
+		setErr(instErr, validateInstance(st.instance))
+	}
+	tl := container.NewVBox(
+		labelled("ThreatLocker instance", instance, instErr),
+		note("In the portal, select Help (top right) and look at 'ThreatLocker Access': the instance is the letters or digits in parentheses."),
+		ssoRow, audRow,
+	)
+
+	urlErr := newErrLabel()
+	scimURL := widget.NewEntry()
+	scimURL.SetPlaceHolder("https://portal.example.com/scim/v2")
+	scimURL.SetText(st.scimURL)
+	scimURL.OnChanged = func(v string) {
+		st.scimURL = v
+		w.touch()
+		_, err := validateHTTPSURL("SCIM base URL", v)
+		setErr(urlErr, err)
+	}
+	scim := container.NewVBox(labelled("SCIM base URL", scimURL, urlErr))
+
+	tokErr := newErrLabel()
+	token := widget.NewPasswordEntry()
+	token.SetPlaceHolder(w.tokenPlaceholder())
+	token.SetText(string(st.secrets[SecretSCIMToken]))
+	token.OnChanged = func(v string) {
+		st.secrets[SecretSCIMToken] = []byte(strings.TrimSpace(v))
+		w.touch()
+		setErr(tokErr, nil)
+	}
+	portalToken := labelled("Portal API token (bearer token for the SCIM API)", token, tokErr)
+
+	local := note("A local directory kept in rolesync's own database: use it to try the sync before pointing it at a portal.")
+	samlNote := note("The portal must already have its SAML integration (in ThreatLocker: Manage > Integrations > SAML). rolesync creates users; they sign in through SAML.")
+
+	targets := widget.NewRadioGroup([]string{choiceThreatLocker, choiceSCIM, choiceLocal}, nil)
+	update := func(v string) {
+		tl.Hidden, scim.Hidden, local.Hidden = v != choiceThreatLocker, v != choiceSCIM, v != choiceLocal
+		portalToken.(*fyne.Container).Hidden = v == choiceLocal
+		samlNote.Hidden = v == choiceLocal
+		for _, o := range []fyne.CanvasObject{tl, scim, local, portalToken, samlNote} {
+			o.Refresh()
+		}
+	}
+	targets.SetSelected(st.target)
+	targets.OnChanged = func(v string) {
+		if v == "" {
+			targets.SetSelected(st.target)
+			return
+		}
+		st.target = v
+		w.touch()
+		update(v)
+	}
+	targets.Required = true
+	update(st.target)
+	w.startErrs = startErrs{instance: instErr, url: urlErr, token: tokErr}
+	return container.NewVBox(
+		bold("Portal to keep in line with Okta"), targets, widget.NewSeparator(),
+		samlNote, tl, scim, portalToken, local,
+	)
+}
+
+// startErrs are step 1's inline messages, set again by validateStart.
+type startErrs struct{ instance, url, token *widget.Label }
+
+func (w *Wizard) tokenPlaceholder() string {
+	if w.deps.Config != nil {
+		return "leave empty to keep the saved token"
+	}
+	return "paste the token"
+}
+
+// validateStart checks step 1.
+func (w *Wizard) validateStart() error {
+	st, e := w.st, w.startErrs
+	var err error
+	switch st.target {
+	case choiceThreatLocker:
+		err = validateInstance(st.instance)
+		setErr(e.instance, err)
+	case choiceSCIM:
+		_, err = validateHTTPSURL("SCIM base URL", st.scimURL)
+		setErr(e.url, err)
+	}
+	if err != nil {
+		return err
+	}
+	if st.target != choiceLocal && len(st.secrets[SecretSCIMToken]) == 0 && w.deps.Config == nil {
+		err = errors.New("paste the portal's API token: rolesync needs it to read the portal's roles and create users")
+		setErr(e.token, err)
+	}
+	return err
+}
+
+// viewSAML is step 2: the SAML app in Okta and the optional metadata check.
+func (w *Wizard) viewSAML() fyne.CanvasObject {
+	st := w.st
+	sso, aud := SSOURL(strings.TrimSpace(st.instance)), AudienceURI
+	if st.target != choiceThreatLocker {
+		sso, aud = "the portal's Assertion Consumer Service URL", "the portal's SP entity ID"
+	}
+	steps := numbered(
+		"In the Okta Admin Console open Applications > Applications and select 'Create App Integration'.",
+		"Choose 'SAML 2.0' and select 'Next'.",
+		"In 'General Settings' enter an 'App name' (for example 'Portal SAML') and select 'Next'.",
+		"In 'SAML Settings' paste the Single sign-on URL and the Audience URI (SP Entity ID) below. 'Default RelayState', 'Name ID format', 'Application username' and 'Update application username on' can stay at their defaults.",
+		"Select 'Next', answer the 'Feedback' questions if you like, and select 'Finish'.",
+	)
+	var values fyne.CanvasObject = container.NewVBox()
+	if st.target == choiceThreatLocker {
+		ssoRow, _ := w.copyRow("Single sign-on URL", func() string { return sso })
+		audRow, _ := w.copyRow("Audience URI (SP Entity ID)", func() string { return aud })
+		values = container.NewVBox(ssoRow, audRow)
+	} else {
+		values = note(fmt.Sprintf("Single sign-on URL: %s. Audience URI: %s.", sso, aud))
+	}
+
+	mdErr := newErrLabel()
+	result := container.NewVBox()
+	mdURL := widget.NewEntry()
+	mdURL.SetPlaceHolder("https://example.okta.com/app/exk.../sso/saml/metadata")
+	mdURL.SetText(st.metadataURL)
+	mdURL.OnChanged = func(v string) {
+		st.metadataURL = v
+		w.touch()
+		setErr(mdErr, nil)
+	}
+	check := widget.NewButton("Check metadata", nil)
+	check.OnTapped = func() { w.checkMetadata(mdErr, result) }
+	w.samlErr = mdErr
+	return container.NewVBox(
+		steps, values, widget.NewSeparator(),
+		bold("Optional: check the app's IdP metadata"),
+		note("On the Okta app's Sign On tab, copy the 'Metadata URL' and paste it here."),
+		container.NewBorder(nil, nil, nil, check, mdURL), mdErr, result,
+	)
+}
+
+// checkMetadata fetches, parses and shows the IdP metadata.
+func (w *Wizard) checkMetadata(errLabel *widget.Label, result *fyne.Container) {
+	u := strings.TrimSpace(w.st.metadataURL)
+	if _, err := validateHTTPSURL("metadata URL", u); err != nil {
+		setErr(errLabel, err)
+		return
+	}
+	fetch := w.deps.FetchMetadata
+	if fetch == nil {
+		fetch = fetchMetadata
+	}
+	var md IdPMetadata
+	var err error
+	w.run(func(ctx context.Context) {
+		var data []byte
+		if data, err = fetch(ctx, u); err == nil {
+			md, err = ParseIdPMetadata(data)
+		}
+	}, func() {
+		setErr(errLabel, err)
+		result.RemoveAll()
+		if err != nil {
+			return
+		}
+		result.Add(note("✓ Entity ID: " + md.EntityID))
+		result.Add(note("✓ SSO URL: " + md.SSOURL))
+		result.Add(note("✓ Signing certificate valid until " + md.CertNotAfter.Format("2 Jan 2006")))
+		for _, warn := range md.Warnings(w.now()) {
+			l := note("⚠ " + warn)
+			l.Importance = widget.WarningImportance
+			result.Add(l)
+		}
+	})
+}
+
+// validateSAML checks step 2: the metadata URL is optional but must be HTTPS.
+func (w *Wizard) validateSAML() error {
+	if strings.TrimSpace(w.st.metadataURL) == "" {
+		return nil
+	}
+	_, err := validateHTTPSURL("metadata URL", w.st.metadataURL)
+	setErr(w.samlErr, err)
+	if err != nil {
+		return fmt.Errorf("%w, or clear the field to skip the check", err)
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package wizard
+
+// steps is the table of the nine screens, in order.
+func steps() []step {
+	return []step{
+		{
+			Title:    "Before you start",
+			Intro:    "rolesync keeps your portal's users and roles in line with Okta groups. Choose the portal to keep in line, and check that its SAML integration exists.",
+			View:     (*Wizard).viewStart,
+			Validate: (*Wizard).validateStart,
+		},
+		{
+			Title:    "Okta SAML app",
+			Intro:    "Users sign in to the portal through a SAML 2.0 app in Okta. Create it with the values below, or check the one you have.",
+			View:     (*Wizard).viewSAML,
+			Validate: (*Wizard).validateSAML,
+		},
+		{
+			Title:    "API Services app",
+			Intro:    "rolesync reads Okta groups through an API Services app. Create it by hand, or let rolesync create it with a one-time super-admin API token.",
+			View:     (*Wizard).viewAPIApp,
+			Validate: (*Wizard).validateAPIApp,
+		},
+		{
+			Title:    "Authentication type",
+			Intro:    "How rolesync proves who it is to Okta. The scoped types use OAuth 2.0 with key pairs and only the permissions you grant.",
+			View:     (*Wizard).viewAuth,
+			Validate: (*Wizard).validateAuth,
+		},
+		{
+			Title:    "Keys",
+			Intro:    "The private keys stay in this computer's keyring. Okta needs only the public keys.",
+			View:     (*Wizard).viewKeys,
+			Validate: (*Wizard).validateKeys,
+		},
+		{
+			Title:    "Okta domain and connection test",
+			Intro:    "Enter your organization's Okta domain, then test the connection. Each failed check says how to fix it.",
+			View:     (*Wizard).viewConnect,
+			Validate: (*Wizard).validateConnect,
+		},
+		{
+			Title: "Sync interval",
+			Intro: "How often rolesync reads Okta and updates the portal.",
+			View:  (*Wizard).viewInterval,
+		},
+		{
+			Title:    "Group → roles mapping",
+			Intro:    "Members of each Okta group get the roles of its row. A user in several groups gets all their roles.",
+			View:     (*Wizard).viewMapping,
+			Validate: (*Wizard).validateMapping,
+		},
+		{
+			Title: "Review",
+			Intro: "A dry run of the first sync: nothing changes until you select Save and start.",
+			View:  (*Wizard).viewReview,
+		},
+	}
+}

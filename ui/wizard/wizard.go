@@ -1,0 +1,236 @@
+package wizard
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// callTimeout bounds each call the wizard makes through Deps.
+const callTimeout = 60 * time.Second
+
+// step is one screen of the wizard.
+type step struct {
+	Title    string
+	Intro    string
+	View     func(w *Wizard) fyne.CanvasObject
+	Validate func(w *Wizard) error
+}
+
+// Wizard is the setup wizard window.
+type Wizard struct {
+	app  fyne.App
+	deps Deps
+	st   *state
+	win  fyne.Window
+
+	steps []step
+	cur   int
+
+	heading  *widget.Label
+	intro    *widget.Label
+	progress *widget.Label
+	body     *fyne.Container
+	stepErr  *widget.Label
+	back     *widget.Button
+	next     *widget.Button
+	content  fyne.CanvasObject
+
+	dirty    bool
+	finished bool
+	busy     bool
+
+	// async runs calls through Deps off the UI goroutine; tests switch it off.
+	async bool
+	now   func() time.Time
+	log   *slog.Logger
+	// widgets that validation reports into, set by the views
+	startErrs startErrs
+	samlErr   *widget.Label
+	apiApp    apiAppWidgets
+	authErr   *widget.Label
+	tokenErr  *widget.Label
+	keyErrs   map[string]*widget.Label
+	connect   connectWidgets
+	mapping   mappingWidgets
+	saveBtn   *widget.Button
+	strictMap bool // report incomplete mapping rows once Next was tried
+
+	// groups and roles are loaded once per wizard.
+	groups *groupIndex
+	roles  []string
+}
+
+// New makes the wizard for app a. It shows nothing until Show.
+func New(a fyne.App, deps Deps) *Wizard {
+	w := &Wizard{app: a, deps: deps, st: newState(deps.Config), async: true, now: time.Now,
+		log: slog.Default().With("component", "wizard")}
+	w.steps = steps()
+	w.build()
+	return w
+}
+
+// Show opens the wizard in its own window.
+func (w *Wizard) Show() {
+	if w.win == nil {
+		title := "Set up rolesync"
+		if w.deps.Config != nil {
+			title = "rolesync settings"
+		}
+		w.win = w.app.NewWindow(title)
+		w.win.SetContent(w.content)
+		w.win.Resize(fyne.NewSize(900, 650))
+		w.win.SetCloseIntercept(w.onClose)
+	}
+	w.win.Show()
+}
+
+// Window is the wizard's window once shown.
+func (w *Wizard) Window() fyne.Window { return w.win }
+
+// build makes the frame around the steps.
+func (w *Wizard) build() {
+	w.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.heading.SizeName = theme.SizeNameSubHeadingText
+	w.intro = widget.NewLabel("")
+	w.intro.Wrapping = fyne.TextWrapWord
+	w.progress = widget.NewLabel("")
+	w.stepErr = widget.NewLabel("")
+	w.stepErr.Wrapping = fyne.TextWrapWord
+	w.stepErr.Importance = widget.DangerImportance
+	w.stepErr.Hide()
+	w.back = widget.NewButton("Back", w.onBack)
+	w.next = widget.NewButton("Next", w.onNext)
+	w.next.Importance = widget.HighImportance
+	cancel := widget.NewButton("Close", w.onClose)
+	w.body = container.NewStack()
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, w.progress, w.heading), w.intro, widget.NewSeparator())
+	buttons := container.NewBorder(nil, nil, cancel, container.NewHBox(w.back, w.next))
+	bottom := container.NewVBox(widget.NewSeparator(), w.stepErr, buttons)
+	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewVScroll(w.body)))
+	w.show(0)
+}
+
+// show renders step i from the state.
+func (w *Wizard) show(i int) {
+	w.cur = i
+	s := w.steps[i]
+	w.heading.SetText(s.Title)
+	w.intro.SetText(s.Intro)
+	w.progress.SetText(fmt.Sprintf("Step %d of %d", i+1, len(w.steps)))
+	w.setStepError(nil)
+	w.body.Objects = []fyne.CanvasObject{s.View(w)}
+	w.body.Refresh()
+	if i == 0 {
+		w.back.Disable()
+	} else {
+		w.back.Enable()
+	}
+	if i == len(w.steps)-1 {
+		w.next.Hide()
+	} else {
+		w.next.Show()
+	}
+}
+
+func (w *Wizard) setStepError(err error) {
+	if err == nil {
+		w.stepErr.SetText("")
+		w.stepErr.Hide()
+		return
+	}
+	w.stepErr.SetText("Before going on: " + err.Error())
+	w.stepErr.Show()
+}
+
+func (w *Wizard) onBack() {
+	if w.cur > 0 && !w.busy {
+		w.show(w.cur - 1)
+	}
+}
+
+func (w *Wizard) onNext() {
+	if w.busy || w.cur >= len(w.steps)-1 {
+		return
+	}
+	if v := w.steps[w.cur].Validate; v != nil {
+		if err := v(w); err != nil {
+			w.setStepError(err)
+			return
+		}
+	}
+	w.show(w.cur + 1)
+}
+
+// touch marks the wizard as holding unsaved input.
+func (w *Wizard) touch() { w.dirty = true }
+
+// onClose asks whether to keep a draft when the wizard closes midway.
+func (w *Wizard) onClose() {
+	closeWin := func() {
+		if w.win != nil {
+			w.win.Close()
+		}
+	}
+	if w.finished || !w.dirty || w.deps.SaveDraft == nil || w.win == nil {
+		closeWin()
+		return
+	}
+	msg := widget.NewLabel("The setup is not finished. Keep what you entered as a draft, so that\nthe wizard opens with it next time? Secrets such as API tokens are not kept.")
+	dialog.NewCustomConfirm("Keep the draft?", "Keep draft", "Discard", msg, func(keep bool) {
+		if keep {
+			ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+			defer cancel()
+			if err := w.deps.SaveDraft(ctx, w.st.config()); err != nil {
+				dialog.ShowError(fmt.Errorf("the draft could not be kept: %w", err), w.win)
+				return
+			}
+		}
+		closeWin()
+	}, w.win).Show()
+}
+
+// run does work off the UI goroutine, then done on it. While it runs the
+// navigation buttons are disabled.
+func (w *Wizard) run(work func(ctx context.Context), done func()) {
+	w.busy = true
+	w.back.Disable()
+	w.next.Disable()
+	finish := func() {
+		w.busy = false
+		if w.cur > 0 {
+			w.back.Enable()
+		}
+		w.next.Enable()
+		done()
+	}
+	call := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		work(ctx)
+	}
+	if !w.async {
+		call()
+		finish()
+		return
+	}
+	go func() {
+		call()
+		fyne.Do(finish)
+	}()
+}
+
+// parent is the window dialogs open over.
+func (w *Wizard) parent() fyne.Window {
+	if w.win != nil {
+		return w.win
+	}
+	return w.app.Driver().AllWindows()[0]
+}
