@@ -209,7 +209,7 @@ func TestBatchSendsOnePatchPerGroup(t *testing.T) {
 	for i := range next {
 		next[i].Roles = []string{"Auditor"}
 	}
-	srv.requests = nil
+	srv.log()
 	if err := c.Begin(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestBatchSendsOnePatchPerGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	var patches []string
-	for _, r := range srv.requests {
+	for _, r := range srv.log() {
 		if strings.HasPrefix(r, "PATCH ") {
 			patches = append(patches, r)
 		}
@@ -242,7 +242,7 @@ func TestPagingReadsEveryPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv.requests = nil
+	srv.log()
 	other, _ := srv.client(scim.Options{RoleMode: scim.RoleModeAttribute})
 	users, err := other.ListUsers(ctx)
 	if err != nil {
@@ -253,8 +253,8 @@ func TestPagingReadsEveryPage(t *testing.T) {
 	}
 	// ServiceProviderConfig, then pages of 2: 1-2, 3-4, 5.
 	want := []string{"GET /ServiceProviderConfig", "GET /Users", "GET /Users", "GET /Users"}
-	if !slices.Equal(srv.requests, want) {
-		t.Fatalf("requests = %v, want %v", srv.requests, want)
+	if got := srv.log(); !slices.Equal(got, want) {
+		t.Fatalf("requests = %v, want %v", got, want)
 	}
 }
 

@@ -264,6 +264,7 @@ type server struct {
 	noPatch  bool           // answer PATCH with 501
 	fault    func(r *http.Request) (status int, header http.Header, body string, ok bool)
 	requests []string // method and path of each request
+	filters  []string // filter parameters seen
 	ifMatch  int      // writes that carried If-Match
 }
 
@@ -314,6 +315,9 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request, inner http.Handle
 	if r.Header.Get("If-Match") != "" {
 		s.ifMatch++
 	}
+	if f := r.URL.Query().Get("filter"); f != "" {
+		s.filters = append(s.filters, f)
+	}
 	s.mu.Unlock()
 	if fault != nil {
 		if status, header, body, ok := fault(r); ok {
@@ -359,6 +363,21 @@ func (s *server) setFault(f func(r *http.Request) (int, http.Header, string, boo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fault = f
+}
+
+// log returns the requests seen since the last reset and clears the log.
+func (s *server) log() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.requests
+	s.requests = nil
+	return out
+}
+
+func (s *server) configure(f func(s *server)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s)
 }
 
 // writes returns the number of non-GET requests seen.

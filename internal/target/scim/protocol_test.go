@@ -1,0 +1,157 @@
+package scim_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rolesync/rolesync/internal/target"
+	"github.com/rolesync/rolesync/internal/target/scim"
+)
+
+func TestConflictAdoptsExistingUser(t *testing.T) {
+	for _, filter := range []bool{true, false} {
+		name := "with filter"
+		if !filter {
+			name = "without filter"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := newServer(t, 100)
+			if !filter {
+				srv.configure(func(s *server) {
+					s.spc = map[string]any{"patch": map[string]any{"supported": true}, "filter": map[string]any{"supported": false, "maxResults": 100}}
+				})
+			}
+			login := `o"brien\x@example.com`
+			first, _ := srv.client(scim.Options{})
+			old, err := first.CreateUser(ctx, target.User{Login: login, Email: login, FirstName: "Old", Roles: []string{"Viewer"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := first.RevokeAll(ctx, old.ID); err != nil {
+				t.Fatal(err)
+			}
+
+			// A second client that has not seen the user creates it again.
+			second, _ := srv.client(scim.Options{})
+			if _, err := second.ListRoles(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, err := second.CreateUser(ctx, target.User{Login: login, Email: login, FirstName: "Pat", LastName: "O'Brien", ExternalID: "00u9", Roles: []string{"Admin"}})
+			if err != nil {
+				t.Fatalf("CreateUser over an existing user: %v", err)
+			}
+			if got.ID != old.ID {
+				t.Fatalf("adopted id = %q, want the existing %q", got.ID, old.ID)
+			}
+			checkUser(t, usersByLogin(t, second)[login], true, "Admin")
+			u := usersByLogin(t, second)[login]
+			if u.FirstName != "Pat" || u.LastName != "O'Brien" || u.ExternalID != "00u9" {
+				t.Fatalf("adopted profile = %+v", u)
+			}
+			var filters []string
+			srv.configure(func(s *server) { filters = s.filters })
+			if filter && !slices.Contains(filters, `userName eq "o\"brien\\x@example.com"`) {
+				t.Fatalf("filters sent = %q, want the escaped userName filter", filters)
+			}
+			if !filter && len(filters) != 0 {
+				t.Fatalf("filters sent to a provider without filter support: %q", filters)
+			}
+		})
+	}
+}
+
+func TestPutWhenPatchIsOff(t *testing.T) {
+	for _, mode := range []string{scim.RoleModeGroups, scim.RoleModeAttribute} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := context.Background()
+			srv := newServer(t, 100)
+			srv.configure(func(s *server) {
+				s.spc = map[string]any{"patch": map[string]any{"supported": false}, "filter": map[string]any{"supported": true, "maxResults": 100}}
+				s.noPatch = true
+			})
+			c, _ := srv.client(scim.Options{RoleMode: mode})
+			if err := syncOnce(ctx, t, c, org()); err != nil {
+				t.Fatal(err)
+			}
+			next := org()
+			next[0].Roles = []string{"Auditor"}
+			next[0].FirstName = "Annie"
+			next = next[:2]
+			if err := syncOnce(ctx, t, c, next); err != nil {
+				t.Fatal(err)
+			}
+			got := usersByLogin(t, c)
+			checkUser(t, got["ann@example.com"], true, "Auditor")
+			checkUser(t, got["bob@example.com"], true, "Viewer")
+			checkUser(t, got["cy@example.com"], false)
+			if got["ann@example.com"].FirstName != "Annie" {
+				t.Fatalf("ann's first name = %q", got["ann@example.com"].FirstName)
+			}
+			for _, r := range srv.log() {
+				if strings.HasPrefix(r, "PATCH") {
+					t.Fatalf("sent %s to a provider without PATCH", r)
+				}
+			}
+		})
+	}
+}
+
+func TestIfMatchWhenETagsAreOffered(t *testing.T) {
+	for _, mode := range []string{scim.RoleModeGroups, scim.RoleModeAttribute} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := context.Background()
+			srv := newServer(t, 100)
+			srv.configure(func(s *server) {
+				s.spc = map[string]any{"patch": map[string]any{"supported": true}, "etag": map[string]any{"supported": true}, "filter": map[string]any{"supported": true, "maxResults": 100}}
+				s.etags = true
+			})
+			c, _ := srv.client(scim.Options{RoleMode: mode})
+			if err := syncOnce(ctx, t, c, org()); err != nil {
+				t.Fatal(err)
+			}
+			// Someone else changes every resource after the client read
+			// them: the versions it holds are stale, the provider answers
+			// 412 and the client re-reads.
+			ann := usersByLogin(t, c)["ann@example.com"]
+			srv.store.mu.Lock()
+			for _, r := range srv.store.users {
+				r.version += 10
+			}
+			for _, r := range srv.store.groups {
+				r.version += 10
+			}
+			srv.store.mu.Unlock()
+			srv.log()
+			if err := c.SetRoles(ctx, ann.ID, []string{"Auditor"}); err != nil {
+				t.Fatalf("SetRoles after a concurrent change: %v", err)
+			}
+			log := srv.log()
+			if !slices.ContainsFunc(log, func(r string) bool { return strings.HasPrefix(r, "GET /") && r != "GET /Users" && r != "GET /Groups" }) {
+				t.Fatalf("requests = %v, want a re-read after 412", log)
+			}
+			checkUser(t, usersByLogin(t, c)["ann@example.com"], true, "Auditor")
+			var ifMatch int
+			srv.configure(func(s *server) { ifMatch = s.ifMatch })
+			if ifMatch == 0 {
+				t.Fatal("no write carried If-Match")
+			}
+		})
+	}
+}
+
+func TestProviderConfigHonoursMaxResults(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t, 7)
+	c, _ := srv.client(scim.Options{})
+	spc, err := c.ProviderConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := scim.ProviderConfig{Patch: true, Filter: true, MaxResults: 7}
+	if spc != want {
+		t.Fatalf("ProviderConfig() = %+v, want %+v", spc, want)
+	}
+}
