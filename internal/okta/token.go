@@ -1,0 +1,315 @@
+package okta
+
+import (
+	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// ScopeGroupsRead is the one scope rolesync always asks for.
+const ScopeGroupsRead = "okta.groups.read"
+
+// ClientAssertionType is the client_assertion_type of private_key_jwt.
+const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// tokenPath is the org authorization server's token endpoint.
+const tokenPath = "/oauth2/v1/token"
+
+// Token timing.
+const (
+	assertionLifetime = 5 * time.Minute  // client assertion exp ahead of now
+	tokenEarlyRefresh = 60 * time.Second // refetch this long before expiry
+)
+
+// ScopedConfig configures OAuth 2.0 client-credentials authentication with
+// private_key_jwt (the Scoped Okta Token) and, when DPoPKey is set, DPoP
+// (the Scoped DPoP Okta Token).
+type ScopedConfig struct {
+	Domain   string        // https://example.okta.com (a port is kept)
+	ClientID string        // the service app's client ID
+	Key      crypto.Signer // client-authentication private key
+	KeyID    string        // kid of Key as registered in the app
+	// Alg overrides the signing algorithm chosen from Key's type
+	// (RS256 for RSA, ES256 for EC P-256).
+	Alg string
+	// Scopes are requested besides okta.groups.read.
+	Scopes []string
+	// DPoPKey signs DPoP proofs; nil for a plain Scoped Okta Token.
+	DPoPKey crypto.Signer
+	// HTTPClient calls the token endpoint; nil means one over the base
+	// transport given to ScopedTransport.
+	HTTPClient *http.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// TokenError is an error response from Okta's token endpoint.
+type TokenError struct {
+	StatusCode  int    `json:"-"`
+	Code        string `json:"error"`
+	Description string `json:"error_description"`
+	// DPoPSent records whether the request carried a DPoP proof, which
+	// decides the advice for invalid_dpop_proof.
+	DPoPSent bool `json:"-"`
+}
+
+// Error says what Okta refused and what to fix in Okta.
+func (e *TokenError) Error() string {
+	msg := fmt.Sprintf("Okta refused the token request (HTTP %d, %s", e.StatusCode, e.Code)
+	if e.Description != "" {
+		msg += ": " + e.Description
+	}
+	return msg + "); " + e.Fix()
+}
+
+// Fix says what the admin should change in Okta or in rolesync.
+func (e *TokenError) Fix() string {
+	desc := strings.ToLower(e.Description)
+	switch e.Code {
+	case "invalid_client":
+		switch {
+		case strings.Contains(desc, "audience"):
+			return "the Okta domain in rolesync must be the org URL itself (https://yourorg.okta.com), since the client assertion is signed for its token URL."
+		case strings.Contains(desc, "expired"), strings.Contains(desc, "future"), strings.Contains(desc, "issued"):
+			return "this computer's clock is off; turn on automatic time (NTP) and try again."
+		}
+		return "check the client ID, that the public key is added to the app's Public keys, that its Key ID (kid) matches the one in rolesync, and that Client authentication is set to Public key / Private key."
+	case "invalid_scope", "no_org_scopes_granted":
+		return "grant okta.groups.read (and any extra scopes configured in rolesync) on the app's Okta API Scopes tab."
+	case "invalid_dpop_proof":
+		if e.DPoPSent {
+			return "the app does not expect DPoP: either choose Scoped Okta Token in rolesync, or check \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" in the app's General Settings."
+		}
+		return "the app requires DPoP: either choose Scoped DPoP Okta Token in rolesync, or uncheck \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" in the app's General Settings."
+	case "use_dpop_nonce":
+		return "Okta kept asking for a new DPoP nonce; try again in a minute."
+	case "unauthorized_client":
+		return "the app may not use the client credentials grant; create an API Services app in Okta."
+	case "invalid_request":
+		return "the request was malformed; check the Okta domain and client ID."
+	}
+	return "see the Okta System Log for the reason."
+}
+
+// accessToken is a cached access token.
+type accessToken struct {
+	value  string
+	typ    string // "Bearer" or "DPoP"
+	scope  string
+	expiry time.Time
+}
+
+// tokenSource fetches and caches access tokens.
+type tokenSource struct {
+	cfg      ScopedConfig
+	tokenURL string
+	client   *http.Client
+	method   jwt.SigningMethod
+	dpop     *dpopSigner
+	scope    string
+
+	mu    sync.Mutex
+	tok   *accessToken
+	nonce string // latest DPoP nonce from the token endpoint
+}
+
+func newTokenSource(cfg ScopedConfig, base http.RoundTripper) (*tokenSource, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	domain, err := normalizeDomain(cfg.Domain)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.ClientID == "":
+		return nil, errors.New("the client ID is empty; copy it from the app's Client Credentials section in Okta")
+	case cfg.Key == nil:
+		return nil, errors.New("no private key for client authentication; import or generate one with rolesync keys")
+	case cfg.KeyID == "":
+		return nil, errors.New("the key ID (kid) is empty; copy it from the app's Public keys section in Okta")
+	}
+	m, err := signingMethod(cfg.Key, cfg.Alg)
+	if err != nil {
+		return nil, fmt.Errorf("client authentication key: %w", err)
+	}
+	s := &tokenSource{cfg: cfg, tokenURL: domain + tokenPath, client: cfg.HTTPClient, method: m}
+	if s.client == nil {
+		s.client = &http.Client{Transport: base}
+	}
+	if cfg.DPoPKey != nil {
+		if s.dpop, err = newDPoPSigner(cfg.DPoPKey); err != nil {
+			return nil, err
+		}
+		if pub, ok := cfg.Key.Public().(interface{ Equal(crypto.PublicKey) bool }); ok && pub.Equal(cfg.DPoPKey.Public()) {
+			return nil, errors.New("the DPoP key is the same as the client authentication key; generate a second key pair for DPoP")
+		}
+	}
+	scopes := []string{ScopeGroupsRead}
+	for _, sc := range cfg.Scopes {
+		if sc != ScopeGroupsRead && sc != "" {
+			scopes = append(scopes, sc)
+		}
+	}
+	s.scope = strings.Join(scopes, " ")
+	return s, nil
+}
+
+// normalizeDomain checks an Okta org URL and strips a trailing slash.
+func normalizeDomain(domain string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(domain))
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("the Okta domain %q is not a URL; enter it as https://yourorg.okta.com", domain)
+	}
+	if u.Scheme != "https" {
+		return "", fmt.Errorf("the Okta domain %q must use https; enter it as https://yourorg.okta.com", domain)
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+		return "", fmt.Errorf("the Okta domain %q has a path; enter only the org URL, as https://yourorg.okta.com", domain)
+	}
+	return "https://" + u.Host, nil
+}
+
+// token returns a cached token, or fetches one when there is none or it
+// is within a minute of expiry.
+func (s *tokenSource) token(ctx context.Context) (*accessToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok != nil && s.cfg.Now().Before(s.tok.expiry.Add(-tokenEarlyRefresh)) {
+		return s.tok, nil
+	}
+	tok, err := s.fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.tok = tok
+	return tok, nil
+}
+
+// invalidate drops tok from the cache, if it is still the cached one.
+func (s *tokenSource) invalidate(tok *accessToken) {
+	s.mu.Lock()
+	if s.tok == tok {
+		s.tok = nil
+	}
+	s.mu.Unlock()
+}
+
+// fetch asks the token endpoint for a token, answering one DPoP nonce
+// challenge. The caller holds s.mu.
+func (s *tokenSource) fetch(ctx context.Context) (*accessToken, error) {
+	for attempt := 0; ; attempt++ {
+		tok, terr, err := s.request(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if terr == nil {
+			return tok, nil
+		}
+		if terr.Code == "use_dpop_nonce" && s.dpop != nil && attempt == 0 && s.nonce != "" {
+			continue // s.nonce was updated from the DPoP-Nonce header
+		}
+		return nil, terr
+	}
+}
+
+type tokenResponse struct {
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"`
+	AccessToken string `json:"access_token"`
+	Scope       string `json:"scope"`
+}
+
+// request makes one token request. It returns a token, or a TokenError
+// from Okta, or an error reaching Okta.
+func (s *tokenSource) request(ctx context.Context) (*accessToken, *TokenError, error) {
+	now := s.cfg.Now()
+	assertion, err := s.assertion(now)
+	if err != nil {
+		return nil, nil, err
+	}
+	form := url.Values{
+		"grant_type":            {"client_credentials"},
+		"scope":                 {s.scope},
+		"client_assertion_type": {ClientAssertionType},
+		"client_assertion":      {assertion},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, nil, fmt.Errorf("token request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if s.dpop != nil {
+		proof, err := s.dpop.proof(http.MethodPost, req.URL, now, s.nonce, "")
+		if err != nil {
+			return nil, nil, err
+		}
+		req.Header.Set("DPoP", proof)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reach the Okta token endpoint: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the token response: %w", err)
+	}
+	if n := resp.Header.Get("DPoP-Nonce"); n != "" {
+		s.nonce = n
+	}
+	if resp.StatusCode != http.StatusOK {
+		terr := &TokenError{StatusCode: resp.StatusCode, DPoPSent: s.dpop != nil}
+		if json.Unmarshal(body, terr) != nil || terr.Code == "" {
+			terr.Code = "http_" + http.StatusText(resp.StatusCode)
+			terr.Code = strings.ToLower(strings.ReplaceAll(terr.Code, " ", "_"))
+		}
+		return nil, terr, nil
+	}
+	var tr tokenResponse
+	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
+		return nil, nil, errors.New("the token endpoint answered 200 without an access token; check that the Okta domain is the org URL")
+	}
+	if tr.ExpiresIn <= 0 {
+		tr.ExpiresIn = 3600
+	}
+	if s.dpop != nil && !strings.EqualFold(tr.TokenType, "DPoP") {
+		return nil, nil, fmt.Errorf("okta issued a %s token although a DPoP proof was sent; check \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" in the app's General Settings", tr.TokenType)
+	}
+	return &accessToken{
+		value:  tr.AccessToken,
+		typ:    tr.TokenType,
+		scope:  tr.Scope,
+		expiry: now.Add(time.Duration(tr.ExpiresIn) * time.Second),
+	}, nil, nil
+}
+
+// assertion signs a private_key_jwt client assertion.
+func (s *tokenSource) assertion(now time.Time) (string, error) {
+	claims := jwt.MapClaims{
+		"iss": s.cfg.ClientID,
+		"sub": s.cfg.ClientID,
+		"aud": s.tokenURL,
+		"iat": now.Unix(),
+		"exp": now.Add(assertionLifetime).Unix(),
+		"jti": newJTI(),
+	}
+	t := jwt.NewWithClaims(s.method, claims)
+	t.Header["kid"] = s.cfg.KeyID
+	signed, err := t.SignedString(s.cfg.Key)
+	if err != nil {
+		return "", fmt.Errorf("sign the client assertion: %w", err)
+	}
+	return signed, nil
+}
