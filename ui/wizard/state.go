@@ -124,10 +124,10 @@ func newState(cfg *config.Config) *state {
 		s.auth = cfg.Okta.Auth
 	}
 	if cfg.Okta.PublicKey != "" {
-		s.keys[UseClient].info = &KeyInfo{PublicJWK: cfg.Okta.PublicKey, KeyID: cfg.Okta.KeyID, Summary: "saved key"}
+		s.keys[UseClient].info = &KeyInfo{PublicJWK: cfg.Okta.PublicKey, KeyID: cfg.Okta.KeyID, Summary: "Saved key"}
 	}
 	if cfg.Okta.DPoPPublicKey != "" {
-		s.keys[UseDPoP].info = &KeyInfo{PublicJWK: cfg.Okta.DPoPPublicKey, KeyID: cfg.Okta.DPoPKeyID, Summary: "saved key"}
+		s.keys[UseDPoP].info = &KeyInfo{PublicJWK: cfg.Okta.DPoPPublicKey, KeyID: cfg.Okta.DPoPKeyID, Summary: "Saved key"}
 	}
 	s.domain = cfg.Okta.Domain
 	if cfg.Sync.Interval != 0 {

@@ -136,6 +136,7 @@ func (w *Wizard) onAutoSetup(results *fyne.Container) {
 		}
 		w.touch()
 		w.showAutoResult(results)
+		w.scrollToEnd()
 	})
 }
 

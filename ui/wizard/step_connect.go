@@ -52,6 +52,7 @@ func (w *Wizard) onTest() {
 	}, func() {
 		st.checks, st.tested = checks, key
 		w.showChecks()
+		w.scrollToEnd()
 	})
 }
 

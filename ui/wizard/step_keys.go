@@ -97,8 +97,15 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 		generated.Add(note(fmt.Sprintf("%s, key ID %s. The private key is in this computer's keyring.", info.Summary, info.KeyID)))
 		row, _ := w.copyRow("Public key (JWK) for Okta's 'Add a public key'", func() string { return info.PublicJWK })
 		generated.Add(row)
-		if w.deps.Keys != nil && k.source == keyGenerate {
-			generated.Add(container.NewHBox(widget.NewButton("Export private key…", func() { w.onExport(use) })))
+		if w.deps.Keys != nil {
+			buttons := container.NewHBox(widget.NewButton("Generate a new key pair", func() {
+				w.onGenerate(use, errLabel, showGenerated)
+			}))
+			if k.source == keyGenerate {
+				buttons.Add(widget.NewButton("Export private key…", func() { w.onExport(use) }))
+			}
+			generated.Add(buttons)
+			generated.Add(note("A new key pair replaces this one: add its public key in Okta before the next sync."))
 		}
 	}
 	showGenerated()

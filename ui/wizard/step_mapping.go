@@ -105,9 +105,11 @@ func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObj
 	})
 	groupBtn.Alignment = widget.ButtonAlignLeading
 	members := widget.NewLabel("")
+	members.Alignment = fyne.TextAlignTrailing
 	if r.group.Name != "" {
 		members.SetText(memberText(r.group.Members))
 	}
+	membersCol := container.NewGridWrap(fyne.NewSize(150, members.MinSize().Height), members)
 	rolesBtn := widget.NewButtonWithIcon(rolesText(r.roles), theme.MenuDropDownIcon(), nil)
 	rolesBtn.Alignment = widget.ButtonAlignLeading
 	rolesBtn.OnTapped = func() { w.pickRoles(r) }
@@ -128,7 +130,7 @@ func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObj
 	if len(st.rows) == 1 {
 		remove.Disable()
 	}
-	groupCol := container.NewBorder(nil, nil, nil, members, groupBtn)
+	groupCol := container.NewBorder(nil, nil, nil, membersCol, groupBtn)
 	line := container.NewBorder(nil, nil, nil, container.NewHBox(add, remove),
 		container.NewGridWithColumns(2, groupCol, rolesBtn))
 	errLabel := newErrLabel()

@@ -44,17 +44,13 @@ func (w *Wizard) viewReview() fyne.CanvasObject {
 		render()
 	}
 	refresh := widget.NewButton("Refresh preview", func() { w.runPreview(previewErr, render) })
-	save := widget.NewButton("Save and start", func() { w.onSaveAndStart(thresholdErr) })
-	save.Importance = widget.HighImportance
-	w.saveBtn = save
+	w.thresholdErr = thresholdErr
 
 	w.runPreview(previewErr, render)
 	return container.NewVBox(
 		previewErr, previewBox, container.NewHBox(refresh), widget.NewSeparator(),
 		labelled("Protected accounts (never revoked)", protected, nil),
 		labelled("Deletion threshold (users one run may revoke before it stops for review)", container.NewGridWithColumns(3, threshold), thresholdErr),
-		widget.NewSeparator(),
-		container.NewHBox(save),
 	)
 }
 
@@ -105,7 +101,7 @@ func (w *Wizard) renderPreview(box *fyne.Container) {
 		return
 	}
 	if losing := w.st.losingAccess(); len(losing) > 0 {
-		head := bold(fmt.Sprintf("⚠ %d portal admins will lose access", len(losing)))
+		head := bold(fmt.Sprintf("⚠ %s will lose access", plural(len(losing), "portal admin", "portal admins")))
 		head.Importance = widget.DangerImportance
 		body := note("They are not members of any mapped Okta group, so the first sync revokes their roles: " + limitList(losing) +
 			". Map a group they belong to, or add them to the protected accounts below.")
@@ -121,11 +117,18 @@ func (w *Wizard) renderPreview(box *fyne.Container) {
 	}
 	box.Add(bold(fmt.Sprintf("Roles to grant: %d", len(p.Grants))))
 	if len(p.Grants) > 0 {
-		lines := make([]string, len(p.Grants))
-		for i, g := range p.Grants {
-			lines[i] = g.User + " → " + g.Role
+		var lines []string
+		byUser := map[string][]string{}
+		for _, g := range p.Grants {
+			if _, seen := byUser[g.User]; !seen {
+				lines = append(lines, g.User)
+			}
+			byUser[g.User] = append(byUser[g.User], g.Role)
 		}
-		box.Add(note(limitList(lines)))
+		for i, u := range lines {
+			lines[i] = u + " → " + strings.Join(byUser[u], ", ")
+		}
+		box.Add(note(limitLines(lines)))
 	}
 	box.Refresh()
 }
@@ -138,9 +141,9 @@ func limitList(items []string) string {
 }
 
 // onSaveAndStart saves, after a confirmation when anyone loses access.
-func (w *Wizard) onSaveAndStart(thresholdErr *widget.Label) {
+func (w *Wizard) onSaveAndStart() {
 	if _, err := parseThreshold(w.st.threshold); err != nil {
-		setErr(thresholdErr, err)
+		setErr(w.thresholdErr, err)
 		return
 	}
 	if w.st.preview == nil && w.deps.Preview != nil {
@@ -153,7 +156,7 @@ func (w *Wizard) onSaveAndStart(thresholdErr *widget.Label) {
 		return
 	}
 	dialog.ShowConfirm("Admins will lose access",
-		fmt.Sprintf("%d portal admins will lose access on the first sync:\n%s\n\nSave and start anyway?", len(losing), limitList(losing)),
+		fmt.Sprintf("%s will lose access on the first sync:\n%s\n\nSave and start anyway?", plural(len(losing), "portal admin", "portal admins"), limitLines(losing)),
 		func(ok bool) {
 			if ok {
 				w.save()
@@ -209,4 +212,19 @@ func (s *state) neededSecrets() []string {
 		out = append(out, SecretSCIMToken)
 	}
 	return out
+}
+
+// limitLines lists items one a line, at most listLimit of them.
+func limitLines(items []string) string {
+	if len(items) <= listLimit {
+		return strings.Join(items, "\n")
+	}
+	return strings.Join(items[:listLimit], "\n") + fmt.Sprintf("\nand %d more", len(items)-listLimit)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

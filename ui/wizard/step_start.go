@@ -202,6 +202,7 @@ func (w *Wizard) checkMetadata(errLabel *widget.Label, result *fyne.Container) {
 			l.Importance = widget.WarningImportance
 			result.Add(l)
 		}
+		w.scrollToEnd()
 	})
 }
 

@@ -3,10 +3,12 @@ package wizard
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -41,6 +43,8 @@ type Wizard struct {
 	stepErr  *widget.Label
 	back     *widget.Button
 	next     *widget.Button
+	finish   *widget.Button
+	scroll   *container.Scroll
 	content  fyne.CanvasObject
 
 	dirty    bool
@@ -52,16 +56,16 @@ type Wizard struct {
 	now   func() time.Time
 	log   *slog.Logger
 	// widgets that validation reports into, set by the views
-	startErrs startErrs
-	samlErr   *widget.Label
-	apiApp    apiAppWidgets
-	authErr   *widget.Label
-	tokenErr  *widget.Label
-	keyErrs   map[string]*widget.Label
-	connect   connectWidgets
-	mapping   mappingWidgets
-	saveBtn   *widget.Button
-	strictMap bool // report incomplete mapping rows once Next was tried
+	startErrs    startErrs
+	samlErr      *widget.Label
+	apiApp       apiAppWidgets
+	authErr      *widget.Label
+	tokenErr     *widget.Label
+	keyErrs      map[string]*widget.Label
+	connect      connectWidgets
+	mapping      mappingWidgets
+	thresholdErr *widget.Label
+	strictMap    bool // report incomplete mapping rows once Next was tried
 
 	// groups and roles are loaded once per wizard.
 	groups *groupIndex
@@ -109,12 +113,18 @@ func (w *Wizard) build() {
 	w.back = widget.NewButton("Back", w.onBack)
 	w.next = widget.NewButton("Next", w.onNext)
 	w.next.Importance = widget.HighImportance
+	w.finish = widget.NewButton("Save and start", func() { w.onSaveAndStart() })
+	w.finish.Importance = widget.HighImportance
 	cancel := widget.NewButton("Close", w.onClose)
 	w.body = container.NewStack()
+	// the inset keeps the scroll bar off the fields' right edge
+	inset := canvas.NewRectangle(color.Transparent)
+	inset.SetMinSize(fyne.NewSize(theme.Padding()*3, 0))
+	w.scroll = container.NewVScroll(container.NewBorder(nil, nil, nil, inset, w.body))
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, w.progress, w.heading), w.intro, widget.NewSeparator())
-	buttons := container.NewBorder(nil, nil, cancel, container.NewHBox(w.back, w.next))
+	buttons := container.NewBorder(nil, nil, cancel, container.NewHBox(w.back, w.next, w.finish))
 	bottom := container.NewVBox(widget.NewSeparator(), w.stepErr, buttons)
-	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewVScroll(w.body)))
+	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, w.scroll))
 	w.show(0)
 }
 
@@ -135,9 +145,12 @@ func (w *Wizard) show(i int) {
 	}
 	if i == len(w.steps)-1 {
 		w.next.Hide()
+		w.finish.Show()
 	} else {
 		w.next.Show()
+		w.finish.Hide()
 	}
+	w.scroll.ScrollToTop()
 }
 
 func (w *Wizard) setStepError(err error) {
@@ -203,12 +216,14 @@ func (w *Wizard) run(work func(ctx context.Context), done func()) {
 	w.busy = true
 	w.back.Disable()
 	w.next.Disable()
+	w.finish.Disable()
 	finish := func() {
 		w.busy = false
 		if w.cur > 0 {
 			w.back.Enable()
 		}
 		w.next.Enable()
+		w.finish.Enable()
 		done()
 	}
 	call := func() {
@@ -233,4 +248,14 @@ func (w *Wizard) parent() fyne.Window {
 		return w.win
 	}
 	return w.app.Driver().AllWindows()[0]
+}
+
+// scrollToEnd shows the end of the step, where results appear.
+func (w *Wizard) scrollToEnd() {
+	// Wrapped labels settle their height once laid out at their width, so
+	// lay out and scroll twice.
+	for range 2 {
+		w.scroll.Refresh()
+		w.scroll.ScrollToBottom()
+	}
 }

@@ -1,0 +1,88 @@
+package wizard
+
+import (
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/rolesync/rolesync/internal/config"
+)
+
+// settingsConfig is a saved configuration, as Settings opens it.
+func settingsConfig() config.Config {
+	return config.Config{
+		Okta: config.Okta{Domain: "https://acme.okta.com", Auth: config.AuthScopedDPoP, ClientID: "0oaAUTO123",
+			PublicKey: `{"kty":"RSA","kid":"k1"}`, KeyID: "k1", DPoPPublicKey: `{"kty":"EC","kid":"k2"}`, DPoPKeyID: "k2"},
+		Sync:     config.Sync{Interval: 2 * time.Hour},
+		Target:   config.Target{Kind: config.TargetSCIM, Profile: "threatlocker", Instance: "d"},
+		Mappings: []config.Mapping{{Group: "Helpdesk", Roles: []string{"Helpdesk Technician"}}, {Group: "Engineering", Roles: []string{"Auditor", "Read Only"}}},
+		Safety:   config.Safety{ProtectedAccounts: []string{"breakglass@acme.com"}, MaxRevocations: 7},
+	}
+}
+
+// eachStep shows every step of a wizard set up to show its interesting
+// parts, and calls check with the step number.
+func eachStep(t *testing.T, check func(n int, win fyne.Window)) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	cfg := settingsConfig()
+	deps.Config = &cfg
+	deps.FetchMetadata = func(context.Context, string) ([]byte, error) {
+		return testCertMetadata(t, time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)), nil
+	}
+	deps.AutoSetup = &fakeAuto{failAt: "Assign Read-only Administrator"}
+	w, win := newTestWizard(t, deps)
+	win.Resize(fyne.NewSize(900, 650))
+	for i := range w.steps {
+		w.show(i)
+		switch i {
+		case 1:
+			test.Type(entry(t, win, "https://example.okta.com/app/"), "https://acme.okta.com/app/exk123/sso/saml/metadata")
+			test.Tap(button(t, win, "Check metadata"))
+		case 2:
+			radio(t, win, modeAuto).SetSelected(modeAuto)
+			test.Type(entry(t, win, "super-admin API token"), "00superadmintokenvalue0000000000000000000")
+			test.Tap(button(t, win, "Create the app in Okta"))
+		case 5:
+			test.Tap(button(t, win, "Test connection"))
+		}
+		check(i+1, win)
+	}
+}
+
+func TestStepMarkup(t *testing.T) {
+	eachStep(t, func(n int, win fyne.Window) {
+		test.AssertRendersToMarkup(t, fmt.Sprintf("step%d.xml", n), win.Canvas())
+	})
+}
+
+// TestScreenshots writes a PNG of every step to $WIZARD_SHOTS.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("WIZARD_SHOTS")
+	if dir == "" {
+		t.Skip("set WIZARD_SHOTS to a directory to write screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	eachStep(t, func(n int, win fyne.Window) {
+		fyne.CurrentApp().Settings().SetTheme(theme.LightTheme())
+		img := win.Canvas().Capture()
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("step%d.png", n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = f.Close() }()
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
