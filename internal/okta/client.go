@@ -1,0 +1,277 @@
+package okta
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	sdk "github.com/okta/okta-sdk-golang/v5/okta"
+)
+
+// Defaults for Options.
+const (
+	DefaultTimeout     = 30 * time.Second
+	DefaultConcurrency = 4
+	DefaultRateShare   = 0.5
+	DefaultMaxRetries  = 4
+)
+
+// Options configure a Client.
+type Options struct {
+	// Domain is the org URL, https://example.okta.com; a port is kept.
+	Domain string
+	// Transport sends requests and authenticates them (see APITokenTransport).
+	// It is used as it is, so it carries its own TLS settings (NewBaseTransport);
+	// nil sends unauthenticated requests through a transport the client builds.
+	Transport http.RoundTripper
+	// Auth, as an alternative to Transport, wraps the base transport the
+	// client builds (with CAFile and RootCAs), so token requests made through
+	// that base share its TLS settings and are counted as API calls.
+	Auth func(base http.RoundTripper) http.RoundTripper
+	// CAFile names an extra CA bundle (PEM) trusted besides the system's;
+	// RootCAs replaces the system pool. Both apply to the transport the
+	// client builds, so they cannot be combined with Transport.
+	CAFile  string
+	RootCAs *x509.CertPool
+	// Timeout bounds each request attempt, body included (default 30 s).
+	Timeout time.Duration
+	// Concurrency bounds the groups read in parallel (default 4).
+	Concurrency int
+	// RateShare is the share of each Okta rate-limit bucket the client may
+	// use, in (0, 1] (default 0.5, Okta's default per-app share).
+	RateShare float64
+	// MaxRetries bounds the retries of one request after a 429, a 5xx, a
+	// timeout or a dropped connection (default 4; -1 for none).
+	MaxRetries int
+	// Logger receives debug records of retries and waits (default: discard).
+	Logger *slog.Logger
+	// Clock paces and retries (default: the real clock).
+	Clock Clock
+}
+
+// Client reads Okta groups and their members. It is safe for concurrent use.
+type Client struct {
+	base        *url.URL
+	http        *http.Client
+	sdk         *sdk.APIClient
+	log         *slog.Logger
+	clock       Clock
+	concurrency int
+	calls       atomic.Int64
+	scopes      scopeMemo
+}
+
+// NewClient checks opts and builds a Client. It makes no request.
+func NewClient(opts Options) (*Client, error) {
+	base, err := parseDomain(opts.Domain)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Transport != nil && opts.Auth != nil {
+		return nil, errors.New("okta client: set Transport or Auth, not both")
+	}
+	if opts.Transport != nil && (opts.CAFile != "" || opts.RootCAs != nil) {
+		return nil, errors.New("okta client: CAFile and RootCAs configure the transport the client builds; with Transport set, build it on NewBaseTransport")
+	}
+	if opts.RateShare < 0 || opts.RateShare > 1 {
+		return nil, fmt.Errorf("okta client: rate share %v is outside (0, 1]; use 0.5 to take Okta's default per-app share", opts.RateShare)
+	}
+	if opts.Timeout < 0 || opts.Concurrency < 0 {
+		return nil, errors.New("okta client: timeout and concurrency cannot be negative")
+	}
+	c := &Client{
+		base:        base,
+		log:         opts.Logger,
+		clock:       opts.Clock,
+		concurrency: cmpOr(opts.Concurrency, DefaultConcurrency),
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.clock == nil {
+		c.clock = realClock{}
+	}
+	retries := opts.MaxRetries
+	switch {
+	case retries == 0:
+		retries = DefaultMaxRetries
+	case retries < 0:
+		retries = 0
+	}
+
+	var rt http.RoundTripper
+	if opts.Transport != nil {
+		rt = &counter{next: opts.Transport, total: &c.calls}
+	} else {
+		bt, err := NewBaseTransport(opts.CAFile, opts.RootCAs)
+		if err != nil {
+			return nil, err
+		}
+		rt = &counter{next: bt, total: &c.calls}
+		if opts.Auth != nil {
+			rt = opts.Auth(rt)
+		}
+	}
+	p := &pacer{
+		next:       rt,
+		limits:     newLimiter(cmpOr(opts.RateShare, DefaultRateShare), c.clock, fullJitter),
+		clock:      c.clock,
+		jitter:     fullJitter,
+		timeout:    cmpOr(opts.Timeout, DefaultTimeout),
+		maxRetries: retries,
+		backoff:    250 * time.Millisecond,
+		maxBackoff: 8 * time.Second,
+		host:       base.Host,
+		log:        c.log,
+	}
+	c.http = &http.Client{
+		Transport: p,
+		// Okta's API does not redirect; never carry credentials elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c.sdk, err = newSDK(base, c.http)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// newSDK configures okta-sdk-golang/v5 with its cache and own retries off,
+// the client's HTTP stack, and the org URL's port kept: NewConfiguration
+// keeps only the host name, so Host and Servers are set again afterwards.
+func newSDK(base *url.URL, hc *http.Client) (*sdk.APIClient, error) {
+	cfg, err := sdk.NewConfiguration(
+		sdk.WithOrgUrl(base.String()),
+		sdk.WithToken(sdkPlaceholderToken),
+		sdk.WithAuthorizationMode("SSWS"),
+		sdk.WithCache(false),
+		sdk.WithHttpClientPtr(hc),
+		sdk.WithRateLimitMaxRetries(0),
+		sdk.WithRequestTimeout(0),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("okta client: configure the Okta SDK: %w", err)
+	}
+	cfg.Host, cfg.Scheme = base.Host, base.Scheme
+	cfg.Servers = sdk.ServerConfigurations{{URL: base.String()}}
+	cfg.OperationServers = map[string]sdk.ServerConfigurations{}
+	cfg.Debug = false
+	// The SDK also reads ~/.okta/okta.yaml and OKTA_* variables; a proxy
+	// set there would replace the HTTP client.
+	cfg.Okta.Client.Proxy.Host = ""
+	return sdk.NewAPIClient(cfg), nil
+}
+
+// parseDomain checks the org URL and returns it without a trailing slash.
+func parseDomain(domain string) (*url.URL, error) {
+	d := strings.TrimSpace(domain)
+	if d == "" {
+		return nil, errors.New("okta domain is empty: set okta.domain to your org URL, for example https://example.okta.com")
+	}
+	u, err := url.Parse(d)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("okta domain %q is not a URL: write it as https://example.okta.com", d)
+	}
+	if u.Scheme != "https" {
+		return nil, fmt.Errorf("okta domain %q must start with https://: Okta is only reached over HTTPS", d)
+	}
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("okta domain %q must be the org URL alone, without a path or query: for example https://example.okta.com", d)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+// NewBaseTransport returns an HTTP transport for Okta: the system roots (or
+// roots, when given) plus the PEM certificates in caFile, TLS 1.2 or newer,
+// and enough idle connections for parallel reads.
+func NewBaseTransport(caFile string, roots *x509.CertPool) (*http.Transport, error) {
+	pool := roots
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("read the Okta CA bundle (okta.ca_file): %w", err)
+		}
+		if pool == nil {
+			if pool, err = x509.SystemCertPool(); err != nil {
+				pool = x509.NewCertPool()
+			}
+		} else {
+			pool = pool.Clone()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("the Okta CA bundle %s holds no PEM certificate: give a file with -----BEGIN CERTIFICATE----- blocks", caFile)
+		}
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	t.MaxIdleConnsPerHost = 16
+	return t, nil
+}
+
+// APICalls returns the number of HTTP requests the client has made,
+// retries included.
+func (c *Client) APICalls() int64 { return c.calls.Load() }
+
+// getJSON sends GET path?q and decodes the JSON body into v, returning the
+// response headers.
+func (c *Client) getJSON(ctx context.Context, path string, q url.Values, v any) (http.Header, error) {
+	u := *c.base
+	u.Path = path
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("build request %s: %w", path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return nil, fmt.Errorf("%w: GET %s: %v", ErrMalformed, path, err)
+	}
+	return resp.Header, nil
+}
+
+// sdkCall runs one SDK request and returns the pacer's typed error rather
+// than the SDK's flattened one.
+func sdkCall[T any](ctx context.Context, what string, call func(context.Context) (T, *sdk.APIResponse, error)) (T, http.Header, error) {
+	ctx, f := withFailure(ctx)
+	v, resp, err := call(ctx)
+	if err != nil {
+		if ferr := f.get(); ferr != nil {
+			return v, nil, ferr
+		}
+		if ctx.Err() != nil {
+			return v, nil, ctx.Err()
+		}
+		return v, nil, fmt.Errorf("%w: %s: %v", ErrMalformed, what, err)
+	}
+	if resp == nil || resp.Response == nil {
+		return v, nil, fmt.Errorf("%w: %s: no response", ErrMalformed, what)
+	}
+	return v, resp.Header, nil
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

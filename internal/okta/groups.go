@@ -1,0 +1,208 @@
+package okta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	sdk "github.com/okta/okta-sdk-golang/v5/okta"
+)
+
+// Page sizes: the largest each route allows.
+const (
+	groupsPageSize  = 10000 // GET /api/v1/groups (search and filter)
+	membersPageSize = 1000  // GET /api/v1/groups/{id}/users
+	logsPageSize    = 1000  // GET /api/v1/logs
+	usersPageSize   = 200   // GET /api/v1/users (search)
+	pickerMax       = 300   // GET /api/v1/groups?q= cannot page
+)
+
+// maxExpr bounds one filter or search expression, so URLs stay well under
+// the lengths proxies and Okta accept.
+const maxExpr = 2000
+
+// ErrGroupNotFound is returned for an Okta group id that matches no group.
+var ErrGroupNotFound = errors.New("okta group not found")
+
+// groupQuery is one GET /api/v1/groups listing.
+type groupQuery struct {
+	search, filter, expand string
+	limit                  int32
+}
+
+// listGroups reads every page of a groups listing through the SDK, following
+// the after cursor itself (the SDK's Next ignores the context).
+func (c *Client) listGroups(ctx context.Context, gq groupQuery) ([]sdk.Group, error) {
+	var all []sdk.Group
+	err := eachPage(ctx, "list Okta groups", func(ctx context.Context, after string) (http.Header, error) {
+		groups, h, err := sdkCall(ctx, "list Okta groups", func(ctx context.Context) ([]sdk.Group, *sdk.APIResponse, error) {
+			r := c.sdk.GroupAPI.ListGroups(ctx).Limit(gq.limit)
+			if gq.search != "" {
+				r = r.Search(gq.search)
+			}
+			if gq.filter != "" {
+				r = r.Filter(gq.filter)
+			}
+			if gq.expand != "" {
+				r = r.Expand(gq.expand)
+			}
+			if after != "" {
+				r = r.After(after)
+			}
+			return r.Execute()
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, groups...)
+		return h, nil
+	})
+	return all, err
+}
+
+// toGroup converts the SDK's group, checking the fields a snapshot needs.
+func toGroup(g sdk.Group) (*Group, error) {
+	if g.GetId() == "" {
+		return nil, fmt.Errorf("%w: a group without an id", ErrMalformed)
+	}
+	var name string
+	if g.Profile != nil {
+		name = g.Profile.GetName()
+	}
+	out := &Group{ID: g.GetId(), Name: name, Type: g.GetType()}
+	if g.LastMembershipUpdated != nil {
+		out.LastMembershipUpdated = *g.LastMembershipUpdated
+	}
+	return out, nil
+}
+
+// quote writes s as a filter string literal.
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// orChunks joins terms with " or " into expressions of at most maxExpr bytes.
+func orChunks(terms []string) []string {
+	var out []string
+	var b strings.Builder
+	for _, t := range terms {
+		if b.Len() > 0 && b.Len()+len(" or ")+len(t) > maxExpr {
+			out = append(out, b.String())
+			b.Reset()
+		}
+		if b.Len() > 0 {
+			b.WriteString(" or ")
+		}
+		b.WriteString(t)
+	}
+	if b.Len() > 0 {
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// groupsByID reads the groups with these ids, in as few calls as the URL
+// length allows: filter=id eq "a" or id eq "b" …
+func (c *Client) groupsByID(ctx context.Context, ids []string, expand string) (map[string]*Group, []sdk.Group, error) {
+	terms := make([]string, 0, len(ids))
+	for _, id := range ids {
+		terms = append(terms, "id eq "+quote(id))
+	}
+	found := map[string]*Group{}
+	var raw []sdk.Group
+	for _, expr := range orChunks(terms) {
+		groups, err := c.listGroups(ctx, groupQuery{filter: expr, expand: expand, limit: groupsPageSize})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, sg := range groups {
+			g, err := toGroup(sg)
+			if err != nil {
+				return nil, nil, err
+			}
+			found[g.ID] = g
+		}
+		raw = append(raw, groups...)
+	}
+	return found, raw, nil
+}
+
+// ListGroups returns up to limit Okta groups whose name starts with query
+// (case-insensitive), for a group picker; an empty query lists the first
+// groups of the org. One API call.
+func (c *Client) ListGroups(ctx context.Context, query string, limit int) ([]Group, error) {
+	if limit <= 0 || limit > pickerMax {
+		limit = pickerMax
+	}
+	sgs, _, err := sdkCall(ctx, "list Okta groups", func(ctx context.Context) ([]sdk.Group, *sdk.APIResponse, error) {
+		r := c.sdk.GroupAPI.ListGroups(ctx).Limit(int32(limit))
+		if query != "" {
+			r = r.Q(query)
+		}
+		return r.Execute()
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Group, 0, len(sgs))
+	for _, sg := range sgs {
+		g, err := toGroup(sg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *g)
+	}
+	return out, nil
+}
+
+// GroupMemberCount returns how many users the group has, from Okta's group
+// statistics (expand=stats). One API call.
+func (c *Client) GroupMemberCount(ctx context.Context, id string) (int, error) {
+	_, raw, err := c.groupsByID(ctx, []string{id}, "stats")
+	if err != nil {
+		return 0, err
+	}
+	for _, g := range raw {
+		if g.GetId() != id {
+			continue
+		}
+		n, ok := g.Embedded["stats"]["usersCount"].(float64)
+		if !ok {
+			return 0, fmt.Errorf("%w: group %s has no _embedded.stats.usersCount", ErrMalformed, id)
+		}
+		return int(n), nil
+	}
+	return 0, fmt.Errorf("%w: %s", ErrGroupNotFound, id)
+}
+
+// GroupsChangedSince returns the lastMembershipUpdated of each of the groups
+// ids that still exists, in one call per ~70 ids (filter on id). Ids absent
+// from the result no longer exist in Okta.
+func (c *Client) GroupsChangedSince(ctx context.Context, ids []string) (map[string]time.Time, error) {
+	groups, _, err := c.groupsByID(ctx, uniqueSorted(ids), "")
+	if err != nil {
+		return nil, fmt.Errorf("read Okta groups' membership times: %w", err)
+	}
+	out := make(map[string]time.Time, len(groups))
+	for id, g := range groups {
+		out[id] = g.LastMembershipUpdated
+	}
+	return out, nil
+}
+
+func uniqueSorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	j := 0
+	for i, v := range out {
+		if i == 0 || v != out[j-1] {
+			out[j] = v
+			j++
+		}
+	}
+	return out[:j]
+}

@@ -1,0 +1,297 @@
+package okta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Snapshot resolves each mapping reference (an Okta group id, or a group
+// name matched exactly, else case-insensitively when only one group
+// matches) and reads every member of every resolved group, groups in
+// parallel, pages of 1000. References that match no group are listed in
+// Missing. Any failed page, timeout or malformed response fails the whole
+// read: a Snapshot is never partial.
+//
+// API calls: one groups search per ~70 names, one filter per ~70 ids, one
+// more per name not found that way (a case-insensitive lookup), then
+// ceil(members/1000) per group (at least 1).
+func (c *Client) Snapshot(ctx context.Context, refs []string) (*Snapshot, error) {
+	ctx, calls := withCallCount(ctx)
+	taken := c.clock.Now()
+	groups, missing, err := c.resolve(ctx, refs)
+	if err != nil {
+		return nil, fmt.Errorf("resolve mapped Okta groups: %w", err)
+	}
+	users := map[string]*User{}
+	if err := c.readMembers(ctx, distinctGroups(groups), users); err != nil {
+		return nil, err
+	}
+	return &Snapshot{Groups: groups, Missing: missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken}, nil
+}
+
+// looksLikeGroupID reports whether ref has the shape of an Okta group id
+// (00g followed by 17 letters or digits).
+func looksLikeGroupID(ref string) bool {
+	if len(ref) != 20 || !strings.HasPrefix(ref, "00g") {
+		return false
+	}
+	for _, r := range ref {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// resolve maps each reference to its group. It returns the references that
+// matched nothing, sorted.
+func (c *Client) resolve(ctx context.Context, refs []string) (map[string]*Group, []string, error) {
+	var ids, names []string
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if strings.TrimSpace(ref) == "" {
+			return nil, nil, errors.New("a mapping names an empty Okta group: give each mapping a group name or id")
+		}
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		if looksLikeGroupID(ref) {
+			ids = append(ids, ref)
+		} else {
+			names = append(names, ref)
+		}
+	}
+	out := map[string]*Group{}
+	var missing []string
+	if len(ids) > 0 {
+		byID, _, err := c.groupsByID(ctx, ids, "")
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range ids {
+			if g := byID[id]; g != nil {
+				out[id] = g
+			} else {
+				missing = append(missing, id)
+			}
+		}
+	}
+	if len(names) > 0 {
+		byName, err := c.groupsByName(ctx, names)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, n := range names {
+			if g := byName[n]; g != nil {
+				out[n] = g
+			} else {
+				missing = append(missing, n)
+			}
+		}
+	}
+	// Two references to one group share its Group.
+	byID := map[string]*Group{}
+	for ref, g := range out {
+		if prev, ok := byID[g.ID]; ok {
+			out[ref] = prev
+		} else {
+			byID[g.ID] = g
+		}
+	}
+	sort.Strings(missing)
+	return out, missing, nil
+}
+
+// groupsByName finds the groups with these names: one search
+// (profile.name eq "a" or …) per chunk, then a q lookup for each name the
+// search did not match exactly, since Okta's eq may compare case-sensitively.
+func (c *Client) groupsByName(ctx context.Context, names []string) (map[string]*Group, error) {
+	terms := make([]string, 0, len(names))
+	for _, n := range names {
+		terms = append(terms, "profile.name eq "+quote(n))
+	}
+	var found []*Group
+	for _, expr := range orChunks(terms) {
+		groups, err := c.listGroups(ctx, groupQuery{search: expr, limit: groupsPageSize})
+		if err != nil {
+			return nil, err
+		}
+		for _, sg := range groups {
+			g, err := toGroup(sg)
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, g)
+		}
+	}
+	out := map[string]*Group{}
+	for _, n := range names {
+		g, err := pickByName(n, found)
+		if err != nil {
+			return nil, err
+		}
+		if g == nil {
+			// Not there under that exact spelling: look case-insensitively.
+			more, err := c.ListGroups(ctx, n, pickerMax)
+			if err != nil {
+				return nil, err
+			}
+			cands := make([]*Group, len(more))
+			for i := range more {
+				cands[i] = &more[i]
+			}
+			if g, err = pickByName(n, cands); err != nil {
+				return nil, err
+			}
+		}
+		if g != nil {
+			out[n] = g
+		}
+	}
+	return out, nil
+}
+
+// pickByName chooses the group named name: the one exact match, else the one
+// case-insensitive match. Several candidates are an error the admin fixes by
+// naming the group by id.
+func pickByName(name string, groups []*Group) (*Group, error) {
+	var exact, folded []*Group
+	for _, g := range groups {
+		switch {
+		case g.Name == name:
+			exact = append(exact, g)
+		case strings.EqualFold(g.Name, name):
+			folded = append(folded, g)
+		}
+	}
+	cands := exact
+	if len(cands) == 0 {
+		cands = folded
+	}
+	switch len(cands) {
+	case 0:
+		return nil, nil
+	case 1:
+		return cands[0], nil
+	}
+	ids := make([]string, len(cands))
+	for i, g := range cands {
+		ids[i] = g.Name + " " + g.ID
+	}
+	sort.Strings(ids)
+	return nil, fmt.Errorf("the mapping's Okta group %q matches %d groups (%s): map the group by its id instead", name, len(cands), strings.Join(ids, ", "))
+}
+
+// distinctGroups returns each resolved group once, sorted by id.
+func distinctGroups(groups map[string]*Group) []*Group {
+	seen := map[*Group]bool{}
+	var out []*Group
+	for _, g := range groups {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// memberJSON is the part of a group member the snapshot keeps.
+type memberJSON struct {
+	ID          string    `json:"id"`
+	Status      string    `json:"status"`
+	LastUpdated time.Time `json:"lastUpdated"`
+	Profile     struct {
+		Login     string `json:"login"`
+		Email     string `json:"email"`
+		FirstName string `json:"firstName"`
+		LastName  string `json:"lastName"`
+	} `json:"profile"`
+}
+
+func (m *memberJSON) user() *User {
+	return &User{ID: m.ID, Status: m.Status, Login: m.Profile.Login, Email: m.Profile.Email,
+		FirstName: m.Profile.FirstName, LastName: m.Profile.LastName, LastUpdated: m.LastUpdated}
+}
+
+// readMembers reads the members of groups, at most c.concurrency groups at a
+// time, setting each group's MemberIDs and adding the users to users. The
+// first error cancels the other reads and is returned.
+func (c *Client) readMembers(ctx context.Context, groups []*Group, users map[string]*User) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, c.concurrency)
+	)
+	for _, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-sem }()
+			members, err := c.groupMembers(ctx, g.ID)
+			if err != nil {
+				cancel(fmt.Errorf("read members of Okta group %s (%s): %w", g.Name, g.ID, err))
+				return
+			}
+			ids := make([]string, len(members))
+			mu.Lock()
+			for i, u := range members {
+				ids[i] = u.ID
+				users[u.ID] = u
+			}
+			mu.Unlock()
+			g.MemberIDs = ids
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// groupMembers reads every member of one group, page after page.
+//
+// This route does not use the SDK: its GroupMember decoding unmarshals each
+// member and each nested model twice (once more into a map of additional
+// properties), which BenchmarkDecodeMembersPage measures at several times the
+// CPU and allocations of decoding the fields a snapshot keeps.
+func (c *Client) groupMembers(ctx context.Context, id string) ([]*User, error) {
+	path := "/api/v1/groups/" + url.PathEscape(id) + "/users"
+	var out []*User
+	err := eachPage(ctx, "read group members", func(ctx context.Context, after string) (http.Header, error) {
+		q := url.Values{"limit": {strconv.Itoa(membersPageSize)}}
+		if after != "" {
+			q.Set("after", after)
+		}
+		var page []memberJSON
+		h, err := c.getJSON(ctx, path, q, &page)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page {
+			if page[i].ID == "" {
+				return nil, fmt.Errorf("%w: GET %s: a member without an id", ErrMalformed, path)
+			}
+			out = append(out, page[i].user())
+		}
+		return h, nil
+	})
+	return out, err
+}

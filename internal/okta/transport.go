@@ -1,0 +1,235 @@
+package okta
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// sdkPlaceholderToken satisfies the SDK's configuration. The SDK adds
+// "Authorization: SSWS <token>" to every request it prepares; the pacer
+// removes exactly that header before the caller's Transport authenticates.
+const sdkPlaceholderToken = "rolesync-authenticates-in-its-transport"
+
+// maxBodyBytes bounds a response body the client will read.
+const maxBodyBytes = 64 << 20
+
+// pacer is the client's outermost RoundTripper. For each request it waits
+// for the rate-limit bucket, sends with a per-attempt timeout, reads the body
+// whole (so the timeout covers it), and retries 429s (after the reset, plus
+// jitter) and 5xx, timeouts and dropped connections (capped exponential
+// backoff) a bounded number of times. Any response other than 2xx comes back
+// as an error: *APIError for HTTP errors, or an error wrapping ErrTimeout,
+// ErrUnreachable, ErrCertificate or ErrUnknownHost.
+type pacer struct {
+	next       http.RoundTripper
+	limits     *limiter
+	clock      Clock
+	jitter     func(time.Duration) time.Duration
+	timeout    time.Duration
+	maxRetries int
+	backoff    time.Duration // first retry delay
+	maxBackoff time.Duration
+	host       string
+	log        *slog.Logger
+}
+
+func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.roundTrip(req)
+	if err != nil {
+		if s, ok := req.Context().Value(failureKey{}).(*failure); ok {
+			s.set(err)
+		}
+	}
+	return resp, err
+}
+
+func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	family := routeFamily(req.URL.Path)
+	retries := p.maxRetries
+	if req.Body != nil && req.GetBody == nil {
+		retries = 0 // the body cannot be sent twice
+	}
+	for attempt := 1; ; attempt++ {
+		if err := p.limits.acquire(ctx, family); err != nil {
+			return nil, err
+		}
+		resp, body, err := p.once(ctx, req)
+		var h http.Header
+		if resp != nil {
+			h = resp.Header
+		}
+		p.limits.release(family, h)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+
+		var (
+			failed error
+			wait   time.Duration
+		)
+		switch {
+		case err != nil:
+			if !transient(err) {
+				return nil, classifyNetError(p.host, err)
+			}
+			failed, wait = err, p.backoffFor(attempt)
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+			resp.ContentLength = int64(len(body))
+			return resp, nil
+		default:
+			apiErr := parseAPIError(resp.StatusCode, body)
+			apiErr.Method, apiErr.Path, apiErr.Attempts = req.Method, req.URL.Path, attempt
+			if !apiErr.Temporary() {
+				return nil, apiErr
+			}
+			failed, wait = apiErr, p.backoffFor(attempt)
+			if resp.StatusCode == http.StatusTooManyRequests {
+				if rl, ok := parseRateHeaders(resp.Header, p.clock.Now()); ok {
+					wait = max(0, rl.reset.Sub(p.clock.Now())) + p.jitter(time.Second)
+				}
+			}
+		}
+		if attempt > retries {
+			return nil, failed
+		}
+		p.log.Debug("okta request retried", "method", req.Method, "path", req.URL.Path,
+			"attempt", attempt, "wait", wait, "reason", failed.Error())
+		if err := p.clock.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// once sends one attempt and reads its body.
+func (p *pacer) once(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	actx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	r := req.Clone(actx)
+	if req.Body != nil && req.GetBody != nil {
+		b, err := req.GetBody()
+		if err != nil {
+			return nil, nil, fmt.Errorf("rewind request body: %w", err)
+		}
+		r.Body = b
+	}
+	if r.Header.Get("Authorization") == "SSWS "+sdkPlaceholderToken {
+		r.Header.Del("Authorization")
+	}
+	resp, err := p.next.RoundTrip(r)
+	if err != nil {
+		return nil, nil, p.attemptError(ctx, actx, req, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, nil, p.attemptError(ctx, actx, req, err)
+	}
+	if len(body) > maxBodyBytes {
+		return nil, nil, fmt.Errorf("%w: %s %s: body larger than %d bytes", ErrMalformed, req.Method, req.URL.Path, maxBodyBytes)
+	}
+	return resp, body, nil
+}
+
+// attemptError names an attempt's failure. Dropped connections are reported
+// with %v, not %w: the SDK retries forever on errors that wrap io.EOF.
+func (p *pacer) attemptError(ctx, actx context.Context, req *http.Request, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case actx.Err() != nil:
+		return fmt.Errorf("%w within %s: %s %s", ErrTimeout, p.timeout, req.Method, req.URL.Path)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return fmt.Errorf("%w: %s %s: connection dropped: %v", ErrUnreachable, req.Method, req.URL.Path, err)
+	}
+	return err
+}
+
+// transient reports whether an attempt's error may go away on retry.
+func transient(err error) bool {
+	if errors.Is(err, ErrTimeout) {
+		return true
+	}
+	if errors.Is(err, ErrUnreachable) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// backoffFor is the capped exponential delay before retry number attempt,
+// with jitter in its upper half.
+func (p *pacer) backoffFor(attempt int) time.Duration {
+	d := p.backoff << min(attempt-1, 16)
+	if d > p.maxBackoff || d <= 0 {
+		d = p.maxBackoff
+	}
+	return d/2 + p.jitter(d/2)
+}
+
+// counter counts every HTTP request that reaches it, for the client and for
+// the call (see withCallCount) the request belongs to.
+type counter struct {
+	next  http.RoundTripper
+	total *atomic.Int64
+}
+
+func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.total.Add(1)
+	if n, ok := req.Context().Value(callCountKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+	return c.next.RoundTrip(req)
+}
+
+type callCountKey struct{}
+
+// withCallCount returns a context whose requests are counted in the
+// returned counter, including retries and token requests made with it.
+func withCallCount(ctx context.Context) (context.Context, *atomic.Int64) {
+	if n, ok := ctx.Value(callCountKey{}).(*atomic.Int64); ok {
+		return ctx, n
+	}
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, callCountKey{}, n), n
+}
+
+// failure carries the pacer's typed error past the SDK, which flattens
+// transport errors into strings.
+type failure struct {
+	mu  sync.Mutex
+	err error
+}
+
+type failureKey struct{}
+
+func (f *failure) set(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		f.err = err
+	}
+}
+
+func (f *failure) get() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+func withFailure(ctx context.Context) (context.Context, *failure) {
+	f := &failure{}
+	return context.WithValue(ctx, failureKey{}, f), f
+}
