@@ -276,19 +276,22 @@ func (c *Client) applyGroup(ctx context.Context, name string, adds, removes []st
 		if err != nil {
 			return err
 		}
-		if len(data) > 0 {
+		if len(data) > 0 && spc.ETag && r.etag == "" {
+			// The new version is only in the body: read it from there.
 			fresh, err := decodeGroup(http.MethodPatch, path, data)
 			if err != nil {
 				return err
 			}
-			if r.etag != "" {
-				fresh.etag = r.etag
-			}
 			*g = *fresh
 			g.name = name
-		} else {
-			g.members = desired
-			g.etag = r.etag
+			return nil
+		}
+		// Large groups make large answers: the change is known, so keep
+		// it rather than decode the whole member list again.
+		g.members = desired
+		g.etag = r.etag
+		if !spc.Patch && g.raw != nil {
+			g.raw["members"] = membersValue(setKeys(desired))
 		}
 		return nil
 	}

@@ -23,7 +23,10 @@ import (
 
 // memStore is an in-memory SCIM resource store behind elimity's server.
 type memStore struct {
-	mu     sync.Mutex
+	mu sync.Mutex
+	// groupPatchNoContent answers group PATCHes with 204, as many
+	// providers do, instead of the whole group.
+	groupPatchNoContent bool
 	seq    int
 	users  map[string]*memRes
 	groups map[string]*memRes
@@ -182,6 +185,9 @@ func (h memHandler) Patch(_ *http.Request, id string, ops []elimity.PatchOperati
 	}
 	r.attrs = attrs
 	r.version++
+	if h.group && h.s.groupPatchNoContent {
+		return elimity.Resource{}, nil
+	}
 	return h.resource(id, r), nil
 }
 
@@ -254,7 +260,7 @@ func containsValue(list []interface{}, v interface{}) bool {
 // behind a wrapper that can rewrite the ServiceProviderConfig, enforce
 // If-Match and inject faults.
 type server struct {
-	t     *testing.T
+	t     testing.TB
 	store *memStore
 	ts    *httptest.Server
 
@@ -270,7 +276,7 @@ type server struct {
 
 const testToken = "test-token-not-a-secret"
 
-func newServer(t *testing.T, maxResults int) *server {
+func newServer(t testing.TB, maxResults int) *server {
 	t.Helper()
 	store := &memStore{users: map[string]*memRes{}, groups: map[string]*memRes{}}
 	srv, err := elimity.NewServer(&elimity.ServerArgs{
