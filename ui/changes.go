@@ -1,0 +1,229 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// changesPage is how many changes the history reads at a time. Pages are
+// read by ID (keyset), so the cost of a page does not grow with the store.
+const changesPage = 500
+
+// allActions is the action filter's "no filter" choice.
+const allActions = "All actions"
+
+// changeActions are the actions the filter offers.
+var changeActions = []string{
+	allActions, store.ActionCreate, store.ActionGrant, store.ActionRevoke, store.ActionRevokeAll,
+	store.ActionUpdate, store.ActionDisable, store.ActionEnable,
+}
+
+var changeColumns = []struct {
+	title string
+	width float32
+	cell  func(c store.Change, m *MainWindow) string
+}{
+	{"Time", 150, func(c store.Change, m *MainWindow) string { return fmtTime(c.At, m.deps.now()) }},
+	{"User", 200, func(c store.Change, _ *MainWindow) string { return c.User }},
+	{"Action", 100, func(c store.Change, _ *MainWindow) string { return c.Action }},
+	{"Role", 140, func(c store.Change, _ *MainWindow) string { return c.Role }},
+	{"Okta group", 160, func(c store.Change, _ *MainWindow) string { return c.Group }},
+	{"Reason", 220, func(c store.Change, _ *MainWindow) string { return c.Reason }},
+	{"Held", 60, func(c store.Change, _ *MainWindow) string {
+		if c.Held {
+			return "held"
+		}
+		return ""
+	}},
+}
+
+// changesView shows one run's changes with filters on user, Okta group,
+// role and action.
+type changesView struct {
+	m       *MainWindow
+	content fyne.CanvasObject
+
+	title             *widget.Label
+	user, group, role *widget.Entry
+	action            *widget.Select
+	apply, clear      *widget.Button
+	count             *widget.Label
+	table             *widget.Table
+	run               store.Run
+	opened            bool
+	filter            store.ChangeFilter
+	rows              []store.Change
+	more, loading     bool
+	gen               int
+}
+
+func newChangesView(m *MainWindow) *changesView {
+	v := &changesView{m: m}
+	v.title = widget.NewLabelWithStyle("Select a run to see its changes", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.user = widget.NewEntry()
+	v.user.SetPlaceHolder("User (login)")
+	v.group = widget.NewEntry()
+	v.group.SetPlaceHolder("Okta group")
+	v.role = widget.NewEntry()
+	v.role.SetPlaceHolder("Role")
+	for _, e := range []*widget.Entry{v.user, v.group, v.role} {
+		e.OnSubmitted = func(string) { v.applyFilter() }
+	}
+	v.action = widget.NewSelect(changeActions, func(string) {
+		if v.opened {
+			v.applyFilter()
+		}
+	})
+	v.action.SetSelectedIndex(0)
+	v.apply = widget.NewButton("Filter", v.applyFilter)
+	v.clear = widget.NewButton("Clear", v.clearFilter)
+	v.count = widget.NewLabel("")
+
+	v.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(v.rows), len(changeColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		v.updateCell,
+	)
+	v.table.ShowHeaderColumn = false
+	v.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	v.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(changeColumns) {
+			o.(*widget.Label).SetText(changeColumns[id.Col].title)
+		}
+	}
+	for i, c := range changeColumns {
+		v.table.SetColumnWidth(i, c.width)
+	}
+
+	filters := container.New(layout.NewGridLayoutWithColumns(4), v.user, v.group, v.role, v.action)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(v.apply, v.clear), filters)
+	head := container.NewVBox(container.NewHBox(v.title, layout.NewSpacer(), v.count), bar)
+	v.content = container.NewBorder(head, nil, nil, nil, v.table)
+	v.setEnabled(false)
+	return v
+}
+
+func (v *changesView) setEnabled(on bool) {
+	for _, w := range []fyne.Disableable{v.user, v.group, v.role, v.action, v.apply, v.clear} {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+}
+
+// open shows run's changes with the current filters.
+func (v *changesView) open(run store.Run) {
+	v.run, v.opened = run, true
+	v.title.SetText(fmt.Sprintf("Run %d · %s · %s", run.ID, runResult(run), fmtTime(run.StartedAt, v.m.deps.now())))
+	v.setEnabled(true)
+	v.applyFilter()
+}
+
+// currentFilter builds the store filter from the filter fields.
+func (v *changesView) currentFilter() store.ChangeFilter {
+	f := store.ChangeFilter{
+		RunID: v.run.ID,
+		User:  strings.TrimSpace(v.user.Text),
+		Group: strings.TrimSpace(v.group.Text),
+		Role:  strings.TrimSpace(v.role.Text),
+		Limit: changesPage,
+	}
+	if a := v.action.Selected; a != allActions {
+		f.Action = a
+	}
+	return f
+}
+
+func (v *changesView) applyFilter() {
+	if !v.opened {
+		return
+	}
+	v.gen++
+	v.filter = v.currentFilter()
+	v.rows, v.more, v.loading = nil, true, false
+	v.count.SetText("loading…")
+	v.table.ScrollToTop()
+	v.table.Refresh()
+	v.loadMore()
+}
+
+func (v *changesView) clearFilter() {
+	v.user.SetText("")
+	v.group.SetText("")
+	v.role.SetText("")
+	v.action.OnChanged, v.action.Selected = nil, allActions
+	v.action.Refresh()
+	v.action.OnChanged = func(string) { v.applyFilter() }
+	v.applyFilter()
+}
+
+func (v *changesView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	if id.Row >= len(v.rows) {
+		l.SetText("")
+		return
+	}
+	l.SetText(changeColumns[id.Col].cell(v.rows[id.Row], v.m))
+	if id.Row >= len(v.rows)-changesPage/4 {
+		v.loadMore()
+	}
+}
+
+// loadMore reads the next page of changes after the last one shown.
+func (v *changesView) loadMore() {
+	hist := v.m.deps.History
+	if hist == nil || v.loading || !v.more {
+		return
+	}
+	v.loading = true
+	gen, f := v.gen, v.filter
+	if n := len(v.rows); n > 0 {
+		f.AfterID = v.rows[n-1].ID
+	}
+	v.m.background(func(ctx context.Context) {
+		rows, err := hist.QueryChanges(ctx, f)
+		fyne.Do(func() {
+			if gen != v.gen {
+				return
+			}
+			v.loading = false
+			if err != nil {
+				v.more = false
+				v.count.SetText("could not read the changes: " + err.Error())
+				v.m.deps.logger().Warn("history: read changes", "run", f.RunID, "err", err)
+				return
+			}
+			v.rows = append(v.rows, rows...)
+			v.more = len(rows) == changesPage
+			v.count.SetText(v.countText())
+			v.table.Refresh()
+		})
+	})
+}
+
+func (v *changesView) countText() string {
+	n := len(v.rows)
+	switch {
+	case n == 0:
+		return "no changes match"
+	case v.more:
+		return fmt.Sprintf("%d+ changes", n)
+	}
+	return plural(n, "change", "changes")
+}

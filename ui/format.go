@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// fmtTime formats t for the window: the time alone when t is today, the
+// date and time otherwise; "never" for the zero time.
+func fmtTime(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	t = t.In(now.Location())
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// fmtDuration formats d rounded for reading: 850ms, 12.4s, 3m05s.
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "–"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	default:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+}
+
+// fmtUntil says when t comes relative to now: "in 12 min", "now".
+func fmtUntil(t, now time.Time) string {
+	if t.IsZero() {
+		return "not scheduled"
+	}
+	d := t.Sub(now)
+	switch {
+	case d <= 30*time.Second:
+		return fmtTime(t, now) + " (now)"
+	case d < time.Hour:
+		return fmt.Sprintf("%s (in %d min)", fmtTime(t, now), int(d.Round(time.Minute).Minutes()))
+	default:
+		return fmt.Sprintf("%s (in %.1f h)", fmtTime(t, now), d.Hours())
+	}
+}
+
+// runDuration is how long r took; zero while it is running.
+func runDuration(r store.Run) time.Duration {
+	if r.FinishedAt.IsZero() || r.StartedAt.IsZero() {
+		return 0
+	}
+	return r.FinishedAt.Sub(r.StartedAt)
+}
+
+// runChanges counts the changes r made or held.
+func runChanges(r store.Run) int { return r.Created + r.Granted + r.Revoked + r.Held }
+
+// runResult is r's status in the admin's words.
+func runResult(r store.Run) string {
+	switch r.Status {
+	case store.StatusSucceeded:
+		if r.DryRun {
+			return "Dry run"
+		}
+		return "Succeeded"
+	case store.StatusFailed:
+		return "Failed"
+	case store.StatusHeld:
+		return "Held for approval"
+	case store.StatusRunning:
+		return "Running"
+	}
+	return r.Status
+}
+
+func runID(r *store.Run) int64 {
+	if r == nil {
+		return 0
+	}
+	return r.ID
+}
+
+// plural returns "1 user" or "3 users".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// fmtInterval formats a sync interval: "15 minutes", "1 hour", "12 hours".
+func fmtInterval(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return plural(int(d/time.Hour), "hour", "hours")
+	}
+	if d >= time.Minute && d%time.Minute == 0 {
+		return plural(int(d/time.Minute), "minute", "minutes")
+	}
+	return d.String()
+}

@@ -1,0 +1,150 @@
+// Package ui holds rolesync's Fyne screens: the main window (dashboard,
+// history, approvals, mappings and settings, log), the system tray and the
+// desktop notifications. It takes a fyne.App and small interfaces from the
+// wiring; it never creates the app and imports no engine or store internals.
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+)
+
+// MainWindow is rolesync's main window with its tabs, and the tray and
+// notifications that follow the same status.
+type MainWindow struct {
+	app  fyne.App
+	deps Deps
+	win  fyne.Window
+	tabs *container.AppTabs
+
+	dashboard *dashboardTab
+	history   *historyTab
+	approvals *approvalsTab
+	settings  *settingsTab
+	logTab    *logTab
+	tray      *Tray
+
+	mu       sync.Mutex // guards status and notified, set from any goroutine
+	status   Status
+	notified notifyState
+}
+
+// NewMainWindow builds the main window of a. It does not show it; call Show.
+// If a is a desktop app, the tray is set up too and closing the window
+// hides it instead of quitting.
+func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
+	m := &MainWindow{app: a, deps: deps}
+	m.win = a.NewWindow("rolesync")
+	m.dashboard = newDashboardTab(m)
+	m.history = newHistoryTab(m)
+	m.approvals = newApprovalsTab(m)
+	m.settings = newSettingsTab(m)
+	m.logTab = newLogTab(m)
+	m.tabs = container.NewAppTabs(
+		container.NewTabItem("Dashboard", m.dashboard.content),
+		container.NewTabItem("History", m.history.content),
+		container.NewTabItem("Approvals", m.approvals.content),
+		container.NewTabItem("Mappings and Settings", m.settings.content),
+		container.NewTabItem("Log", m.logTab.content),
+	)
+	m.tabs.OnSelected = func(ti *container.TabItem) { m.onTabSelected(ti) }
+	m.win.SetContent(m.tabs)
+	m.win.Resize(fyne.NewSize(1000, 680))
+	m.tray = newTray(a, m)
+	if m.tray.installed() {
+		m.win.SetCloseIntercept(m.win.Hide)
+	}
+	m.Reload()
+	return m
+}
+
+// Window returns the Fyne window.
+func (m *MainWindow) Window() fyne.Window { return m.win }
+
+// Show shows the window and brings it to the front. Safe from any goroutine.
+func (m *MainWindow) Show() {
+	fyne.Do(func() {
+		m.win.Show()
+		m.win.RequestFocus()
+	})
+}
+
+// SetStatus hands the window and the tray the sync's new status: it updates
+// the dashboard, the tray menu and icon, sends a notification when the
+// state changed in a way the admin must hear of, and reloads the history and
+// approvals when a run finished. Safe from any goroutine.
+func (m *MainWindow) SetStatus(s Status) {
+	m.mu.Lock()
+	prev := m.status
+	m.status = s
+	n, next := nextNotification(m.notified, s)
+	m.notified = next
+	m.mu.Unlock()
+
+	fyne.Do(func() {
+		m.dashboard.update(s)
+		m.tray.update(s)
+		if n != nil {
+			m.app.SendNotification(n)
+		}
+		if runID(prev.LastRun) != runID(s.LastRun) || prev.Pending != s.Pending {
+			m.reload()
+		}
+	})
+}
+
+// Status returns the status last handed to SetStatus.
+func (m *MainWindow) Status() Status {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.status
+}
+
+// Reload reads the runs, the chart and the approvals again. Safe from any
+// goroutine.
+func (m *MainWindow) Reload() { fyne.Do(m.reload) }
+
+func (m *MainWindow) reload() {
+	m.dashboard.reload()
+	m.history.reload()
+	m.approvals.reload()
+	m.settings.reload()
+}
+
+func (m *MainWindow) onTabSelected(ti *container.TabItem) {
+	if ti.Content == m.logTab.content {
+		m.logTab.refresh()
+	}
+}
+
+// spawn starts background work; tests replace it to run work in line.
+var spawn = func(fn func()) { go fn() }
+
+// background runs fn off the UI goroutine with a bounded context; fn hands
+// its results to the UI with fyne.Do.
+func (m *MainWindow) background(fn func(ctx context.Context)) {
+	spawn(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		fn(ctx)
+	})
+}
+
+// quit stops the loop through Deps.Quit, then quits the app.
+func (m *MainWindow) quit() {
+	if m.deps.Quit != nil {
+		m.deps.Quit()
+	}
+	m.app.Quit()
+}
+
+// showApprovals shows the window on its Approvals tab.
+func (m *MainWindow) showApprovals() {
+	m.tabs.Select(m.tabs.Items[2])
+	m.win.Show()
+	m.win.RequestFocus()
+}

@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// notifyState is what the notifier remembers between status updates, so
+// that a failing loop sends one notification, not one per run.
+type notifyState struct {
+	seenRun int64 // the last run already considered
+	failing bool  // the last run considered failed
+	pending int   // the pending approvals already announced
+}
+
+// nextNotification decides, from the last state and a new status, which
+// notification to send (nil for none) and returns the new state. It sends:
+// a failed run's reason when the loop starts failing; held revocations
+// when more runs wait for approval than before; and the first success
+// after failures. When one status calls for several, the most urgent wins.
+func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState) {
+	var failed, recovered *fyne.Notification
+	if r := s.LastRun; r != nil && r.ID != st.seenRun && r.Status != store.StatusRunning {
+		st.seenRun = r.ID
+		switch r.Status {
+		case store.StatusFailed:
+			if !st.failing {
+				reason := Redact(r.Error)
+				if reason == "" {
+					reason = "no reason was recorded"
+				}
+				failed = fyne.NewNotification("rolesync: sync failed",
+					fmt.Sprintf("Run %d failed: %s. Nothing was changed; rolesync will try again at the next run.", r.ID, reason))
+			}
+			st.failing = true
+		default:
+			if st.failing {
+				recovered = fyne.NewNotification("rolesync: sync working again",
+					fmt.Sprintf("Run %d succeeded after failures: %d created, %d granted, %d revoked.", r.ID, r.Created, r.Granted, r.Revoked))
+			}
+			st.failing = false
+		}
+	}
+	var held *fyne.Notification
+	if s.Pending > st.pending {
+		body := fmt.Sprintf("%s wait for your approval. Open rolesync to approve or reject them.",
+			plural(s.Pending, "run with held revocations", "runs with held revocations"))
+		if r := s.LastRun; r != nil && r.Status == store.StatusHeld {
+			body = fmt.Sprintf("Run %d holds %s. Open rolesync to approve or reject them.",
+				r.ID, plural(r.Held, "revocation", "revocations"))
+		}
+		held = fyne.NewNotification("rolesync: revocations waiting for approval", body)
+	}
+	st.pending = s.Pending
+	switch {
+	case failed != nil:
+		return failed, st
+	case held != nil:
+		return held, st
+	}
+	return recovered, st
+}

@@ -1,0 +1,5 @@
+//go:build ci
+
+package ui
+
+func init() { trayUnavailable = true }
