@@ -102,11 +102,14 @@ func ParseIdPMetadata(data []byte) (IdPMetadata, error) {
 
 // fetchMetadata downloads metadata over HTTPS.
 func fetchMetadata(ctx context.Context, url string) ([]byte, error) {
+	return fetchMetadataWith(ctx, &http.Client{Timeout: 20 * time.Second}, url)
+}
+
+func fetchMetadataWith(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("the metadata URL is not valid: %w", err)
 	}
-	client := &http.Client{Timeout: 20 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("the metadata could not be fetched: %w", err)

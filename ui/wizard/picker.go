@@ -85,7 +85,7 @@ func newGroupPicker(idx *groupIndex, onPick func(Group)) *groupPicker {
 			members := widget.NewLabel("000,000 members")
 			members.Alignment = fyne.TextAlignTrailing
 			name := widget.NewLabel("group name")
-			name.Truncation = fyne.TextTruncateEllipsis
+			name.Truncation = fyne.TextTruncateClip
 			return container.NewBorder(nil, nil, nil, members, name)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -118,7 +118,6 @@ func (p *groupPicker) setQuery(q string) {
 	p.shown = p.idx.filter(q, p.query, p.shown)
 	p.query = q
 	p.updateCount()
-	p.list.UnselectAll()
 	p.list.ScrollToTop()
 	p.list.Refresh()
 }

@@ -262,6 +262,9 @@ func (w *Wizard) domainEntry(errLabel *widget.Label) fyne.CanvasObject {
 		w.st.domain = v
 		w.touch()
 		check(v)
+		if w.onDomain != nil {
+			w.onDomain()
+		}
 	}
 	check(w.st.domain)
 	return container.NewVBox(e, container.NewHBox(fix))

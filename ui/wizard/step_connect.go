@@ -29,6 +29,7 @@ func (w *Wizard) viewConnect() fyne.CanvasObject {
 		test.Disable()
 	}
 	w.showChecks()
+	w.onDomain = w.showChecks
 	return container.NewVBox(
 		labelled("Okta domain", domain, cw.domainErr),
 		note("Your organization's Okta address, including https:// (for example https://example.okta.com). Not the admin address with -admin."),

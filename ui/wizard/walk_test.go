@@ -23,7 +23,7 @@ func newTestWizard(t *testing.T, deps Deps) (*Wizard, fyne.Window) {
 	w.now = func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) }
 	w.Show()
 	t.Cleanup(func() {
-		if w.win != nil && !w.finished {
+		if w.win != nil {
 			w.finished = true
 			w.win.Close()
 		}

@@ -65,7 +65,8 @@ type Wizard struct {
 	connect      connectWidgets
 	mapping      mappingWidgets
 	thresholdErr *widget.Label
-	strictMap    bool // report incomplete mapping rows once Next was tried
+	onDomain     func() // the current step's reaction to a domain change
+	strictMap    bool   // report incomplete mapping rows once Next was tried
 
 	// groups and roles are loaded once per wizard.
 	groups *groupIndex
@@ -92,11 +93,12 @@ func (w *Wizard) Show() {
 		w.win.SetContent(w.content)
 		w.win.Resize(fyne.NewSize(900, 650))
 		w.win.SetCloseIntercept(w.onClose)
+		w.win.SetOnClosed(func() { w.win = nil })
 	}
 	w.win.Show()
 }
 
-// Window is the wizard's window once shown.
+// Window is the wizard's window while it is open, else nil.
 func (w *Wizard) Window() fyne.Window { return w.win }
 
 // build makes the frame around the steps.
@@ -136,6 +138,7 @@ func (w *Wizard) show(i int) {
 	w.intro.SetText(s.Intro)
 	w.progress.SetText(fmt.Sprintf("Step %d of %d", i+1, len(w.steps)))
 	w.setStepError(nil)
+	w.onDomain = nil
 	w.body.Objects = []fyne.CanvasObject{s.View(w)}
 	w.body.Refresh()
 	if i == 0 {

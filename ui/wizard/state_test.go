@@ -1,0 +1,159 @@
+package wizard
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidateInstance(t *testing.T) {
+	cases := []struct {
+		name, in, wantErr string
+	}{
+		{"letter", "d", ""},
+		{"letters and digits", "us1", ""},
+		{"empty", " ", "enter the ThreatLocker instance"},
+		{"dash", "d-1", "only letters and digits"},
+		{"whole host pasted", "portalapi.d.threatlocker.com", "only letters and digits"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkErr(t, validateInstance(tc.in), tc.wantErr)
+		})
+	}
+}
+
+func TestValidateDomain(t *testing.T) {
+	cases := []struct {
+		name, in, wantFix, wantErr string
+	}{
+		{"https", "https://acme.okta.com", "", ""},
+		{"trailing slash", "https://acme.okta.com/", "", ""},
+		{"missing scheme offers a fix", "acme.okta.com", "https://acme.okta.com", "must start with https://"},
+		{"http refused", "http://acme.okta.com", "", "must use https://"},
+		{"path offers the org address", "https://acme.okta.com/admin/dashboard", "https://acme.okta.com", "remove \"/admin/dashboard\""},
+		{"empty", "", "", "enter the Okta domain"},
+		{"no host", "https://", "", "no valid host"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fix, err := validateDomain(tc.in)
+			checkErr(t, err, tc.wantErr)
+			if fix != tc.wantFix {
+				t.Errorf("fix %q, want %q", fix, tc.wantFix)
+			}
+		})
+	}
+}
+
+func TestFieldValidators(t *testing.T) {
+	cases := []struct {
+		name    string
+		err     error
+		wantErr string
+	}{
+		{"client id ok", validateClientID("0oa1b2c3"), ""},
+		{"client id empty", validateClientID(""), "enter the Client ID"},
+		{"client id with space", validateClientID("0oa1 b2"), "contains spaces"},
+		{"token ok", validateToken("00abcdefghijklmnopqrstuvwxyz0123456789ABC"), ""},
+		{"token empty", validateToken(""), "paste the API token"},
+		{"token short", validateToken("00abc"), "too short"},
+		{"token with line break", validateToken("00abcdefghijklmnopqrstuv\nwxyz0123456789"), "line breaks"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { checkErr(t, tc.err, tc.wantErr) })
+	}
+}
+
+func TestParseThresholdAndAccounts(t *testing.T) {
+	if n, err := parseThreshold(" 12 "); err != nil || n != 12 {
+		t.Fatalf("parseThreshold(12) = %d, %v", n, err)
+	}
+	for _, bad := range []string{"", "-1", "ten", "1.5"} {
+		if _, err := parseThreshold(bad); err == nil || !strings.Contains(err.Error(), "for example 10") {
+			t.Errorf("parseThreshold(%q) = %v, want an explaining error", bad, err)
+		}
+	}
+	got := parseAccounts("a@x.com, b@x.com\n\n a@x.com ;c@x.com")
+	if strings.Join(got, "|") != "a@x.com|b@x.com|c@x.com" {
+		t.Fatalf("parseAccounts = %v", got)
+	}
+}
+
+func TestIntervalLabels(t *testing.T) {
+	cases := map[time.Duration]string{
+		5 * time.Minute: "5 Minutes", 15 * time.Minute: "15 Minutes", 30 * time.Minute: "30 Minutes",
+		time.Hour: "1 Hour", 2 * time.Hour: "2 Hours", 12 * time.Hour: "12 Hours",
+	}
+	for d, want := range cases {
+		if got := intervalLabel(d); got != want {
+			t.Errorf("intervalLabel(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestParseIdPMetadata(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name     string
+		data     []byte
+		wantErr  string
+		wantWarn string
+	}{
+		{"valid for a year", testCertMetadata(t, now.AddDate(1, 0, 0)), "", ""},
+		{"expires in 10 days", testCertMetadata(t, now.AddDate(0, 0, 10)), "", "in 10 days"},
+		{"expired", testCertMetadata(t, now.AddDate(0, 0, -1)), "", "expired on 27 Nov 2026"},
+		{"html page", []byte("<html><body>Sign in</body></html>"), "not SAML IdP metadata", ""},
+		{"no certificate", []byte(`<EntityDescriptor entityID="x"><IDPSSODescriptor><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://a"/></IDPSSODescriptor></EntityDescriptor>`), "no signing certificate", ""},
+		{"no SSO service", []byte(`<EntityDescriptor entityID="x"><IDPSSODescriptor></IDPSSODescriptor></EntityDescriptor>`), "no SingleSignOnService", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			md, err := ParseIdPMetadata(tc.data)
+			checkErr(t, err, tc.wantErr)
+			if err != nil {
+				return
+			}
+			if md.EntityID != "http://www.okta.com/exk123" || md.SSOURL != "https://acme.okta.com/app/x/exk123/sso/saml/post" {
+				t.Errorf("metadata = %+v", md)
+			}
+			warns := strings.Join(md.Warnings(now), " ")
+			if tc.wantWarn == "" && warns != "" || !strings.Contains(warns, tc.wantWarn) {
+				t.Errorf("warnings %q, want %q", warns, tc.wantWarn)
+			}
+		})
+	}
+}
+
+func TestFetchMetadata(t *testing.T) {
+	doc := testCertMetadata(t, time.Now().AddDate(1, 0, 0))
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/app/exk123/sso/saml/metadata" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(doc)
+	}))
+	defer srv.Close()
+	got, err := fetchMetadataWith(context.Background(), srv.Client(), srv.URL+"/app/exk123/sso/saml/metadata")
+	if err != nil || string(got) != string(doc) {
+		t.Fatalf("fetch = %d bytes, %v", len(got), err)
+	}
+	_, err = fetchMetadataWith(context.Background(), srv.Client(), srv.URL+"/wrong")
+	checkErr(t, err, "HTTP 404")
+}
+
+func checkErr(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("unexpected error: %v", err)
+	case want != "" && err == nil:
+		t.Fatalf("no error, want one containing %q", want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Fatalf("error %q, want it to contain %q", err, want)
+	}
+}
