@@ -1,0 +1,355 @@
+// Package engine runs syncs: it reads a snapshot of the mapped Okta groups,
+// works out the roles every user should hold, plans the changes against the
+// target's users, checks the safety gates, applies what passes, and records
+// the run and its changes. It also holds revocations for approval, and runs
+// syncs on a schedule with a lock that keeps two processes from syncing at
+// once.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/okta"
+	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/target"
+)
+
+// Source reads a complete snapshot of the mapped Okta groups. It returns an
+// error for any failed or partial read.
+type Source interface {
+	Snapshot(ctx context.Context, groups []string) (*okta.Snapshot, error)
+}
+
+// FullSource is a Source that reads only what changed since the last read
+// unless asked for a full read.
+type FullSource interface {
+	Source
+	FullSnapshot(ctx context.Context, groups []string) (*okta.Snapshot, error)
+}
+
+// UserLookup is a Source that can read single Okta users. When the source
+// offers it, the engine looks up users who disappeared from every mapped
+// group, so a change says whether they left Okta, were suspended or
+// deactivated, or were only removed from the groups. Missing users are
+// absent from the returned map.
+type UserLookup interface {
+	LookupUsers(ctx context.Context, ids []string) (map[string]*okta.User, error)
+}
+
+// Recorder keeps runs, changes and holds. *store.Store satisfies it.
+type Recorder interface {
+	StartRun(ctx context.Context, trigger string, at time.Time) (int64, error)
+	FinishRun(ctx context.Context, r store.Run) error
+	AddChanges(ctx context.Context, runID int64, cs []store.Change) error
+	CreateHold(ctx context.Context, runID int64, cs []store.Change) error
+	Hold(ctx context.Context, runID int64) (store.Hold, error)
+	DecideHold(ctx context.Context, runID int64, status string) error
+}
+
+var _ Recorder = (*store.Store)(nil)
+
+// Notice tells the admin about something a run did not do on its own.
+type Notice struct {
+	RunID   int64
+	Kind    string // NoticeMissingGroups, NoticeHeld or NoticeFailed
+	Message string
+}
+
+// Notice kinds.
+const (
+	NoticeMissingGroups = "missing_groups"
+	NoticeHeld          = "held"
+	NoticeFailed        = "failed"
+)
+
+// Progress reports how far a run is.
+type Progress struct {
+	Phase string // PhaseRead or PhaseApply
+	Done  int
+	Total int
+}
+
+// Progress phases.
+const (
+	PhaseRead  = "read"  // groups read of the mapped groups
+	PhaseApply = "apply" // changes applied of the planned changes
+)
+
+// Options configure an Engine.
+type Options struct {
+	Source   Source
+	Target   target.Target
+	Recorder Recorder
+	// Config returns the configuration to use; it is called once per run,
+	// so edits take effect on the next run.
+	Config func() config.Config
+	Logger *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Notify, when set, is told about missing groups, holds and failures.
+	Notify func(Notice)
+	// Progress, when set, is told how far each run is.
+	Progress func(Progress)
+	// LockPath, when set, is a lock file taken for each run and approval so
+	// that two processes never sync at once; Holder says who we are in it
+	// ("gui", "daemon", "cli").
+	LockPath string
+	Holder   string
+}
+
+// Engine runs syncs. Runs of one Engine never overlap.
+type Engine struct {
+	opts Options
+	log  *slog.Logger
+	mu   sync.Mutex
+}
+
+// ErrBusy is returned when a run or approval is asked for while another is
+// in progress, in this process or (as *LockedError) in another.
+var ErrBusy = errors.New("a sync is already running")
+
+// New checks opts and returns an Engine.
+func New(opts Options) (*Engine, error) {
+	switch {
+	case opts.Source == nil:
+		return nil, errors.New("engine: no Okta source")
+	case opts.Target == nil:
+		return nil, errors.New("engine: no target")
+	case opts.Recorder == nil:
+		return nil, errors.New("engine: no recorder for runs")
+	case opts.Config == nil:
+		return nil, errors.New("engine: no configuration")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Holder == "" {
+		opts.Holder = "rolesync"
+	}
+	return &Engine{opts: opts, log: opts.Logger.With("component", "engine")}, nil
+}
+
+// RunOptions say how to run one sync.
+type RunOptions struct {
+	// Trigger is recorded with the run: store.TriggerManual (default),
+	// TriggerSchedule, TriggerCLI or TriggerDemo.
+	Trigger string
+	// DryRun plans and records the run's counts, and changes nothing.
+	DryRun bool
+	// Full asks a FullSource for a full read instead of a delta read.
+	Full bool
+	// Progress overrides Options.Progress for this run.
+	Progress func(Progress)
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	RunID    int64  `json:"run_id"`
+	Status   string `json:"status"` // store.StatusSucceeded, StatusFailed or StatusHeld
+	Created  int    `json:"created"`
+	Granted  int    `json:"granted"`
+	Revoked  int    `json:"revoked"`
+	Held     int    `json:"held"`
+	APICalls int    `json:"api_calls"`
+	Error    string `json:"error"`
+	DryRun   bool   `json:"dry_run,omitempty"`
+	// Plan is the plan the run made; nil when the read failed.
+	Plan *Plan `json:"-"`
+	// Applied are the changes made in the target.
+	Applied []PlannedChange `json:"-"`
+}
+
+// lock takes the in-process and the cross-process locks.
+func (e *Engine) lock() (func(), error) {
+	if !e.mu.TryLock() {
+		return nil, fmt.Errorf("%w in this process; wait for it to finish", ErrBusy)
+	}
+	if e.opts.LockPath == "" {
+		return e.mu.Unlock, nil
+	}
+	l, err := AcquireLock(e.opts.LockPath, e.opts.Holder)
+	if err != nil {
+		e.mu.Unlock()
+		return nil, err
+	}
+	return func() {
+		if err := l.Release(); err != nil {
+			e.log.Warn("release sync lock", "path", e.opts.LockPath, "err", err)
+		}
+		e.mu.Unlock()
+	}, nil
+}
+
+func (e *Engine) progress(o RunOptions) func(Progress) {
+	if o.Progress != nil {
+		return o.Progress
+	}
+	if e.opts.Progress != nil {
+		return e.opts.Progress
+	}
+	return func(Progress) {}
+}
+
+func (e *Engine) notify(n Notice) {
+	if e.opts.Notify != nil {
+		e.opts.Notify(n)
+	}
+}
+
+// Plan reads Okta and the target and returns what a run would do, without
+// changing or recording anything. It is the preview for `rolesync plan`.
+func (e *Engine) Plan(ctx context.Context) (*Plan, error) {
+	return e.makePlan(ctx, e.opts.Config(), false, func(Progress) {})
+}
+
+// Run runs one sync: read, plan, gates, apply, record. A failed read or plan
+// applies nothing. The error is non-nil exactly when the status is failed
+// (or the run could not start); the Result still carries the run id, the
+// counts of what was applied and the error text.
+func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
+	unlock, err := e.lock()
+	if err != nil {
+		return Result{Status: store.StatusFailed, Error: err.Error()}, err
+	}
+	defer unlock()
+	if o.Trigger == "" {
+		o.Trigger = store.TriggerManual
+	}
+	log := e.log.With("trigger", o.Trigger, "dry_run", o.DryRun)
+	res := Result{DryRun: o.DryRun}
+	res.RunID, err = e.opts.Recorder.StartRun(ctx, o.Trigger, e.opts.Now())
+	if err != nil {
+		err = fmt.Errorf("start run: %w", err)
+		res.Status, res.Error = store.StatusFailed, err.Error()
+		return res, err
+	}
+	log = log.With("run", res.RunID)
+	prog := e.progress(o)
+
+	plan, err := e.makePlan(ctx, e.opts.Config(), o.Full, prog)
+	if plan != nil {
+		res.APICalls = plan.APICalls
+	}
+	if err != nil {
+		return e.finish(ctx, log, res, nil, nil, err)
+	}
+	res.Plan = plan
+	if len(plan.Missing) > 0 {
+		e.notify(Notice{RunID: res.RunID, Kind: NoticeMissingGroups,
+			Message: fmt.Sprintf("mapped Okta group(s) not found: %v; their revocations are held for approval. Fix the mapping or approve with rolesync approve %d", plan.Missing, res.RunID)})
+	}
+	if o.DryRun {
+		res.Created, res.Granted, res.Revoked = countChanges(plan.Changes)
+		res.Held = len(plan.Held)
+		return e.finish(ctx, log, res, nil, nil, nil)
+	}
+	applied, err := e.apply(ctx, plan.Changes, plan, prog)
+	res.Applied = applied
+	res.Created, res.Granted, res.Revoked = countChanges(applied)
+	if err == nil {
+		res.Held = len(plan.Held)
+	}
+	var held []PlannedChange
+	if err == nil {
+		held = plan.Held
+	}
+	return e.finish(ctx, log, res, applied, held, err)
+}
+
+// finish records the changes, the hold and the run's end.
+func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, applied, held []PlannedChange, runErr error) (Result, error) {
+	now := e.opts.Now()
+	switch {
+	case runErr != nil:
+		res.Status, res.Error = store.StatusFailed, runErr.Error()
+	case res.Held > 0:
+		res.Status = store.StatusHeld
+	default:
+		res.Status = store.StatusSucceeded
+	}
+	// Record even when ctx was cancelled midway: what was applied must be kept.
+	rctx := context.WithoutCancel(ctx)
+	var recErr error
+	if cs := toStoreChanges(applied, held, now); len(cs) > 0 {
+		if err := e.opts.Recorder.AddChanges(rctx, res.RunID, cs); err != nil {
+			recErr = fmt.Errorf("record changes of run %d: %w", res.RunID, err)
+		}
+	}
+	if len(held) > 0 && recErr == nil {
+		if err := e.opts.Recorder.CreateHold(rctx, res.RunID, toStoreChanges(nil, held, now)); err != nil {
+			recErr = fmt.Errorf("record hold of run %d: %w", res.RunID, err)
+		}
+	}
+	if recErr != nil && runErr == nil {
+		runErr = recErr
+		res.Status, res.Error = store.StatusFailed, recErr.Error()
+	}
+	err := e.opts.Recorder.FinishRun(rctx, store.Run{ID: res.RunID, Status: res.Status, FinishedAt: now,
+		Created: res.Created, Granted: res.Granted, Revoked: res.Revoked, Held: res.Held,
+		APICalls: res.APICalls, Error: res.Error, DryRun: res.DryRun})
+	if err != nil {
+		err = fmt.Errorf("record end of run %d: %w", res.RunID, err)
+		if runErr == nil {
+			runErr = err
+			res.Status, res.Error = store.StatusFailed, err.Error()
+		}
+	}
+	switch res.Status {
+	case store.StatusFailed:
+		log.Error("sync failed", "err", res.Error, "created", res.Created, "granted", res.Granted, "revoked", res.Revoked)
+		e.notify(Notice{RunID: res.RunID, Kind: NoticeFailed, Message: res.Error})
+	case store.StatusHeld:
+		log.Warn("sync held revocations", "held", res.Held, "created", res.Created, "granted", res.Granted, "revoked", res.Revoked)
+		if !res.DryRun {
+			e.notify(Notice{RunID: res.RunID, Kind: NoticeHeld, Message: fmt.Sprintf(
+				"%d revocation(s) held for approval: %s. Review them, then run rolesync approve %d or rolesync reject %d",
+				res.Held, holdSummary(res.Plan), res.RunID, res.RunID)})
+		}
+	default:
+		log.Info("sync done", "created", res.Created, "granted", res.Granted, "revoked", res.Revoked, "api_calls", res.APICalls)
+	}
+	return res, runErr
+}
+
+func holdSummary(p *Plan) string {
+	if p == nil || len(p.HoldReasons) == 0 {
+		return "a safety gate held them"
+	}
+	return p.HoldReasons[0]
+}
+
+// countChanges returns the created users, granted roles and revocations
+// (single roles and whole users) among cs.
+func countChanges(cs []PlannedChange) (created, granted, revoked int) {
+	for _, c := range cs {
+		switch c.Action {
+		case store.ActionCreate:
+			created++
+		case store.ActionGrant:
+			granted++
+		case store.ActionRevoke, store.ActionRevokeAll:
+			revoked++
+		}
+	}
+	return created, granted, revoked
+}
+
+func toStoreChanges(applied, held []PlannedChange, at time.Time) []store.Change {
+	out := make([]store.Change, 0, len(applied)+len(held))
+	for _, c := range applied {
+		out = append(out, c.storeChange(at, false))
+	}
+	for _, c := range held {
+		out = append(out, c.storeChange(at, true))
+	}
+	return out
+}

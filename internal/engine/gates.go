@@ -1,0 +1,168 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// Defaults of the deletion threshold: max(N, P% of managed users).
+const (
+	DefaultMaxRevocations       = 10
+	DefaultMaxRevocationPercent = 20
+)
+
+// protect turns the revocations of protected accounts into kept entries.
+func protect(p *Plan, s config.Safety) {
+	if len(s.ProtectedAccounts) == 0 {
+		return
+	}
+	prot := map[string]bool{}
+	for _, a := range s.ProtectedAccounts {
+		prot[strings.ToLower(strings.TrimSpace(a))] = true
+	}
+	isProtected := func(c PlannedChange) bool {
+		u := p.current[c.UserID]
+		return prot[strings.ToLower(c.User)] || prot[strings.ToLower(c.Email)] ||
+			prot[strings.ToLower(u.Login)] || (u.Email != "" && prot[strings.ToLower(u.Email)])
+	}
+	p.Changes = slices.DeleteFunc(p.Changes, func(c PlannedChange) bool {
+		if c.UserID == "" || !c.isRevocation() || !isProtected(c) {
+			return false
+		}
+		p.Kept = append(p.Kept, Kept{User: c.User, OktaID: c.OktaID, Action: c.Action, Role: c.Role,
+			Reason: "protected account (would have been: " + c.Reason + ")"})
+		return true
+	})
+}
+
+// keepLastAdmins keeps, for every admin role that the plan would leave with
+// no holder, the revocation of one current holder (the first by login).
+// It also marks the changes that take an admin role away.
+func keepLastAdmins(p *Plan, s config.Safety) {
+	losesAdmin := func(c PlannedChange, role string) bool {
+		if c.UserID == "" || !c.isRevocation() {
+			return false
+		}
+		if c.Action == store.ActionRevoke {
+			return c.Role == role
+		}
+		return slices.Contains(p.current[c.UserID].Roles, role)
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if !c.isRevocation() || c.UserID == "" {
+			continue
+		}
+		if len(s.AdminRoles) == 0 {
+			// Without admin roles, every portal user with roles is an admin.
+			c.Admin = c.Action == store.ActionRevokeAll && len(p.current[c.UserID].Roles) > 0
+			continue
+		}
+		c.Admin = slices.ContainsFunc(s.AdminRoles, func(r string) bool { return losesAdmin(*c, r) })
+	}
+	for _, role := range s.AdminRoles {
+		holders := map[string]bool{}
+		for id, u := range p.current {
+			if u.Active && slices.Contains(u.Roles, role) {
+				holders[id] = true
+			}
+		}
+		if len(holders) == 0 {
+			continue
+		}
+		after := len(holders)
+		var losing []int
+		for i, c := range p.Changes {
+			switch {
+			case losesAdmin(c, role) && holders[c.UserID]:
+				after--
+				losing = append(losing, i)
+			case c.Action == store.ActionGrant && c.Role == role:
+				after++
+			}
+		}
+		if after > 0 || len(losing) == 0 {
+			continue
+		}
+		keep := slices.MinFunc(losing, func(a, b int) int {
+			return strings.Compare(strings.ToLower(p.Changes[a].User), strings.ToLower(p.Changes[b].User))
+		})
+		c := p.Changes[keep]
+		p.Kept = append(p.Kept, Kept{User: c.User, OktaID: c.OktaID, Action: c.Action, Role: c.Role,
+			Reason: fmt.Sprintf("last holder of admin role %q (would have been: %s)", role, c.Reason)})
+		p.Changes = slices.Delete(p.Changes, keep, keep+1)
+	}
+}
+
+// gate applies the gates that hold revocations for approval: a mapped group
+// missing from Okta, a suspiciously empty read, and the deletion threshold.
+// Grants and other changes still apply.
+func gate(p *Plan, cfg config.Config) {
+	hold := func(reason string, pick func(PlannedChange) bool) {
+		n := 0
+		p.Changes = slices.DeleteFunc(p.Changes, func(c PlannedChange) bool {
+			if !c.isRevocation() || !pick(c) {
+				return false
+			}
+			p.Held = append(p.Held, c)
+			n++
+			return true
+		})
+		if n > 0 {
+			p.HoldReasons = append(p.HoldReasons, reason)
+		}
+	}
+	if len(p.Missing) > 0 {
+		missingRoles := map[string]bool{}
+		for _, m := range cfg.Mappings {
+			if slices.Contains(p.Missing, m.Group) {
+				for _, r := range m.Roles {
+					missingRoles[r] = true
+				}
+			}
+		}
+		hold(fmt.Sprintf("mapped Okta group(s) %s not found in Okta", strings.Join(p.Missing, ", ")), func(c PlannedChange) bool {
+			if c.Action == store.ActionRevoke {
+				return missingRoles[c.Role]
+			}
+			return slices.ContainsFunc(p.current[c.UserID].Roles, func(r string) bool { return missingRoles[r] })
+		})
+	}
+	if p.Members == 0 {
+		synced := 0
+		for _, u := range p.current {
+			if u.ExternalID != "" && u.Active && len(u.Roles) > 0 {
+				synced++
+			}
+		}
+		if synced > 0 {
+			hold(fmt.Sprintf("every mapped Okta group read empty while %d synced user(s) hold roles", synced),
+				func(PlannedChange) bool { return true })
+		}
+	}
+	n := cmpOr(cfg.Safety.MaxRevocations, DefaultMaxRevocations)
+	pct := cmpOr(cfg.Safety.MaxRevocationPercent, DefaultMaxRevocationPercent)
+	p.RevocationLimit = max(n, p.ManagedUsers*pct/100)
+	losing := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.isRevocation() {
+			losing[c.userKey()] = true
+		}
+	}
+	if len(losing) > p.RevocationLimit {
+		hold(fmt.Sprintf("%d users would lose access or roles, more than the limit of %d (max of %d and %d%% of %d managed users)",
+			len(losing), p.RevocationLimit, n, pct, p.ManagedUsers), func(PlannedChange) bool { return true })
+	}
+}
+
+// cmpOr returns v, or def when v is not positive.
+func cmpOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}

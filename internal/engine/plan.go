@@ -1,0 +1,441 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/okta"
+	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/target"
+)
+
+// PlannedChange is one change a plan makes in the target.
+type PlannedChange struct {
+	// UserID is the target's id of the user; empty for a user to create.
+	UserID string `json:"user_id,omitempty"`
+	OktaID string `json:"okta_id,omitempty"`
+	User   string `json:"user"` // login
+	Email  string `json:"email,omitempty"`
+	Action string `json:"action"` // store.Action*
+	Role   string `json:"role,omitempty"`
+	Group  string `json:"group,omitempty"` // the Okta group behind the change
+	Reason string `json:"reason"`
+	// Admin is set when the user holds an admin role the change takes away.
+	Admin bool `json:"admin,omitempty"`
+}
+
+func (c PlannedChange) storeChange(at time.Time, held bool) store.Change {
+	return store.Change{At: at, User: c.User, OktaID: c.OktaID, Action: c.Action, Role: c.Role,
+		Group: c.Group, Reason: c.Reason, Held: held}
+}
+
+func (c PlannedChange) isRevocation() bool {
+	return c.Action == store.ActionRevoke || c.Action == store.ActionRevokeAll
+}
+
+// userKey names a user across snapshots and targets: its Okta id, or its
+// login for users the sync has never matched.
+func (c PlannedChange) userKey() string {
+	if c.OktaID != "" {
+		return c.OktaID
+	}
+	return "login:" + strings.ToLower(c.User)
+}
+
+// Kept is a revocation the plan does not make, and why.
+type Kept struct {
+	User   string `json:"user"`
+	OktaID string `json:"okta_id,omitempty"`
+	Action string `json:"action"`
+	Role   string `json:"role,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Plan is what a run will do.
+type Plan struct {
+	// Changes are applied by a run, in this order. On a first run the
+	// admins who lose access come first.
+	Changes []PlannedChange `json:"changes"`
+	// Held are the revocations a gate holds for approval.
+	Held []PlannedChange `json:"held"`
+	// HoldReasons say which gates held them.
+	HoldReasons []string `json:"hold_reasons,omitempty"`
+	// Kept are revocations no run makes: protected accounts, last admins.
+	Kept []Kept `json:"kept"`
+	// Missing are mapping references no Okta group matched.
+	Missing []string `json:"missing,omitempty"`
+	// FirstRun is set when no target user has been matched to Okta yet.
+	FirstRun bool `json:"first_run"`
+	// Groups, OktaUsers and Members describe the snapshot.
+	Groups    int `json:"groups"`
+	OktaUsers int `json:"okta_users"`
+	Members   int `json:"members"`
+	// ManagedUsers are target users holding roles before the run;
+	// RevocationLimit is max(N, P% of them).
+	ManagedUsers    int       `json:"managed_users"`
+	RevocationLimit int       `json:"revocation_limit"`
+	APICalls        int       `json:"api_calls"`
+	TakenAt         time.Time `json:"taken_at"`
+
+	current map[string]target.User // target users by id
+	people  map[string]*okta.User  // Okta users by id
+}
+
+// makePlan reads Okta and the target and plans with every gate.
+func (e *Engine) makePlan(ctx context.Context, cfg config.Config, full bool, prog func(Progress)) (*Plan, error) {
+	p, err := e.rawPlan(ctx, cfg, full, prog)
+	if err != nil {
+		return p, err
+	}
+	gate(p, cfg)
+	return p, nil
+}
+
+// rawPlan reads and plans, with the gates that always apply (protected
+// accounts and last admins) but without the gates that hold.
+func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog func(Progress)) (*Plan, error) {
+	if len(cfg.Mappings) == 0 {
+		return nil, fmt.Errorf("no mappings configured: a sync with no mapped Okta group would revoke every portal user; add a mapping (group and roles) first")
+	}
+	refs := make([]string, 0, len(cfg.Mappings))
+	for _, m := range cfg.Mappings {
+		if !slices.Contains(refs, m.Group) {
+			refs = append(refs, m.Group)
+		}
+	}
+	prog(Progress{Phase: PhaseRead, Done: 0, Total: len(refs)})
+	var (
+		snap *okta.Snapshot
+		err  error
+	)
+	if fs, ok := e.opts.Source.(FullSource); ok && full {
+		snap, err = fs.FullSnapshot(ctx, refs)
+	} else {
+		snap, err = e.opts.Source.Snapshot(ctx, refs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read Okta groups: %w; nothing was changed", err)
+	}
+	if snap == nil {
+		return nil, fmt.Errorf("read Okta groups: empty snapshot; nothing was changed")
+	}
+	prog(Progress{Phase: PhaseRead, Done: len(refs), Total: len(refs)})
+	users, err := e.opts.Target.ListUsers(ctx)
+	if err != nil {
+		return &Plan{APICalls: snap.APICalls}, fmt.Errorf("list target users: %w; nothing was changed", err)
+	}
+	roles, err := e.opts.Target.ListRoles(ctx)
+	if err != nil {
+		return &Plan{APICalls: snap.APICalls}, fmt.Errorf("list target roles: %w; nothing was changed", err)
+	}
+	pl, err := newPlanner(cfg, snap, users, roles)
+	if err != nil {
+		return &Plan{APICalls: snap.APICalls}, err
+	}
+	pl.match()
+	var found map[string]*okta.User
+	if lu, ok := e.opts.Source.(UserLookup); ok {
+		if ids := pl.departed(); len(ids) > 0 {
+			found, err = lu.LookupUsers(ctx, ids)
+			if err != nil {
+				return &Plan{APICalls: snap.APICalls}, fmt.Errorf("look up users who left the mapped groups: %w; nothing was changed", err)
+			}
+			if found == nil {
+				found = map[string]*okta.User{}
+			}
+		}
+	}
+	pl.unmatched(found)
+	p := pl.plan
+	protect(p, cfg.Safety)
+	keepLastAdmins(p, cfg.Safety)
+	order(p)
+	return p, nil
+}
+
+// want is the roles one Okta user should hold, each with the first mapped
+// group (in mapping order) that grants it.
+type want struct {
+	roles  map[string]string
+	groups []string
+}
+
+type planner struct {
+	cfg     config.Config
+	snap    *okta.Snapshot
+	users   []target.User
+	desired map[string]*want
+	claimed []bool
+	// roleGroup is the first mapped group granting each role.
+	roleGroup map[string]string
+	plan      *Plan
+}
+
+// newPlanner works out the desired state and checks the snapshot and the
+// mappings for completeness.
+func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, roles []string) (*planner, error) {
+	p := &Plan{APICalls: snap.APICalls, TakenAt: snap.TakenAt, OktaUsers: len(snap.Users),
+		current: make(map[string]target.User, len(users)), people: snap.Users}
+	pl := &planner{cfg: cfg, snap: snap, users: users, desired: make(map[string]*want, len(snap.Users)),
+		claimed: make([]bool, len(users)), roleGroup: map[string]string{}, plan: p}
+	known := map[string]bool{}
+	for _, r := range roles {
+		known[r] = true
+	}
+	seen := map[*okta.Group]bool{}
+	for _, m := range cfg.Mappings {
+		for _, r := range m.Roles {
+			if !known[r] {
+				return nil, fmt.Errorf("mapping for Okta group %q grants role %q, which the target does not define; add it (rolesync roles add %q) or fix the mapping", m.Group, r, r)
+			}
+		}
+		g, ok := snap.Groups[m.Group]
+		if !ok || g == nil {
+			if !slices.Contains(snap.Missing, m.Group) {
+				return nil, fmt.Errorf("incomplete Okta read: mapped group %q is neither in the snapshot nor reported missing; nothing was changed", m.Group)
+			}
+			if !slices.Contains(p.Missing, m.Group) {
+				p.Missing = append(p.Missing, m.Group)
+			}
+			continue
+		}
+		name := cmp.Or(g.Name, g.ID, m.Group)
+		for _, r := range m.Roles {
+			if _, ok := pl.roleGroup[r]; !ok {
+				pl.roleGroup[r] = name
+			}
+		}
+		if !seen[g] {
+			seen[g] = true
+			p.Groups++
+			p.Members += len(g.MemberIDs)
+		}
+		for _, id := range g.MemberIDs {
+			if snap.Users[id] == nil {
+				return nil, fmt.Errorf("incomplete Okta read: member %s of group %q has no user record; nothing was changed", id, name)
+			}
+			w := pl.desired[id]
+			if w == nil {
+				w = &want{roles: map[string]string{}}
+				pl.desired[id] = w
+			}
+			if !slices.Contains(w.groups, name) {
+				w.groups = append(w.groups, name)
+			}
+			for _, r := range m.Roles {
+				if _, ok := w.roles[r]; !ok {
+					w.roles[r] = name
+				}
+			}
+		}
+	}
+	for _, u := range users {
+		p.current[u.ID] = u
+		if u.Active && len(u.Roles) > 0 {
+			p.ManagedUsers++
+		}
+	}
+	p.FirstRun = !slices.ContainsFunc(users, func(u target.User) bool { return u.ExternalID != "" })
+	return pl, nil
+}
+
+// match plans the changes for every Okta member of a mapped group.
+func (pl *planner) match() {
+	byExt := make(map[string]int, len(pl.users))
+	byLogin := map[string]int{}
+	byEmail := map[string]int{}
+	for i, u := range pl.users {
+		if u.ExternalID != "" {
+			byExt[u.ExternalID] = i
+			continue
+		}
+		if l := strings.ToLower(u.Login); l != "" {
+			byLogin[l] = i
+		}
+		if m := strings.ToLower(u.Email); m != "" {
+			if _, dup := byEmail[m]; !dup {
+				byEmail[m] = i
+			}
+		}
+	}
+	ids := slices.Sorted(maps.Keys(pl.desired))
+	for _, id := range ids {
+		u := pl.snap.Users[id]
+		idx, how := -1, ""
+		if i, ok := byExt[id]; ok {
+			idx, how = i, "id"
+		} else if i, ok := byLogin[strings.ToLower(u.Login)]; ok && u.Login != "" && !pl.claimed[i] {
+			idx, how = i, "login"
+		} else if i, ok := byEmail[strings.ToLower(u.Email)]; ok && u.Email != "" && !pl.claimed[i] {
+			idx, how = i, "email"
+		}
+		if idx >= 0 {
+			pl.claimed[idx] = true
+			pl.existing(u, pl.desired[id], pl.users[idx], how)
+		} else {
+			pl.create(u, pl.desired[id])
+		}
+	}
+}
+
+func (pl *planner) add(c PlannedChange) { pl.plan.Changes = append(pl.plan.Changes, c) }
+
+func (pl *planner) create(u *okta.User, w *want) {
+	if !okta.KeepsRoles(u.Status) || len(w.roles) == 0 {
+		return // STAGED and PROVISIONED users are not created yet; nor are suspended ones
+	}
+	base := PlannedChange{OktaID: u.ID, User: u.Login, Email: u.Email}
+	c := base
+	c.Action, c.Group, c.Reason = store.ActionCreate, w.groups[0], "member of "+strings.Join(w.groups, ", ")
+	pl.add(c)
+	for _, r := range slices.Sorted(maps.Keys(w.roles)) {
+		c := base
+		c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, r, w.roles[r], "member of "+w.roles[r]
+		pl.add(c)
+	}
+}
+
+func statusReason(status string) string {
+	switch status {
+	case okta.StatusSuspended:
+		return "suspended in Okta"
+	case okta.StatusDeprovisioned:
+		return "deactivated in Okta"
+	case okta.StatusStaged, okta.StatusProvisioned:
+		return "not yet active in Okta (" + status + ")"
+	}
+	return "status " + status + " in Okta"
+}
+
+func (pl *planner) existing(u *okta.User, w *want, tu target.User, how string) {
+	base := PlannedChange{UserID: tu.ID, OktaID: u.ID, User: u.Login, Email: u.Email}
+	if changed := profileChanges(tu, u); how != "id" || len(changed) > 0 {
+		c := base
+		c.Action = store.ActionUpdate
+		if how != "id" {
+			c.Reason = "matched to Okta user " + u.ID + " by " + how
+		} else {
+			c.Reason = strings.Join(changed, ", ") + " changed in Okta"
+		}
+		pl.add(c)
+	}
+	if !okta.KeepsRoles(u.Status) || len(w.roles) == 0 {
+		if tu.Active || len(tu.Roles) > 0 {
+			c := base
+			c.Action, c.Reason = store.ActionRevokeAll, statusReason(u.Status)
+			if okta.KeepsRoles(u.Status) {
+				c.Reason = "no roles mapped to " + strings.Join(w.groups, ", ")
+			}
+			pl.add(c)
+		}
+		return
+	}
+	if !tu.Active {
+		c := base
+		c.Action, c.Group, c.Reason = store.ActionEnable, w.groups[0], "member of "+strings.Join(w.groups, ", ")
+		pl.add(c)
+	}
+	for _, r := range slices.Sorted(maps.Keys(w.roles)) {
+		if !slices.Contains(tu.Roles, r) {
+			c := base
+			c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, r, w.roles[r], "member of "+w.roles[r]
+			pl.add(c)
+		}
+	}
+	for _, r := range tu.Roles {
+		if _, ok := w.roles[r]; !ok {
+			c := base
+			c.Action, c.Role = store.ActionRevoke, r
+			if g, ok := pl.roleGroup[r]; ok {
+				c.Group, c.Reason = g, "removed from "+g
+			} else {
+				c.Reason = "not granted by any synced group"
+			}
+			pl.add(c)
+		}
+	}
+}
+
+// profileChanges names the profile fields that differ between the target
+// user and its Okta user.
+func profileChanges(tu target.User, u *okta.User) []string {
+	var out []string
+	if tu.Login != u.Login {
+		out = append(out, "login")
+	}
+	if !strings.EqualFold(tu.Email, u.Email) {
+		out = append(out, "email")
+	}
+	if tu.FirstName != u.FirstName || tu.LastName != u.LastName {
+		out = append(out, "name")
+	}
+	return out
+}
+
+// departed returns the Okta ids of target users the sync matched before and
+// that are in no mapped group now.
+func (pl *planner) departed() []string {
+	var ids []string
+	for i, u := range pl.users {
+		if !pl.claimed[i] && u.ExternalID != "" && (u.Active || len(u.Roles) > 0) {
+			ids = append(ids, u.ExternalID)
+		}
+	}
+	return ids
+}
+
+// unmatched plans the revocations of target users no Okta member matched.
+// found holds the departed users the source could look up; nil when it
+// cannot look users up.
+func (pl *planner) unmatched(found map[string]*okta.User) {
+	for i, tu := range pl.users {
+		if pl.claimed[i] {
+			continue
+		}
+		c := PlannedChange{UserID: tu.ID, OktaID: tu.ExternalID, User: tu.Login, Email: tu.Email, Action: store.ActionRevokeAll}
+		switch {
+		case tu.ExternalID == "":
+			if len(tu.Roles) == 0 {
+				continue
+			}
+			c.Reason = "in no synced group"
+		case !tu.Active && len(tu.Roles) == 0:
+			continue
+		case found == nil:
+			c.Reason = "left Okta or every synced group"
+		case found[tu.ExternalID] == nil:
+			c.Reason = "left Okta"
+		case !okta.KeepsRoles(found[tu.ExternalID].Status):
+			c.Reason = statusReason(found[tu.ExternalID].Status)
+		default:
+			c.Reason = "removed from every synced group"
+		}
+		pl.add(c)
+	}
+}
+
+// order sorts the changes by user and action; on a first run the admins
+// who lose access come first, then every other revocation.
+func order(p *Plan) {
+	rank := func(c PlannedChange) int {
+		if !p.FirstRun {
+			return 0
+		}
+		switch {
+		case c.isRevocation() && c.Admin:
+			return 0
+		case c.isRevocation():
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(p.Changes, func(a, b PlannedChange) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.User, b.User), cmp.Compare(a.OktaID, b.OktaID))
+	})
+}
