@@ -1,0 +1,152 @@
+package wizard
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/keys"
+)
+
+// memKeyStore is a KeyStore in memory.
+type memKeyStore map[string][]byte
+
+func (m memKeyStore) PutKey(_ context.Context, use string, p []byte) error {
+	m[use] = p
+	return nil
+}
+
+func (m memKeyStore) GetKey(_ context.Context, use string) ([]byte, error) {
+	p, ok := m[use]
+	if !ok {
+		return nil, errors.New("no such key")
+	}
+	return p, nil
+}
+
+func pemPair(t *testing.T) (priv, pub string) {
+	t.Helper()
+	p, err := keys.Generate(keys.ES256, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.PrivatePEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.PublicPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(a), string(b)
+}
+
+func TestKeyService(t *testing.T) {
+	store := memKeyStore{}
+	ks := NewKeyService(store)
+	ctx := context.Background()
+	info, err := ks.Generate(ctx, UseClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(info.PublicJWK, `"kty":"RSA"`) || info.KeyID == "" || info.Summary != "RSA 2048-bit (RS256)" {
+		t.Fatalf("generated %+v", info)
+	}
+	if strings.Contains(info.PublicJWK, `"d"`) {
+		t.Fatal("the public JWK carries the private exponent")
+	}
+	exported, err := ks.Export(ctx, UseClient)
+	if err != nil || !strings.HasPrefix(exported, "-----BEGIN PRIVATE KEY-----") {
+		t.Fatalf("export: %v", err)
+	}
+
+	priv, pub := pemPair(t)
+	_, otherPub := pemPair(t)
+	weak, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weakDER, _ := x509.MarshalPKCS8PrivateKey(weak)
+	weakPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: weakDER}))
+	cases := []struct {
+		name, priv, pub, wantErr string
+	}{
+		{"pair matches", priv, pub, ""},
+		{"private alone", priv, "", ""},
+		{"other public key", priv, otherPub, "does not belong"},
+		{"weak RSA", weakPEM, "", "2048"},
+		{"garbage", "hello", "", "not a private key"},
+		{"public where private belongs", pub, "", "public"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ks.Inspect(tc.priv, tc.pub)
+			checkErr(t, err, tc.wantErr)
+			if err == nil && got.Summary != "EC P-256 (ES256)" {
+				t.Fatalf("summary %q", got.Summary)
+			}
+		})
+	}
+	imported, err := ks.Import(ctx, UseDPoP, priv)
+	if err != nil || string(store[UseDPoP]) == "" || imported.Thumbprint == info.Thumbprint {
+		t.Fatalf("import: %+v, %v", imported, err)
+	}
+}
+
+// TestPastedRealKeys pastes real PEM keys into the Keys step: a mismatched
+// public key and the same key for both uses are refused.
+func TestPastedRealKeys(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	store := memKeyStore{}
+	deps.Keys = NewKeyService(store)
+	cfg := settingsConfig()
+	cfg.Okta.PublicKey, cfg.Okta.DPoPPublicKey = "", ""
+	deps.Config = &cfg
+	w, win := newTestWizard(t, deps)
+	toStep(t, w, win, 5)
+	var radios []*widget.RadioGroup
+	var privs, pubs []*widget.Entry
+	walk(win.Content(), func(o fyne.CanvasObject) {
+		if r, ok := o.(*widget.RadioGroup); ok {
+			radios = append(radios, r)
+		}
+	})
+	for _, r := range radios {
+		r.SetSelected(keyPaste)
+	}
+	walk(win.Content(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "-----BEGIN") {
+			privs = append(privs, e)
+		}
+		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "optional") {
+			pubs = append(pubs, e)
+		}
+	})
+	priv1, pub1 := pemPair(t)
+	priv2, _ := pemPair(t)
+	_, otherPub := pemPair(t)
+	privs[0].SetText(priv1)
+	pubs[0].SetText(otherPub)
+	mustLabel(t, win, "does not belong to this private key")
+	pubs[0].SetText(pub1)
+	mustLabel(t, win, "EC P-256 (ES256), the pair matches")
+	privs[1].SetText(priv1)
+	mustLabel(t, win, "the same key as the client authentication key")
+	privs[1].SetText(priv2)
+	next(t, w, win, 6)
+	if len(store) != 2 {
+		t.Fatalf("%d keys stored, want 2", len(store))
+	}
+	test.Tap(button(t, win, "Back"))
+	mustLabel(t, win, "EC P-256 (ES256), the pair matches")
+}
