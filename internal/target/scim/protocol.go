@@ -31,8 +31,9 @@ type ProviderConfig struct {
 	MaxResults int
 }
 
-// defaultPageSize is asked for when the provider gives no maxResults.
-const defaultPageSize = 100
+// defaultPageSize is asked for when the provider gives no maxResults; a
+// provider may return fewer (RFC 7644 section 3.4.2.4) and paging goes on.
+const defaultPageSize = 1000
 
 func (p ProviderConfig) pageSize() int {
 	if p.MaxResults > 0 {

@@ -160,8 +160,11 @@ func (c *Client) Flush(ctx context.Context) error {
 	defer c.mu.Unlock()
 	b := c.batch
 	c.batch = nil
-	if b == nil {
+	if b == nil || len(b.groups) == 0 {
 		return nil
+	}
+	if err := c.ensureState(ctx); err != nil {
+		return fmt.Errorf("scim: %d queued role changes were not sent: %w", len(b.groups), err)
 	}
 	names := make([]string, 0, len(b.groups))
 	for name := range b.groups {

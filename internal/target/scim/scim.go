@@ -31,11 +31,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/target"
 )
 
@@ -75,9 +77,13 @@ type Options struct {
 	// attribute mode beside those already held by users.
 	Roles []string
 	// RootCAs is an optional CA pool for the provider's certificate; nil
-	// uses the system pool. Ignored when HTTPClient is set.
+	// uses the system pool.
 	RootCAs *x509.CertPool
-	// HTTPClient replaces the default client (30 s timeout).
+	// CAFile names an extra CA bundle (PEM) trusted beside RootCAs or the
+	// system pool, e.g. for TLS inspection.
+	CAFile string
+	// HTTPClient replaces the default client (30 s timeout, no redirect
+	// away from https). RootCAs and CAFile must then be left empty.
 	HTTPClient *http.Client
 	// Logger receives debug and warning records; nil discards them.
 	Logger *slog.Logger
@@ -154,12 +160,28 @@ func New(opts Options) (*Client, error) {
 		retries:  opts.MaxRetries,
 		maxWait:  opts.MaxRetryWait,
 	}
+	if c.http != nil && (opts.RootCAs != nil || opts.CAFile != "") {
+		return nil, errors.New("scim: RootCAs and CAFile configure the HTTP client New builds; with HTTPClient set, configure its transport instead")
+	}
 	if c.http == nil {
+		roots, err := rootCAs(opts.RootCAs, opts.CAFile)
+		if err != nil {
+			return nil, err
+		}
 		c.http = &http.Client{
 			Timeout: 30 * time.Second,
 			Transport: &http.Transport{
 				Proxy:           http.ProxyFromEnvironment,
-				TLSClientConfig: &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
+				TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			},
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if req.URL.Scheme != "https" {
+					return fmt.Errorf("refusing a redirect to %s: the SCIM endpoint must stay on https", req.URL.Redacted())
+				}
+				if len(via) >= 5 {
+					return errors.New("too many redirects")
+				}
+				return nil
 			},
 		}
 	}
@@ -177,6 +199,45 @@ func New(opts Options) (*Client, error) {
 		c.maxWait = time.Minute
 	}
 	return c, nil
+}
+
+// rootCAs returns base (or the system pool) with the certificates of the
+// PEM file caFile added; nil, nil when neither is given.
+func rootCAs(base *x509.CertPool, caFile string) (*x509.CertPool, error) {
+	if caFile == "" {
+		return base, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("scim: read ca_file: %w", err)
+	}
+	pool := base
+	if pool == nil {
+		if pool, err = x509.SystemCertPool(); err != nil {
+			pool = x509.NewCertPool()
+		}
+	} else {
+		pool = pool.Clone()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("scim: ca_file %q holds no PEM certificate: give a file with one or more -----BEGIN CERTIFICATE----- blocks", caFile)
+	}
+	return pool, nil
+}
+
+// OptionsFromConfig returns the Options for a scim target configuration and
+// the bearer token read from the keyring.
+func OptionsFromConfig(t config.Target, token string) (Options, error) {
+	if t.Kind != config.TargetSCIM {
+		return Options{}, fmt.Errorf("scim: target kind is %q, not %q", t.Kind, config.TargetSCIM)
+	}
+	return Options{
+		BaseURL:  t.BaseURL,
+		Token:    token,
+		RoleMode: t.RoleMode,
+		Profile:  t.Profile,
+		CAFile:   t.CAFile,
+	}, nil
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {

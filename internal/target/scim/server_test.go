@@ -27,9 +27,9 @@ type memStore struct {
 	// groupPatchNoContent answers group PATCHes with 204, as many
 	// providers do, instead of the whole group.
 	groupPatchNoContent bool
-	seq    int
-	users  map[string]*memRes
-	groups map[string]*memRes
+	seq                 int
+	users               map[string]*memRes
+	groups              map[string]*memRes
 }
 
 type memRes struct {
