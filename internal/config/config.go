@@ -76,6 +76,6 @@ type Mapping struct {
 type Safety struct {
 	ProtectedAccounts    []string `yaml:"protected_accounts,omitempty"`
 	AdminRoles           []string `yaml:"admin_roles,omitempty"`
-	MaxRevocations       int      `yaml:"max_revocations,omitempty"`
-	MaxRevocationPercent int      `yaml:"max_revocation_percent,omitempty"`
+	MaxRevocations       int      `yaml:"max_revocations"`
+	MaxRevocationPercent int      `yaml:"max_revocation_percent"`
 }

@@ -76,26 +76,43 @@ func (s *Store) Mappings(ctx context.Context) ([]Mapping, error) {
 
 // SetMappings replaces all mappings with ms, in one transaction.
 func (s *Store) SetMappings(ctx context.Context, ms []Mapping) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error { return setMappings(ctx, tx, ms) })
+}
+
+// SetSettingAndMappings stores a setting and replaces the mappings in one
+// transaction, so a saved configuration is never half written.
+func (s *Store) SetSettingAndMappings(ctx context.Context, key, value string, ms []Mapping) error {
+	if strings.TrimSpace(key) == "" {
+		return errors.New("set setting: empty key")
+	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM mappings`); err != nil {
-			return fmt.Errorf("set mappings: %w", err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+			return fmt.Errorf("set setting %q: %w", key, err)
 		}
-		for i, m := range ms {
-			roles := m.Roles
-			if roles == nil {
-				roles = []string{}
-			}
-			doc, err := json.Marshal(roles)
-			if err != nil {
-				return fmt.Errorf("set mappings: group %q: %w", m.Group, err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO mappings (position, okta_group, roles) VALUES (?, ?, ?)`,
-				i, m.Group, string(doc)); err != nil {
-				return fmt.Errorf("set mappings: group %q: %w", m.Group, err)
-			}
-		}
-		return nil
+		return setMappings(ctx, tx, ms)
 	})
+}
+
+func setMappings(ctx context.Context, tx *sql.Tx, ms []Mapping) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM mappings`); err != nil {
+		return fmt.Errorf("set mappings: %w", err)
+	}
+	for i, m := range ms {
+		roles := m.Roles
+		if roles == nil {
+			roles = []string{}
+		}
+		doc, err := json.Marshal(roles)
+		if err != nil {
+			return fmt.Errorf("set mappings: group %q: %w", m.Group, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mappings (position, okta_group, roles) VALUES (?, ?, ?)`,
+			i, m.Group, string(doc)); err != nil {
+			return fmt.Errorf("set mappings: group %q: %w", m.Group, err)
+		}
+	}
+	return nil
 }
 
 // Stats are counts for a dashboard.

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// SettingKey is the store setting that holds the configuration document
+// (everything but the mappings, which have a table of their own).
+const SettingKey = "config"
+
+// FromStore reads the configuration saved in the store; ok is false when
+// none was saved yet.
+func FromStore(ctx context.Context, st *store.Store) (cfg Config, ok bool, err error) {
+	doc, ok, err := st.Setting(ctx, SettingKey)
+	if err != nil || !ok {
+		return Config{}, false, err
+	}
+	cfg, err = Parse([]byte(doc))
+	if err != nil {
+		return Config{}, false, fmt.Errorf("saved configuration: %w", err)
+	}
+	ms, err := st.Mappings(ctx)
+	if err != nil {
+		return Config{}, false, err
+	}
+	cfg.Mappings = nil
+	for _, m := range ms {
+		cfg.Mappings = append(cfg.Mappings, Mapping{Group: m.Group, Roles: m.Roles})
+	}
+	return cfg, true, nil
+}
+
+// Save stores cfg: the document in the settings and the mappings in the
+// mappings table, in one transaction. It does not validate; the wizard
+// saves work in progress too.
+func Save(ctx context.Context, st *store.Store, cfg Config) error {
+	ms := make([]store.Mapping, len(cfg.Mappings))
+	for i, m := range cfg.Mappings {
+		ms[i] = store.Mapping{Group: m.Group, Roles: m.Roles}
+	}
+	cfg.Mappings = nil
+	doc, err := cfg.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := st.SetSettingAndMappings(ctx, SettingKey, string(doc), ms); err != nil {
+		return fmt.Errorf("save configuration: %w", err)
+	}
+	return nil
+}
