@@ -113,6 +113,7 @@ func (t *approvalsTab) confirm(h store.Hold, approve bool) {
 		}
 	}, t.m.win)
 	d.SetConfirmText(verb)
+	d.SetDismissText("Cancel")
 	d.Show()
 }
 

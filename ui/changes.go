@@ -31,12 +31,12 @@ var changeColumns = []struct {
 	width float32
 	cell  func(c store.Change, m *MainWindow) string
 }{
-	{"Time", 150, func(c store.Change, m *MainWindow) string { return fmtTime(c.At, m.deps.now()) }},
-	{"User", 200, func(c store.Change, _ *MainWindow) string { return c.User }},
+	{"Time", 130, func(c store.Change, m *MainWindow) string { return fmtTime(c.At, m.deps.now()) }},
+	{"User", 190, func(c store.Change, _ *MainWindow) string { return c.User }},
 	{"Action", 100, func(c store.Change, _ *MainWindow) string { return c.Action }},
-	{"Role", 140, func(c store.Change, _ *MainWindow) string { return c.Role }},
-	{"Okta group", 160, func(c store.Change, _ *MainWindow) string { return c.Group }},
-	{"Reason", 220, func(c store.Change, _ *MainWindow) string { return c.Reason }},
+	{"Role", 120, func(c store.Change, _ *MainWindow) string { return c.Role }},
+	{"Okta group", 140, func(c store.Change, _ *MainWindow) string { return c.Group }},
+	{"Reason", 200, func(c store.Change, _ *MainWindow) string { return c.Reason }},
 	{"Held", 60, func(c store.Change, _ *MainWindow) string {
 		if c.Held {
 			return "held"
@@ -51,7 +51,7 @@ type changesView struct {
 	m       *MainWindow
 	content fyne.CanvasObject
 
-	title             *widget.Label
+	title, failure    *widget.Label
 	user, group, role *widget.Entry
 	action            *widget.Select
 	apply, clear      *widget.Button
@@ -68,6 +68,10 @@ type changesView struct {
 func newChangesView(m *MainWindow) *changesView {
 	v := &changesView{m: m}
 	v.title = widget.NewLabelWithStyle("Select a run to see its changes", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.failure = widget.NewLabel("")
+	v.failure.Truncation = fyne.TextTruncateEllipsis
+	v.failure.Importance = widget.DangerImportance
+	v.failure.Hide()
 	v.user = widget.NewEntry()
 	v.user.SetPlaceHolder("User (login)")
 	v.group = widget.NewEntry()
@@ -111,7 +115,7 @@ func newChangesView(m *MainWindow) *changesView {
 
 	filters := container.New(layout.NewGridLayoutWithColumns(4), v.user, v.group, v.role, v.action)
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(v.apply, v.clear), filters)
-	head := container.NewVBox(container.NewHBox(v.title, layout.NewSpacer(), v.count), bar)
+	head := container.NewVBox(container.NewHBox(v.title, layout.NewSpacer(), v.count), v.failure, bar)
 	v.content = container.NewBorder(head, nil, nil, nil, v.table)
 	v.setEnabled(false)
 	return v
@@ -131,6 +135,12 @@ func (v *changesView) setEnabled(on bool) {
 func (v *changesView) open(run store.Run) {
 	v.run, v.opened = run, true
 	v.title.SetText(fmt.Sprintf("Run %d · %s · %s", run.ID, runResult(run), fmtTime(run.StartedAt, v.m.deps.now())))
+	if run.Error != "" {
+		v.failure.SetText("Error: " + Redact(run.Error))
+		v.failure.Show()
+	} else {
+		v.failure.Hide()
+	}
 	v.setEnabled(true)
 	v.applyFilter()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -221,11 +222,13 @@ func newDemoWindow(t *testing.T) (*MainWindow, *fakeHistory, *fakeEngine) {
 	h := demoHistory()
 	e := &fakeEngine{hist: h}
 	cfg := demoConfig()
+	logs := NewLogBuffer(50, nil)
 	m := NewMainWindow(a, Deps{
 		Engine:  e,
 		History: h,
 		Config:  func() config.Config { return cfg },
-		Log:     NewLogBuffer(50, nil),
+		Log:     logs,
+		Logger:  slog.New(logs.Handler()),
 		Now:     func() time.Time { return demoNow },
 	})
 	t.Cleanup(m.win.Close)
