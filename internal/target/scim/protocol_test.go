@@ -155,3 +155,44 @@ func TestProviderConfigHonoursMaxResults(t *testing.T) {
 		t.Fatalf("ProviderConfig() = %+v, want %+v", spc, want)
 	}
 }
+
+func TestAddRoleAndDeclaredRoles(t *testing.T) {
+	for _, mode := range []string{scim.RoleModeGroups, scim.RoleModeAttribute} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := context.Background()
+			srv := newServer(t, 100)
+			c, _ := srv.client(scim.Options{RoleMode: mode, Roles: []string{"Helpdesk"}})
+			if err := c.AddRole(ctx, " "); err == nil || !strings.Contains(err.Error(), "empty name") {
+				t.Fatalf("AddRole(blank) = %v", err)
+			}
+			for range 2 {
+				if err := c.AddRole(ctx, "Auditor"); err != nil {
+					t.Fatalf("AddRole: %v", err)
+				}
+			}
+			roles, err := c.ListRoles(ctx)
+			if err != nil || !slices.Equal(roles, []string{"Auditor", "Helpdesk"}) {
+				t.Fatalf("ListRoles() = %v, %v", roles, err)
+			}
+			srv.store.mu.Lock()
+			groups := len(srv.store.groups)
+			srv.store.mu.Unlock()
+			want := 0
+			if mode == scim.RoleModeGroups {
+				want = 1 // Auditor, created once; Helpdesk waits for its first member
+			}
+			if groups != want {
+				t.Fatalf("provider holds %d groups, want %d", groups, want)
+			}
+			// A fresh client sees the group the first one created.
+			other, _ := srv.client(scim.Options{RoleMode: mode})
+			roles, err = other.ListRoles(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mode == scim.RoleModeGroups && !slices.Equal(roles, []string{"Auditor"}) {
+				t.Fatalf("a fresh client's ListRoles() = %v, want [Auditor]", roles)
+			}
+		})
+	}
+}

@@ -1,0 +1,258 @@
+package scim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+)
+
+// batch holds queued membership changes by group name.
+type batch struct {
+	groups map[string]*pending
+}
+
+type pending struct {
+	add    map[string]bool
+	remove map[string]bool
+}
+
+// Begin starts queueing group membership changes until Flush.
+func (c *Client) Begin(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.batch != nil {
+		return errors.New("scim: a batch is already open: call Flush before Begin")
+	}
+	c.batch = &batch{groups: map[string]*pending{}}
+	return nil
+}
+
+// Flush sends the queued membership changes, one request per changed group,
+// and ends the batch. It reports every group that failed; the state is then
+// re-read on next use. Flush without Begin does nothing.
+func (c *Client) Flush(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b := c.batch
+	c.batch = nil
+	if b == nil || len(b.groups) == 0 {
+		return nil
+	}
+	if err := c.ensureState(ctx); err != nil {
+		return fmt.Errorf("scim: %d queued role changes were not sent: %w", len(b.groups), err)
+	}
+	names := make([]string, 0, len(b.groups))
+	for name := range b.groups {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, name := range names {
+		p := b.groups[name]
+		if err := c.applyGroup(ctx, name, setKeys(p.add), setKeys(p.remove)); err != nil {
+			errs = append(errs, fmt.Errorf("role %q: %w", name, err))
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	if len(errs) > 0 {
+		c.state = nil
+		return fmt.Errorf("scim: %d of %d role changes failed: %w", len(errs), len(names), errors.Join(errs...))
+	}
+	return nil
+}
+
+// member adds the user to or removes it from the role's group: queued in a
+// batch, at once otherwise.
+func (c *Client) member(ctx context.Context, role, userID string, add bool) error {
+	if c.batch == nil {
+		if add {
+			return c.applyGroup(ctx, role, []string{userID}, nil)
+		}
+		return c.applyGroup(ctx, role, nil, []string{userID})
+	}
+	p := c.batch.groups[role]
+	if p == nil {
+		p = &pending{add: map[string]bool{}, remove: map[string]bool{}}
+		c.batch.groups[role] = p
+	}
+	switch {
+	case add && p.remove[userID]:
+		delete(p.remove, userID)
+	case add:
+		p.add[userID] = true
+	case p.add[userID]:
+		delete(p.add, userID)
+	default:
+		p.remove[userID] = true
+	}
+	g := c.state.groups[role]
+	if g == nil {
+		g = &groupRec{name: role, members: map[string]bool{}}
+		c.state.groups[role] = g
+	}
+	if add {
+		g.members[userID] = true
+	} else {
+		delete(g.members, userID)
+	}
+	return nil
+}
+
+// applyGroup writes membership changes to one group in one request: a PATCH
+// (add, remove), a PUT of the member list without PATCH, or a POST when the
+// group does not exist yet.
+func (c *Client) applyGroup(ctx context.Context, name string, adds, removes []string) error {
+	if len(adds) == 0 && len(removes) == 0 {
+		return nil
+	}
+	g := c.state.groups[name]
+	if g == nil || g.id == "" {
+		if len(adds) == 0 {
+			delete(c.state.groups, name)
+			return nil
+		}
+		return c.createGroup(ctx, name, adds)
+	}
+	spc, err := c.config(ctx)
+	if err != nil {
+		return err
+	}
+	path := "/Groups/" + url.PathEscape(g.id)
+	for attempt := 0; ; attempt++ {
+		desired := withChanges(g.members, adds, removes)
+		ifMatch := ""
+		if spc.ETag {
+			ifMatch = g.etag
+		}
+		var data json.RawMessage
+		var r response
+		if spc.Patch {
+			var ops []patchOp
+			if len(adds) > 0 {
+				ops = append(ops, patchOp{Op: "add", Path: "members", Value: membersValue(adds)})
+			}
+			for _, id := range removes {
+				ops = append(ops, patchOp{Op: "remove", Path: "members[" + Filter("value", id) + "]"})
+			}
+			r, err = c.do(ctx, http.MethodPatch, path, nil, patchBody(ops), ifMatch, &data)
+		} else {
+			raw := cloneRaw(g.raw)
+			delete(raw, "meta")
+			raw["members"] = membersValue(setKeys(desired))
+			r, err = c.do(ctx, http.MethodPut, path, nil, raw, ifMatch, &data)
+		}
+		var he *HTTPError
+		if attempt == 0 && errors.As(err, &he) && he.Status == http.StatusPreconditionFailed {
+			c.log.Info("scim group changed meanwhile; re-reading it", "group_id", g.id)
+			if ferr := c.fetchGroup(ctx, g); ferr != nil {
+				return fmt.Errorf("%w; re-reading the group failed: %w", err, ferr)
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if len(data) > 0 && spc.ETag && r.etag == "" {
+			// The new version is only in the body: read it from there.
+			fresh, err := decodeGroup(http.MethodPatch, path, data)
+			if err != nil {
+				return err
+			}
+			*g = *fresh
+			g.name = name
+			return nil
+		}
+		// Large groups make large answers: the change is known, so keep
+		// it rather than decode the whole member list again.
+		g.members = desired
+		g.etag = r.etag
+		if !spc.Patch && g.raw != nil {
+			g.raw["members"] = membersValue(setKeys(desired))
+		}
+		return nil
+	}
+}
+
+// createGroup creates the role's group with its first members. A 409 means
+// the group exists: it is read and the members are added to it.
+func (c *Client) createGroup(ctx context.Context, name string, members []string) error {
+	body := map[string]any{
+		"schemas":     []string{schemaGroup},
+		"displayName": name,
+		"members":     membersValue(members),
+	}
+	var data json.RawMessage
+	r, err := c.do(ctx, http.MethodPost, "/Groups", nil, body, "", &data)
+	var he *HTTPError
+	if errors.As(err, &he) && he.Status == http.StatusConflict {
+		s := newState()
+		if lerr := c.loadGroups(ctx, s); lerr != nil {
+			return fmt.Errorf("%w; reading the existing groups failed: %w", err, lerr)
+		}
+		g := s.groups[name]
+		if g == nil {
+			return fmt.Errorf("%w; no group named %q is visible: check the token's permissions", err, name)
+		}
+		c.state.groups[name] = g
+		return c.applyGroup(ctx, name, members, nil)
+	}
+	if err != nil {
+		return err
+	}
+	g, err := decodeGroup(http.MethodPost, "/Groups", data)
+	if err != nil {
+		return fmt.Errorf("%w; the group %q may have been created: the next run adopts it", err, name)
+	}
+	if r.etag != "" {
+		g.etag = r.etag
+	}
+	c.log.Info("scim group created for role", "role", name, "group_id", g.id)
+	c.state.groups[name] = g
+	if len(g.members) == 0 {
+		// The provider ignored the members on create (or did not echo
+		// them): add them explicitly.
+		return c.applyGroup(ctx, name, members, nil)
+	}
+	return nil
+}
+
+func membersValue(ids []string) []map[string]any {
+	out := make([]map[string]any, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, map[string]any{"value": id})
+	}
+	return out
+}
+
+func setKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k, ok := range m {
+		if ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func withChanges(base map[string]bool, adds, removes []string) map[string]bool {
+	out := make(map[string]bool, len(base)+len(adds))
+	for k, ok := range base {
+		if ok {
+			out[k] = true
+		}
+	}
+	for _, id := range adds {
+		out[id] = true
+	}
+	for _, id := range removes {
+		delete(out, id)
+	}
+	return out
+}
