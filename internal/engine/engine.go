@@ -26,12 +26,17 @@ type Source interface {
 	Snapshot(ctx context.Context, groups []string) (*okta.Snapshot, error)
 }
 
-// FullSource is a Source that reads only what changed since the last read
-// unless asked for a full read.
-type FullSource interface {
+// DeltaSource is a Source that can read only what changed since a previous
+// snapshot, returning a snapshot equal to a full read. *okta.Client
+// satisfies it. The engine reads in full on its first run, when asked
+// (RunOptions.Full), and at least every Options.FullEvery.
+type DeltaSource interface {
 	Source
-	FullSnapshot(ctx context.Context, groups []string) (*okta.Snapshot, error)
+	SnapshotDelta(ctx context.Context, groups []string, prev *okta.Snapshot) (*okta.Snapshot, error)
 }
+
+// DefaultFullEvery is how often a full read replaces delta reads.
+const DefaultFullEvery = 24 * time.Hour
 
 // UserLookup is a Source that can read single Okta users. When the source
 // offers it, the engine looks up users who disappeared from every mapped
@@ -101,6 +106,9 @@ type Options struct {
 	// ("gui", "daemon", "cli").
 	LockPath string
 	Holder   string
+	// FullEvery is the longest time between full reads of a DeltaSource;
+	// DefaultFullEvery when zero.
+	FullEvery time.Duration
 }
 
 // Engine runs syncs. Runs of one Engine never overlap.
@@ -108,6 +116,10 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 	mu   sync.Mutex
+	// prev is the last complete snapshot and lastFull the time of the last
+	// full read, for delta reads. Guarded by mu.
+	prev     *okta.Snapshot
+	lastFull time.Time
 }
 
 // ErrBusy is returned when a run or approval is asked for while another is
@@ -132,6 +144,9 @@ func New(opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.FullEvery <= 0 {
+		opts.FullEvery = DefaultFullEvery
+	}
 	if opts.Holder == "" {
 		opts.Holder = "rolesync"
 	}
@@ -145,7 +160,7 @@ type RunOptions struct {
 	Trigger string
 	// DryRun plans and records the run's counts, and changes nothing.
 	DryRun bool
-	// Full asks a FullSource for a full read instead of a delta read.
+	// Full asks a DeltaSource for a full read instead of a delta read.
 	Full bool
 	// Progress overrides Options.Progress for this run.
 	Progress func(Progress)
@@ -208,6 +223,11 @@ func (e *Engine) notify(n Notice) {
 // Plan reads Okta and the target and returns what a run would do, without
 // changing or recording anything. It is the preview for `rolesync plan`.
 func (e *Engine) Plan(ctx context.Context) (*Plan, error) {
+	unlock, err := e.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	return e.makePlan(ctx, e.opts.Config(), false, func(Progress) {})
 }
 

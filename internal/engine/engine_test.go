@@ -295,3 +295,6 @@ func mapsEqual(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// The Okta client is a delta source.
+var _ DeltaSource = (*okta.Client)(nil)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -87,6 +86,36 @@ type Plan struct {
 	people  map[string]*okta.User  // Okta users by id
 }
 
+// read takes a snapshot of refs: a delta read from the previous snapshot
+// when the source offers it, else (or when full, or when the last full read
+// is older than FullEvery) a full read. A complete snapshot becomes the base
+// of the next delta read.
+func (e *Engine) read(ctx context.Context, refs []string, full bool) (*okta.Snapshot, error) {
+	ds, ok := e.opts.Source.(DeltaSource)
+	if !ok {
+		return e.opts.Source.Snapshot(ctx, refs)
+	}
+	now := e.opts.Now()
+	full = full || e.prev == nil || now.Sub(e.lastFull) >= e.opts.FullEvery
+	var (
+		snap *okta.Snapshot
+		err  error
+	)
+	if full {
+		snap, err = ds.Snapshot(ctx, refs)
+	} else {
+		snap, err = ds.SnapshotDelta(ctx, refs, e.prev)
+	}
+	if err != nil || snap == nil {
+		return snap, err
+	}
+	if full {
+		e.lastFull = now
+	}
+	e.prev = snap
+	return snap, nil
+}
+
 // makePlan reads Okta and the target and plans with every gate.
 func (e *Engine) makePlan(ctx context.Context, cfg config.Config, full bool, prog func(Progress)) (*Plan, error) {
 	p, err := e.rawPlan(ctx, cfg, full, prog)
@@ -110,15 +139,7 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 		}
 	}
 	prog(Progress{Phase: PhaseRead, Done: 0, Total: len(refs)})
-	var (
-		snap *okta.Snapshot
-		err  error
-	)
-	if fs, ok := e.opts.Source.(FullSource); ok && full {
-		snap, err = fs.FullSnapshot(ctx, refs)
-	} else {
-		snap, err = e.opts.Source.Snapshot(ctx, refs)
-	}
+	snap, err := e.read(ctx, refs, full)
 	if err != nil {
 		return nil, fmt.Errorf("read Okta groups: %w; nothing was changed", err)
 	}
@@ -243,181 +264,6 @@ func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, rol
 	}
 	p.FirstRun = !slices.ContainsFunc(users, func(u target.User) bool { return u.ExternalID != "" })
 	return pl, nil
-}
-
-// match plans the changes for every Okta member of a mapped group.
-func (pl *planner) match() {
-	byExt := make(map[string]int, len(pl.users))
-	byLogin := map[string]int{}
-	byEmail := map[string]int{}
-	for i, u := range pl.users {
-		if u.ExternalID != "" {
-			byExt[u.ExternalID] = i
-			continue
-		}
-		if l := strings.ToLower(u.Login); l != "" {
-			byLogin[l] = i
-		}
-		if m := strings.ToLower(u.Email); m != "" {
-			if _, dup := byEmail[m]; !dup {
-				byEmail[m] = i
-			}
-		}
-	}
-	ids := slices.Sorted(maps.Keys(pl.desired))
-	for _, id := range ids {
-		u := pl.snap.Users[id]
-		idx, how := -1, ""
-		if i, ok := byExt[id]; ok {
-			idx, how = i, "id"
-		} else if i, ok := byLogin[strings.ToLower(u.Login)]; ok && u.Login != "" && !pl.claimed[i] {
-			idx, how = i, "login"
-		} else if i, ok := byEmail[strings.ToLower(u.Email)]; ok && u.Email != "" && !pl.claimed[i] {
-			idx, how = i, "email"
-		}
-		if idx >= 0 {
-			pl.claimed[idx] = true
-			pl.existing(u, pl.desired[id], pl.users[idx], how)
-		} else {
-			pl.create(u, pl.desired[id])
-		}
-	}
-}
-
-func (pl *planner) add(c PlannedChange) { pl.plan.Changes = append(pl.plan.Changes, c) }
-
-func (pl *planner) create(u *okta.User, w *want) {
-	if !okta.KeepsRoles(u.Status) || len(w.roles) == 0 {
-		return // STAGED and PROVISIONED users are not created yet; nor are suspended ones
-	}
-	base := PlannedChange{OktaID: u.ID, User: u.Login, Email: u.Email}
-	c := base
-	c.Action, c.Group, c.Reason = store.ActionCreate, w.groups[0], "member of "+strings.Join(w.groups, ", ")
-	pl.add(c)
-	for _, r := range slices.Sorted(maps.Keys(w.roles)) {
-		c := base
-		c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, r, w.roles[r], "member of "+w.roles[r]
-		pl.add(c)
-	}
-}
-
-func statusReason(status string) string {
-	switch status {
-	case okta.StatusSuspended:
-		return "suspended in Okta"
-	case okta.StatusDeprovisioned:
-		return "deactivated in Okta"
-	case okta.StatusStaged, okta.StatusProvisioned:
-		return "not yet active in Okta (" + status + ")"
-	}
-	return "status " + status + " in Okta"
-}
-
-func (pl *planner) existing(u *okta.User, w *want, tu target.User, how string) {
-	base := PlannedChange{UserID: tu.ID, OktaID: u.ID, User: u.Login, Email: u.Email}
-	if changed := profileChanges(tu, u); how != "id" || len(changed) > 0 {
-		c := base
-		c.Action = store.ActionUpdate
-		if how != "id" {
-			c.Reason = "matched to Okta user " + u.ID + " by " + how
-		} else {
-			c.Reason = strings.Join(changed, ", ") + " changed in Okta"
-		}
-		pl.add(c)
-	}
-	if !okta.KeepsRoles(u.Status) || len(w.roles) == 0 {
-		if tu.Active || len(tu.Roles) > 0 {
-			c := base
-			c.Action, c.Reason = store.ActionRevokeAll, statusReason(u.Status)
-			if okta.KeepsRoles(u.Status) {
-				c.Reason = "no roles mapped to " + strings.Join(w.groups, ", ")
-			}
-			pl.add(c)
-		}
-		return
-	}
-	if !tu.Active {
-		c := base
-		c.Action, c.Group, c.Reason = store.ActionEnable, w.groups[0], "member of "+strings.Join(w.groups, ", ")
-		pl.add(c)
-	}
-	for _, r := range slices.Sorted(maps.Keys(w.roles)) {
-		if !slices.Contains(tu.Roles, r) {
-			c := base
-			c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, r, w.roles[r], "member of "+w.roles[r]
-			pl.add(c)
-		}
-	}
-	for _, r := range tu.Roles {
-		if _, ok := w.roles[r]; !ok {
-			c := base
-			c.Action, c.Role = store.ActionRevoke, r
-			if g, ok := pl.roleGroup[r]; ok {
-				c.Group, c.Reason = g, "removed from "+g
-			} else {
-				c.Reason = "not granted by any synced group"
-			}
-			pl.add(c)
-		}
-	}
-}
-
-// profileChanges names the profile fields that differ between the target
-// user and its Okta user.
-func profileChanges(tu target.User, u *okta.User) []string {
-	var out []string
-	if tu.Login != u.Login {
-		out = append(out, "login")
-	}
-	if !strings.EqualFold(tu.Email, u.Email) {
-		out = append(out, "email")
-	}
-	if tu.FirstName != u.FirstName || tu.LastName != u.LastName {
-		out = append(out, "name")
-	}
-	return out
-}
-
-// departed returns the Okta ids of target users the sync matched before and
-// that are in no mapped group now.
-func (pl *planner) departed() []string {
-	var ids []string
-	for i, u := range pl.users {
-		if !pl.claimed[i] && u.ExternalID != "" && (u.Active || len(u.Roles) > 0) {
-			ids = append(ids, u.ExternalID)
-		}
-	}
-	return ids
-}
-
-// unmatched plans the revocations of target users no Okta member matched.
-// found holds the departed users the source could look up; nil when it
-// cannot look users up.
-func (pl *planner) unmatched(found map[string]*okta.User) {
-	for i, tu := range pl.users {
-		if pl.claimed[i] {
-			continue
-		}
-		c := PlannedChange{UserID: tu.ID, OktaID: tu.ExternalID, User: tu.Login, Email: tu.Email, Action: store.ActionRevokeAll}
-		switch {
-		case tu.ExternalID == "":
-			if len(tu.Roles) == 0 {
-				continue
-			}
-			c.Reason = "in no synced group"
-		case !tu.Active && len(tu.Roles) == 0:
-			continue
-		case found == nil:
-			c.Reason = "left Okta or every synced group"
-		case found[tu.ExternalID] == nil:
-			c.Reason = "left Okta"
-		case !okta.KeepsRoles(found[tu.ExternalID].Status):
-			c.Reason = statusReason(found[tu.ExternalID].Status)
-		default:
-			c.Reason = "removed from every synced group"
-		}
-		pl.add(c)
-	}
 }
 
 // order sorts the changes by user and action; on a first run the admins
