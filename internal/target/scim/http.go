@@ -163,9 +163,8 @@ func (c *Client) retryAfter(h string, attempt int) time.Duration {
 func decodeError(method, path string, status int, data []byte) error {
 	e := &HTTPError{Method: method, Path: path, Status: status}
 	var body struct {
-		ScimType string          `json:"scimType"`
-		Detail   string          `json:"detail"`
-		Status   json.RawMessage `json:"status"`
+		ScimType string `json:"scimType"`
+		Detail   string `json:"detail"`
 	}
 	if json.Unmarshal(data, &body) == nil {
 		e.ScimType = body.ScimType

@@ -15,10 +15,9 @@ import (
 
 // Schema and message URNs (RFC 7643, RFC 7644).
 const (
-	schemaUser      = "urn:ietf:params:scim:schemas:core:2.0:User"
-	schemaGroup     = "urn:ietf:params:scim:schemas:core:2.0:Group"
-	schemaPatchOp   = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-	schemaListReply = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	schemaUser    = "urn:ietf:params:scim:schemas:core:2.0:User"
+	schemaGroup   = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	schemaPatchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 )
 
 // ProviderConfig is what the client uses of the provider's

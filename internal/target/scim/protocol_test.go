@@ -196,3 +196,29 @@ func TestAddRoleAndDeclaredRoles(t *testing.T) {
 		})
 	}
 }
+
+func TestNoServiceProviderConfigFallsBackToTheLeast(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t, 100)
+	srv.setFault(nth("GET", "/ServiceProviderConfig", 1, true, 404, nil, `{"status":"404"}`))
+	srv.configure(func(s *server) { s.noPatch = true })
+	c, _ := srv.client(scim.Options{})
+	if err := syncOnce(ctx, t, c, org()); err != nil {
+		t.Fatal(err)
+	}
+	spc, err := c.ProviderConfig(ctx)
+	if err != nil || spc != (scim.ProviderConfig{}) {
+		t.Fatalf("ProviderConfig() = %+v, %v; want every feature off", spc, err)
+	}
+	next := org()
+	next[1].Roles = []string{"Admin"}
+	if err := syncOnce(ctx, t, c, next); err != nil {
+		t.Fatal(err)
+	}
+	checkUser(t, usersByLogin(t, c)["bob@example.com"], true, "Admin")
+	var filters []string
+	srv.configure(func(s *server) { filters = s.filters })
+	if len(filters) != 0 {
+		t.Fatalf("sent filters %q to a provider that offers none", filters)
+	}
+}
