@@ -46,10 +46,11 @@ func (o *Org) addMember(a actor, groupID, userID string) *apiError {
 	if e != nil {
 		return e
 	}
-	if _, found := slices.BinarySearch(g.members, u.id); found {
+	i, found := memberIndex(g.members, u.id)
+	if found {
 		return nil
 	}
-	g.members = insertSorted(g.members, u.id)
+	g.members = slices.Insert(g.members, i, u)
 	t := o.tick()
 	g.lastMembershipUpdated = t
 	o.record(t, a, "group.user_membership.add", "Add user to group membership", "core.user_group_member.user_add",
@@ -64,10 +65,11 @@ func (o *Org) removeMember(a actor, groupID, userID string) *apiError {
 	if e != nil {
 		return e
 	}
-	var removed bool
-	if g.members, removed = removeSorted(g.members, u.id); !removed {
+	i, found := memberIndex(g.members, u.id)
+	if !found {
 		return nil
 	}
+	g.members = slices.Delete(g.members, i, i+1)
 	t := o.tick()
 	g.lastMembershipUpdated = t
 	o.record(t, a, "group.user_membership.remove", "Remove user from group membership", "core.user_group_member.user_remove",

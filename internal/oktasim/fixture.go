@@ -85,7 +85,7 @@ func (f *Fixture) Build(seed int64) (*Org, error) {
 	o := newOrg(nil)
 	o.last = generatedEpoch
 	created := generatedEpoch.Add(-30 * 24 * time.Hour)
-	var all []string
+	var all []*user
 	for i, fu := range f.Users {
 		if strings.TrimSpace(fu.Login) == "" {
 			return nil, fmt.Errorf("users[%d]: login is empty; give every user a login such as alice@example.com", i)
@@ -113,9 +113,10 @@ func (f *Fixture) Build(seed int64) (*Org, error) {
 		if err := o.addUser(u); err != nil {
 			return nil, fmt.Errorf("users[%d]: %w; logins must be unique", i, err)
 		}
-		all = append(all, u.id)
+		all = append(all, u)
 	}
-	slices.Sort(all)
+	slices.SortFunc(all, func(a, b *user) int { return strings.Compare(a.id, b.id) })
+	o.sortUsers()
 	hasEveryone := false
 	for i, fg := range f.Groups {
 		if strings.TrimSpace(fg.Name) == "" {
@@ -138,7 +139,9 @@ func (f *Fixture) Build(seed int64) (*Org, error) {
 			if u == nil {
 				return nil, fmt.Errorf("groups[%d] (%s): member %q is not a user of the fixture; add it under users or fix the login", i, fg.Name, login)
 			}
-			g.members = insertSorted(g.members, u.id)
+			if i, found := memberIndex(g.members, u.id); !found {
+				g.members = slices.Insert(g.members, i, u)
+			}
 		}
 		if err := o.addGroup(g); err != nil {
 			return nil, fmt.Errorf("groups[%d]: %w; group names must be unique", i, err)

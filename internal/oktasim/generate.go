@@ -100,6 +100,7 @@ func Generate(seed int64, n, m int) (*Org, error) {
 		}
 		order[i] = u
 	}
+	o.sortUsers()
 	for gi := range m {
 		g := &group{id: newID("00g"), typ: GroupTypeOkta}
 		g.created = past(1500)
@@ -157,19 +158,19 @@ func pickStatus(rng *rand.Rand) string {
 	return StatusActive
 }
 
-// pickMembers returns the sorted ids of about share*len(users) users, at
-// least one when there are users.
-func pickMembers(rng *rand.Rand, users []*user, share float64) []string {
+// pickMembers returns about share*len(users) users sorted by id, at least
+// one when there are users.
+func pickMembers(rng *rand.Rand, users []*user, share float64) []*user {
 	n := len(users)
 	if n == 0 {
 		return nil
 	}
 	k := max(1, int(math.Round(share*float64(n))))
-	var out []string
+	var out []*user
 	if k*4 >= n {
 		for _, u := range users {
 			if share >= 1 || rng.Float64() < share {
-				out = append(out, u.id)
+				out = append(out, u)
 			}
 		}
 	} else {
@@ -177,11 +178,11 @@ func pickMembers(rng *rand.Rand, users []*user, share float64) []string {
 		for len(seen) < k {
 			seen[rng.IntN(n)] = true
 		}
-		out = make([]string, 0, k)
+		out = make([]*user, 0, k)
 		for i := range seen {
-			out = append(out, users[i].id)
+			out = append(out, users[i])
 		}
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b *user) int { return strings.Compare(a.id, b.id) })
 	return out
 }

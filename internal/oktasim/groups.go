@@ -187,24 +187,33 @@ func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request, _ *princ
 		writeError(w, errNotFound(id, "UserGroup"))
 		return
 	}
-	start := pageAfter(g.members, r.URL.Query().Get("after"))
+	start := 0
+	if after := r.URL.Query().Get("after"); after != "" {
+		var found bool
+		if start, found = memberIndex(g.members, after); found {
+			start++
+		}
+	}
 	end := min(len(g.members), start+limit)
 	page := g.members[start:end]
-	buf := make([]byte, 0, 64+len(page)*900)
-	buf = append(buf, '[')
-	for i, uid := range page {
+	pb := getBuf()
+	defer putBuf(pb)
+	buf := append(*pb, '[')
+	for i, u := range page {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendUser(buf, base, o.users[uid], false)
+		buf = appendUser(buf, base, u, false)
 	}
 	next := ""
 	if end < len(g.members) && len(page) > 0 {
-		next = page[len(page)-1]
+		next = page[len(page)-1].id
 	}
 	o.mu.RUnlock()
 	setLinks(w, r, limit, next)
-	writeJSON(w, http.StatusOK, append(buf, ']'))
+	buf = append(buf, ']')
+	writeJSON(w, http.StatusOK, buf)
+	*pb = buf
 }
 
 func (s *Server) changeMembership(w http.ResponseWriter, r *http.Request, p *principal) {

@@ -42,14 +42,14 @@ type user struct {
 	passwordChanged                   time.Time
 }
 
-// group is an Okta group and its members' ids, kept sorted.
+// group is an Okta group and its members, kept sorted by id.
 type group struct {
 	id, name, typ         string
 	description           string
 	descriptionNull       bool
 	created, lastUpdated  time.Time
 	lastMembershipUpdated time.Time
-	members               []string
+	members               []*user
 }
 
 // User is a read-only view of a simulated Okta user.
@@ -107,7 +107,8 @@ func (o *Org) tick() time.Time {
 	return t
 }
 
-// addUser and addGroup insert without events; used while building an org.
+// addUser and addGroup insert without events; used while building an org,
+// which calls sortUsers once every user is added.
 func (o *Org) addUser(u *user) error {
 	key := strings.ToLower(u.login)
 	if _, dup := o.byLogin[key]; dup {
@@ -115,9 +116,11 @@ func (o *Org) addUser(u *user) error {
 	}
 	o.users[u.id] = u
 	o.byLogin[key] = u
-	o.userIDs = insertSorted(o.userIDs, u.id)
+	o.userIDs = append(o.userIDs, u.id)
 	return nil
 }
+
+func (o *Org) sortUsers() { slices.Sort(o.userIDs) }
 
 func (o *Org) addGroup(g *group) error {
 	key := strings.ToLower(g.name)
@@ -228,7 +231,18 @@ func (o *Org) Members(groupID string) []string {
 	if !ok {
 		return nil
 	}
-	return slices.Clone(g.members)
+	ids := make([]string, len(g.members))
+	for i, u := range g.members {
+		ids[i] = u.id
+	}
+	return ids
+}
+
+func byID(u *user, id string) int { return strings.Compare(u.id, id) }
+
+// memberIndex finds id in sorted members: its index, or where it would go.
+func memberIndex(members []*user, id string) (int, bool) {
+	return slices.BinarySearchFunc(members, id, byID)
 }
 
 // ErrNotFound is returned by Org changes naming a user or group that does not exist.

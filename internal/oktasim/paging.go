@@ -3,6 +3,7 @@ package oktasim
 import (
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // baseURL is the org URL as the client reached it.
@@ -38,6 +39,19 @@ func setLinks(w http.ResponseWriter, r *http.Request, limit int, next string) {
 		q.Set("after", next)
 		w.Header().Add("Link", "<"+base+q.Encode()+`>; rel="next"`)
 	}
+}
+
+// pageBufs recycles the buffers that pages are rendered into.
+var pageBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+func getBuf() *[]byte { return pageBufs.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) > 4<<20 {
+		return
+	}
+	*b = (*b)[:0]
+	pageBufs.Put(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
