@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -45,6 +46,7 @@ type fakeOkta struct {
 	groupsCode  int    // status for /api/v1/groups; 0 means 200
 	groupsError string // Okta errorCode for groupsCode
 	usersCode   int
+	usersError  string
 	date        time.Time // Date header; zero means now()
 }
 
@@ -62,7 +64,9 @@ func newFakeOkta(t testing.TB, clientID, kid string, pub crypto.PublicKey, dpop 
 	mux.HandleFunc("/api/v1/groups", f.api)
 	mux.HandleFunc("/api/v1/groups/{id}/users", f.api)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { f.dateHeader(w); http.NotFound(w, r) })
-	f.srv = httptest.NewTLSServer(mux)
+	f.srv = httptest.NewUnstartedServer(mux)
+	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes refused by the certificate test
+	f.srv.StartTLS()
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -228,13 +232,13 @@ func (f *fakeOkta) api(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	code := f.groupsCode
+	code, errCode := f.groupsCode, f.groupsError
 	if r.PathValue("id") != "" {
-		code = f.usersCode
+		code, errCode = f.usersCode, f.usersError
 	}
 	if code != 0 {
 		w.WriteHeader(code)
-		fmt.Fprintf(w, `{"errorCode":%q,"errorSummary":"You do not have permission to perform the requested action"}`, f.groupsError)
+		fmt.Fprintf(w, `{"errorCode":%q,"errorSummary":"You do not have permission to perform the requested action"}`, errCode)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

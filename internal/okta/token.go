@@ -285,7 +285,8 @@ func (s *tokenSource) request(ctx context.Context) (*accessToken, *TokenError, e
 		tr.ExpiresIn = 3600
 	}
 	if s.dpop != nil && !strings.EqualFold(tr.TokenType, "DPoP") {
-		return nil, nil, fmt.Errorf("okta issued a %s token although a DPoP proof was sent; check \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" in the app's General Settings", tr.TokenType)
+		return nil, &TokenError{StatusCode: resp.StatusCode, Code: "invalid_dpop_proof", DPoPSent: true,
+			Description: "Okta issued a " + tr.TokenType + " token although a DPoP proof was sent"}, nil
 	}
 	return &accessToken{
 		value:  tr.AccessToken,
