@@ -14,6 +14,14 @@
 // If-Match when etag is on. 429 and 503 answers are retried after their
 // Retry-After, a bounded number of times.
 //
+// # ThreatLocker profile
+//
+// ProfileThreatLocker sends only the attributes that portal honours:
+// userName, name.givenName and name.familyName. Roles are groups; with no
+// active attribute sent, a user without roles is reported inactive, and
+// revoking removes every group membership. ThreatLockerSAML derives the SAML
+// values for the Okta app from the portal's instance.
+//
 // # Batching
 //
 // Client implements, beside target.Target, the optional Batcher interface.
