@@ -21,7 +21,10 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
@@ -37,7 +40,8 @@ type startLine struct {
 	APIToken string `json:"api_token"`
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// run serves until ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oktasim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var opts oktasim.Options
@@ -70,8 +74,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	sim, err := oktasim.Start(ctx, opts)
 	if err != nil {
 		return err
