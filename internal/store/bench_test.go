@@ -115,6 +115,15 @@ func BenchmarkHistory1M(b *testing.B) {
 			}
 		}
 	})
+	b.Run("EachChange/all", func(b *testing.B) {
+		for b.Loop() {
+			n := 0
+			err := s.EachChange(ctx, ChangeFilter{}, func(Change) error { n++; return nil })
+			if err != nil || n != benchRuns*benchPerRun {
+				b.Fatalf("%d rows, %v", n, err)
+			}
+		}
+	})
 	b.Run("VerifyChain", func(b *testing.B) {
 		for b.Loop() {
 			res, err := s.VerifyChain(ctx)
