@@ -99,7 +99,7 @@ type AutoSetupRequest struct {
 	Domain     string
 	AppName    string
 	Auth       string   // config.AuthScoped, config.AuthScopedDPoP or config.AuthAPIToken
-	PublicKeys []string // public JWKs to register (client key, then DPoP key)
+	PublicKeys []string // public JWKs to register: the client authentication key
 	// Token is a one-time super-admin API token, used for this call only.
 	Token []byte
 }

@@ -75,7 +75,7 @@ func (w *Wizard) viewAPIApp() fyne.CanvasObject {
 	create := widget.NewButton("Create the app in Okta", func() { w.onAutoSetup(results) })
 	create.Importance = widget.HighImportance
 	auto := container.NewVBox(
-		note("rolesync creates the API Services app with the public keys it generates, sets 'Require DPoP' to match the authentication type, grants okta.groups.read and assigns Read-only Administrator. The token is used for this step only, then forgotten."),
+		note("rolesync generates the key pairs, creates the API Services app with the client authentication public key, sets 'Require DPoP' to match the authentication type, grants okta.groups.read and assigns Read-only Administrator. The token is used for this step only, then forgotten."),
 		labelled("Okta domain", domain, aw.domainErr),
 		labelled("Authentication type", authSel, nil),
 		labelled("One-time super-admin API token (Security > API > Tokens)", aw.token, aw.tokenErr),
@@ -141,7 +141,7 @@ func (w *Wizard) onAutoSetup(results *fyne.Container) {
 }
 
 // ensureKeys generates the key pairs the chosen type needs, if not there yet,
-// and returns their public JWKs.
+// and returns the public JWKs to register in the app.
 func (w *Wizard) ensureKeys(ctx context.Context) ([]string, error) {
 	var uses []string
 	switch w.st.auth {
@@ -163,7 +163,11 @@ func (w *Wizard) ensureKeys(ctx context.Context) ([]string, error) {
 			}
 			k.mode, k.info = keyGenerate, &info
 		}
-		jwks = append(jwks, k.info.PublicJWK)
+		if u == UseClient {
+			// Only the client key is registered: Okta refuses DPoP proofs
+			// signed with a key registered for client authentication.
+			jwks = append(jwks, k.info.PublicJWK)
+		}
 	}
 	return jwks, nil
 }

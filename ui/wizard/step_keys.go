@@ -66,7 +66,7 @@ func (w *Wizard) viewKeys() fyne.CanvasObject {
 
 func dpopNote(auth string) string {
 	if auth == config.AuthScopedDPoP {
-		return "Add the second public key (DPoP) the same way, and keep 'Require Demonstrating Proof of Possession (DPoP) header in token requests' checked in 'General Settings'."
+		return "Keep 'Require Demonstrating Proof of Possession (DPoP) header in token requests' checked in 'General Settings'. Do not add the DPoP public key to the app: Okta refuses DPoP proofs signed with a key registered for client authentication."
 	}
 	return "In 'General Settings' select 'Edit' and uncheck 'Require Demonstrating Proof of Possession (DPoP) header in token requests'."
 }
@@ -95,7 +95,11 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 		}
 		info := *k.info
 		generated.Add(note(fmt.Sprintf("%s, key ID %s. The private key is in this computer's keyring.", info.Summary, info.KeyID)))
-		row, _ := w.copyRow("Public key (JWK) for Okta's 'Add a public key'", func() string { return info.PublicJWK })
+		caption := "Public key (JWK) for Okta's 'Add a public key'"
+		if use == UseDPoP {
+			caption = "DPoP public key (JWK), for reference: it is not added in Okta"
+		}
+		row, _ := w.copyRow(caption, func() string { return info.PublicJWK })
 		generated.Add(row)
 		if w.deps.Keys != nil {
 			buttons := container.NewHBox(widget.NewButton("Generate a new key pair", func() {

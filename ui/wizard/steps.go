@@ -29,7 +29,7 @@ func steps() []step {
 		},
 		{
 			Title:    "Keys",
-			Intro:    "The private keys stay in this computer's keyring. Okta needs only the public keys.",
+			Intro:    "The private keys stay in this computer's keyring. Okta is given only the client authentication public key.",
 			View:     (*Wizard).viewKeys,
 			Validate: (*Wizard).validateKeys,
 		},

@@ -120,7 +120,7 @@ func TestWalkThrough(t *testing.T) {
 				if tok.Text != "" || auto.tokenSaw != "00superadmintokenvalue0000000000000000000" {
 					t.Fatalf("token entry %q after setup; setup saw %q", tok.Text, auto.tokenSaw)
 				}
-				if auto.req.Auth != config.AuthScopedDPoP || len(auto.req.PublicKeys) != 2 {
+				if auto.req.Auth != config.AuthScopedDPoP || len(auto.req.PublicKeys) != 1 || w.st.keys[UseDPoP].info == nil {
 					t.Fatalf("setup request %+v", auto.req)
 				}
 				mustLabel(t, win, "✓ Assign Read-only Administrator")
