@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"net/url"
@@ -93,8 +94,31 @@ func (v *validator) okta(o Okta, checkFiles bool) {
 				"list one scope per entry, such as okta.users.read")
 		}
 	}
+	v.publicKey("okta.public_key", o.PublicKey, "client")
+	v.publicKey("okta.dpop_public_key", o.DPoPPublicKey, "dpop")
 	if checkFiles {
 		v.caFile("okta.ca_file", o.CAFile)
+	}
+}
+
+// publicKey flags a private key pasted where only the public half belongs,
+// so that it never reaches the configuration store.
+func (v *validator) publicKey(field, key, use string) {
+	k := strings.TrimSpace(key)
+	if k == "" {
+		return
+	}
+	private := strings.Contains(k, "PRIVATE KEY")
+	if strings.HasPrefix(k, "{") {
+		var jwk map[string]any
+		if err := json.Unmarshal([]byte(k), &jwk); err != nil {
+			v.add(field, "is not a JWK: "+err.Error(), "paste the public key JSON as `rolesync keys show --for "+use+"` prints it")
+			return
+		}
+		_, private = jwk["d"]
+	}
+	if private {
+		v.add(field, "holds a private key", "keep only the public half here; import the private key with `rolesync keys import --for "+use+"`")
 	}
 }
 

@@ -57,6 +57,12 @@ func TestValidateMessages(t *testing.T) {
 			`okta.client_id: is required for auth scoped; copy the Client ID from the General tab of the API Services app in the Okta Admin Console`},
 		{"scope with spaces", func(c *Config) { c.Okta.Scopes = []string{"okta.users.read okta.logs.read"} },
 			`okta.scopes[0]: "okta.users.read okta.logs.read" is not one scope; list one scope per entry, such as okta.users.read`},
+		{"private JWK as public key", func(c *Config) { c.Okta.PublicKey = `{"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"}` },
+			"okta.public_key: holds a private key; keep only the public half here; import the private key with `rolesync keys import --for client`"},
+		{"private PEM as DPoP public key", func(c *Config) { c.Okta.DPoPPublicKey = "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----" },
+			"okta.dpop_public_key: holds a private key; keep only the public half here; import the private key with `rolesync keys import --for dpop`"},
+		{"public key not JSON", func(c *Config) { c.Okta.PublicKey = `{"kty":` },
+			"okta.public_key: is not a JWK: unexpected end of JSON input; paste the public key JSON as `rolesync keys show --for client` prints it"},
 		{"interval not offered", func(c *Config) { c.Sync.Interval = 20 * time.Minute },
 			`sync.interval: 20m is not an interval rolesync offers; use one of 5m 15m 30m 1h 2h 4h 6h 12h`},
 		{"target kind unknown", func(c *Config) { c.Target.Kind = "ldap" },
@@ -130,6 +136,10 @@ func TestValidateAcceptsGoodConfigurations(t *testing.T) {
 		{"simulator with port", func(c *Config) { c.Okta.Domain = "https://127.0.0.1:8443" }},
 		{"trailing slash", func(c *Config) { c.Okta.Domain = "https://example.okta.com/" }},
 		{"every interval", func(c *Config) { c.Sync.Interval = 12 * time.Hour }},
+		{"public JWKs", func(c *Config) {
+			c.Okta.PublicKey = `{"kty":"RSA","n":"abc","e":"AQAB","kid":"k1"}`
+			c.Okta.DPoPPublicKey = "-----BEGIN PUBLIC KEY-----\nMFk\n-----END PUBLIC KEY-----"
+		}},
 		{"threatlocker scim", func(c *Config) {
 			c.Target = Target{Kind: TargetSCIM, BaseURL: "https://portalapi.d.threatlocker.com/scim/v2", RoleMode: "attribute", Profile: "threatlocker", Instance: "d"}
 		}},

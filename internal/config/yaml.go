@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -128,6 +129,9 @@ func (s *Sync) UnmarshalYAML(n *yaml.Node) error {
 			}
 			return fmt.Errorf("line %d: sync.interval %q is not a duration; use one of %s", v.Line, v.Value, intervalList())
 		}
+		if !slices.Contains(Intervals, d) {
+			return fmt.Errorf("line %d: sync.interval %s is not an interval rolesync offers; use one of %s", v.Line, v.Value, intervalList())
+		}
 		s.Interval = d
 	}
 	return nil
@@ -164,6 +168,9 @@ func explainYAML(err error) error {
 		}
 		msgs[i] = fmt.Sprintf("line %s: unknown field %q in %s (known: %s)", sm[1], sm[2], sectionNames[sm[3]],
 			strings.Join(yamlFields(sections[sm[3]]), ", "))
+		if looksSecret(sm[2]) {
+			msgs[i] += "; secrets never go in the configuration: store them with `rolesync secrets set NAME` or `rolesync keys import`"
+		}
 	}
 	return errors.New(strings.Join(msgs, "; "))
 }
@@ -181,4 +188,15 @@ func yamlFields(t reflect.Type) []string {
 		}
 	}
 	return out
+}
+
+// looksSecret reports whether a field name suggests a secret value.
+func looksSecret(field string) bool {
+	f := strings.ToLower(field)
+	for _, w := range []string{"token", "secret", "password", "passphrase", "private"} {
+		if strings.Contains(f, w) {
+			return true
+		}
+	}
+	return false
 }

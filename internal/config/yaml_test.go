@@ -83,6 +83,8 @@ func TestParseErrors(t *testing.T) {
 		{"unknown sync field", "sync:\n  every: 15m\n", []string{"line 2", `unknown field "every" in sync`}},
 		{"interval without unit", "sync:\n  interval: 15\n", []string{"line 2", "has no unit", "15m"}},
 		{"interval not a duration", "sync:\n  interval: often\n", []string{"line 2", `"often" is not a duration`, "5m 15m 30m 1h 2h 4h 6h 12h"}},
+		{"interval not offered", "sync:\n  interval: 20m\n", []string{"line 2", "20m is not an interval rolesync offers", "5m 15m 30m 1h 2h 4h 6h 12h"}},
+		{"secret in the config", "okta:\n  api_token: abc\n", []string{"line 2", `unknown field "api_token"`, "rolesync secrets set"}},
 		{"malformed yaml", "okta:\n  domain: [https://x\n  auth: api_token\n", []string{"line"}},
 		{"bad indentation", "okta:\n  domain: x\n auth: y\n", []string{"yaml: line 2"}},
 		{"wrong type", "safety:\n  max_revocations: many\n", []string{"line 2", "many"}},
