@@ -34,9 +34,18 @@ func FromStore(ctx context.Context, st *store.Store) (cfg Config, ok bool, err e
 }
 
 // Save stores cfg: the document in the settings and the mappings in the
-// mappings table, in one transaction. It does not validate; the wizard
-// saves work in progress too.
+// mappings table, in one transaction. It does not validate, since the
+// wizard saves work in progress too, but it refuses a private key pasted
+// into a public key field, so that no secret reaches the store.
 func Save(ctx context.Context, st *store.Store, cfg Config) error {
+	var v validator
+	v.publicKey("okta.public_key", cfg.Okta.PublicKey, "client")
+	v.publicKey("okta.dpop_public_key", cfg.Okta.DPoPPublicKey, "dpop")
+	for _, fe := range v.errs {
+		if fe.Problem == "holds a private key" {
+			return fmt.Errorf("save configuration: %w", fe)
+		}
+	}
 	ms := make([]store.Mapping, len(cfg.Mappings))
 	for i, m := range cfg.Mappings {
 		ms[i] = store.Mapping{Group: m.Group, Roles: m.Roles}

@@ -66,3 +66,22 @@ func TestFromStoreReportsCorruptDocument(t *testing.T) {
 		t.Fatalf("FromStore = %v; want an error about the saved configuration", err)
 	}
 }
+
+func TestSaveRefusesPrivateKey(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "rolesync.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const secret = "c2VjcmV0LXNjYWxhcg"
+	cfg := valid()
+	cfg.Okta.DPoPPublicKey = `{"kty":"EC","crv":"P-256","x":"a","y":"b","d":"` + secret + `"}`
+	err = Save(ctx, st, cfg)
+	if err == nil || !strings.Contains(err.Error(), "private key") || strings.Contains(err.Error(), secret) {
+		t.Fatalf("Save = %v; want a refusal that does not repeat the key", err)
+	}
+	if _, ok, _ := FromStore(ctx, st); ok {
+		t.Fatal("the configuration was saved")
+	}
+}
