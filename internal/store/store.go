@@ -33,6 +33,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty database path; pass a file path such as ~/.local/share/rolesync/rolesync.db")
 	}
+	if path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("open store: %q is not a file path; give a database file (tests can use a file in t.TempDir())", path)
+	}
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("open store: database path %q contains '?'; choose a path without it", path)
 	}

@@ -138,3 +138,14 @@ func TestStartRunRejectsUnknownTrigger(t *testing.T) {
 		t.Fatal("StartRun with unknown trigger succeeded")
 	}
 }
+
+func TestOpenRejectsBadPaths(t *testing.T) {
+	for _, p := range []string{"", ":memory:", "file:x.db", "/tmp/a?b.db"} {
+		t.Run(p, func(t *testing.T) {
+			if s, err := Open(context.Background(), p); err == nil {
+				s.Close()
+				t.Fatalf("Open(%q) succeeded", p)
+			}
+		})
+	}
+}
