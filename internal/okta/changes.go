@@ -27,10 +27,17 @@ var changeEventTypes = []string{
 	"user.lifecycle.unsuspend",
 	"user.lifecycle.delete.initiated",
 	"user.account.update_profile",
+	"group.lifecycle.create",
+	"group.lifecycle.delete",
+	"group.profile.update",
 }
 
-// UserChange is one System Log event about a user: a membership change
-// (GroupID set), a lifecycle change or a profile update.
+// oktaTime is the timestamp form Okta writes and accepts in queries.
+const oktaTime = "2006-01-02T15:04:05.000Z"
+
+// UserChange is one System Log event: about a user (a membership change with
+// GroupID set, a lifecycle change, a profile update) or, with UserID empty,
+// about a group (created, deleted, profile updated).
 type UserChange struct {
 	EventType string
 	UserID    string
@@ -80,8 +87,8 @@ func refused(err error) bool {
 
 // UserChangesSince reads the System Log events about users published from
 // since until now: group membership adds and removes, lifecycle changes
-// (activate, deactivate, suspend, unsuspend…) and profile updates, oldest
-// first. Needs okta.logs.read; without it the error wraps ErrNoChangeFeed.
+// (activate, deactivate, suspend, unsuspend…) and profile updates, and the
+// creation, deletion and profile updates of groups, oldest first. Needs okta.logs.read; without it the error wraps ErrNoChangeFeed.
 // API calls: ceil(events/1000), at least 1.
 func (c *Client) UserChangesSince(ctx context.Context, since time.Time) ([]UserChange, error) {
 	terms := make([]string, len(changeEventTypes))
@@ -89,13 +96,13 @@ func (c *Client) UserChangesSince(ctx context.Context, since time.Time) ([]UserC
 		terms[i] = "eventType eq " + quote(t)
 	}
 	filter := orChunks(terms)[0]
-	// A bounded query (with until): a polling query's next link never ends.
-	until := c.clock.Now().UTC()
+	// A polling query (no until), so that events up to this instant on
+	// Okta's clock are included; its next link never ends, so a short page
+	// ends the read.
 	var out []UserChange
 	err := eachPage(ctx, "read the Okta System Log", func(ctx context.Context, after string) (http.Header, error) {
 		q := url.Values{
-			"since":     {since.UTC().Format(time.RFC3339)},
-			"until":     {until.Format(time.RFC3339)},
+			"since":     {since.UTC().Format(oktaTime)},
 			"filter":    {filter},
 			"limit":     {strconv.Itoa(logsPageSize)},
 			"sortOrder": {"ASCENDING"},
@@ -118,12 +125,12 @@ func (c *Client) UserChangesSince(ctx context.Context, since time.Time) ([]UserC
 					ch.GroupID = t.ID
 				}
 			}
-			if ch.UserID != "" {
+			if ch.UserID != "" || ch.GroupID != "" {
 				out = append(out, ch)
 			}
 		}
-		if len(page) == 0 {
-			return nil, nil // an empty page ends the read whatever the links say
+		if len(page) < logsPageSize {
+			return nil, nil
 		}
 		return h, nil
 	})
@@ -139,7 +146,7 @@ func (c *Client) UserChangesSince(ctx context.Context, since time.Time) ([]UserC
 // usersUpdatedSince searches the users updated after since (needs
 // okta.users.read): GET /api/v1/users?search=lastUpdated gt "…".
 func (c *Client) usersUpdatedSince(ctx context.Context, since time.Time) ([]*User, error) {
-	search := "lastUpdated gt " + quote(since.UTC().Format("2006-01-02T15:04:05.000Z"))
+	search := "lastUpdated gt " + quote(since.UTC().Format(oktaTime))
 	var out []*User
 	err := eachPage(ctx, "search updated Okta users", func(ctx context.Context, after string) (http.Header, error) {
 		q := url.Values{"search": {search}, "limit": {strconv.Itoa(usersPageSize)}}

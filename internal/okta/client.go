@@ -69,6 +69,7 @@ type Client struct {
 	concurrency int
 	calls       atomic.Int64
 	scopes      scopeMemo
+	idle        []interface{ CloseIdleConnections() }
 }
 
 // NewClient checks opts and builds a Client. It makes no request.
@@ -112,11 +113,15 @@ func NewClient(opts Options) (*Client, error) {
 	var rt http.RoundTripper
 	if opts.Transport != nil {
 		rt = &counter{next: opts.Transport, total: &c.calls}
+		if ci, ok := opts.Transport.(interface{ CloseIdleConnections() }); ok {
+			c.idle = append(c.idle, ci)
+		}
 	} else {
 		bt, err := NewBaseTransport(opts.CAFile, opts.RootCAs)
 		if err != nil {
 			return nil, err
 		}
+		c.idle = append(c.idle, bt)
 		rt = &counter{next: bt, total: &c.calls}
 		if opts.Auth != nil {
 			rt = opts.Auth(rt)
@@ -216,6 +221,13 @@ func NewBaseTransport(caFile string, roots *x509.CertPool) (*http.Transport, err
 	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	t.MaxIdleConnsPerHost = 16
 	return t, nil
+}
+
+// Close closes the client's idle connections. The client stays usable.
+func (c *Client) Close() {
+	for _, ci := range c.idle {
+		ci.CloseIdleConnections()
+	}
 }
 
 // APICalls returns the number of HTTP requests the client has made,

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
 
-// logOverlap is how far before the previous snapshot the change feed is read
-// again, to cover events the System Log records late.
+// logOverlap is how far before the previous snapshot the System Log is read
+// again, to cover events recorded late and a local clock up to a minute
+// ahead of Okta's.
 const logOverlap = time.Minute
 
 // maxUserRefresh bounds the users re-read one by one; past it a full read is
@@ -17,22 +19,26 @@ const logOverlap = time.Minute
 const maxUserRefresh = 100
 
 // SnapshotDelta returns a snapshot equal to what Snapshot(ctx, refs) would
-// read now, spending calls only on what changed since prev:
+// read now, spending calls only on what changed since prev.
 //
-//  1. one call per ~70 groups: the mapped groups' lastMembershipUpdated
-//     (filter on id); groups whose time moved are re-read in full;
-//  2. references new since prev, missing in prev, deleted or renamed are
-//     resolved again (as in Snapshot);
-//  3. one call (more for over 1000 events): the System Log since
-//     prev.TakenAt, less a minute; users with lifecycle or profile events
-//     newer than their prev LastUpdated are read again, one call each (a
-//     users search on lastUpdated replaces the log when only
-//     okta.users.read is granted).
+// With okta.logs.read granted it costs:
 //
-// A run in which nothing changed costs 2 calls (3 with a missing reference
-// by name, which is looked up again). With neither okta.logs.read nor
-// okta.users.read, or with prev nil, or over 100 users to re-read, it reads
-// everything as Snapshot does.
+//  1. the System Log since prev.TakenAt less a minute: one call per 1000
+//     events (membership, user lifecycle and profile, group create, delete
+//     and profile events);
+//  2. one call: the groups whose membership or profile changed since the
+//     newest membership time prev saw (filter on lastMembershipUpdated and
+//     lastUpdated, whatever the number of mapped groups);
+//  3. a full read of each mapped group whose membership changed, a lookup
+//     of references that are new, renamed or deleted (and of missing ones
+//     when a group was created), and one call per user whose lifecycle or
+//     profile event is newer than prev's copy.
+//
+// A run in which nothing changed thus costs 2 calls. With only
+// okta.users.read, step 1 is a users search on lastUpdated and step 2 reads
+// the mapped groups by id (one call per ~70 groups). With neither, with prev
+// nil, or with over 100 users to re-read, it reads everything as Snapshot
+// does. A daily full Snapshot remains the reconcile of last resort.
 func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapshot) (*Snapshot, error) {
 	if prev == nil {
 		return c.Snapshot(ctx, refs)
@@ -40,59 +46,9 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 	ctx, calls := withCallCount(ctx)
 	taken := c.clock.Now()
 
-	// 1. Which groups changed.
-	var prevIDs []string
-	for _, ref := range refs {
-		if g := prev.Groups[ref]; g != nil {
-			prevIDs = append(prevIDs, g.ID)
-		}
-	}
-	current := map[string]*Group{}
-	if len(prevIDs) > 0 {
-		var err error
-		if current, _, err = c.groupsByID(ctx, uniqueSorted(prevIDs), ""); err != nil {
-			return nil, fmt.Errorf("read mapped Okta groups: %w", err)
-		}
-	}
-	groups := map[string]*Group{}
-	var again []string
-	for _, ref := range refs {
-		old := prev.Groups[ref]
-		if old == nil {
-			again = append(again, ref)
-			continue
-		}
-		cur := current[old.ID]
-		if cur == nil || (!looksLikeGroupID(ref) && !strings.EqualFold(cur.Name, ref)) {
-			again = append(again, ref) // deleted or renamed
-			continue
-		}
-		if cur.LastMembershipUpdated.Equal(old.LastMembershipUpdated) {
-			cur.MemberIDs = old.MemberIDs
-		}
-		groups[ref] = cur
-	}
-
-	// 2. References to resolve again.
-	resolved, missing, err := c.resolve(ctx, again)
-	if err != nil {
-		return nil, fmt.Errorf("resolve mapped Okta groups: %w", err)
-	}
-	for ref, g := range resolved {
-		groups[ref] = g
-	}
-	shareGroups(groups)
-	var reread []*Group
-	for _, g := range distinctGroups(groups) {
-		if old := prevGroupByID(prev, g.ID); old == nil || !old.LastMembershipUpdated.Equal(g.LastMembershipUpdated) || g.MemberIDs == nil {
-			reread = append(reread, g)
-		}
-	}
-
-	// 3. Users whose status or profile changed.
-	refreshed, err := c.changedUsers(ctx, prev)
-	if errors.Is(err, ErrNoChangeFeed) || err == nil && len(refreshed) > maxUserRefresh {
-		c.log.Debug("okta delta read falls back to a full read", "reason", fmt.Sprint(err), "users", len(refreshed))
+	feed, err := c.changeFeed(ctx, prev)
+	if errors.Is(err, ErrNoChangeFeed) || err == nil && len(feed.users) > maxUserRefresh {
+		c.log.Debug("okta delta read falls back to a full read", "reason", fmt.Sprint(err))
 		s, err := c.Snapshot(ctx, refs)
 		if err != nil {
 			return nil, err
@@ -104,6 +60,55 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 		return nil, err
 	}
 
+	current, err := c.currentGroups(ctx, refs, prev, feed)
+	if err != nil {
+		return nil, fmt.Errorf("read mapped Okta groups: %w", err)
+	}
+	groups := map[string]*Group{}
+	var again []string
+	for _, ref := range refs {
+		old := prev.Groups[ref]
+		if old == nil {
+			if feed.groupsCreated || !contains(prev.Missing, ref) {
+				again = append(again, ref)
+			}
+			continue
+		}
+		cur, seen := current[old.ID]
+		switch {
+		case feed.deleted[old.ID] || seen && cur == nil:
+			again = append(again, ref) // deleted: the name may now be another group's
+		case cur == nil:
+			cp := *old // unchanged
+			groups[ref] = &cp
+		case !looksLikeGroupID(ref) && !strings.EqualFold(cur.Name, ref):
+			again = append(again, ref) // renamed
+		default:
+			if cur.LastMembershipUpdated.Equal(old.LastMembershipUpdated) {
+				cur.MemberIDs = old.MemberIDs
+			}
+			groups[ref] = cur
+		}
+	}
+	resolved, missing, err := c.resolve(ctx, again)
+	if err != nil {
+		return nil, fmt.Errorf("resolve mapped Okta groups: %w", err)
+	}
+	for ref, g := range resolved {
+		groups[ref] = g
+	}
+	for _, ref := range refs {
+		if prev.Groups[ref] == nil && !contains(again, ref) {
+			missing = append(missing, ref) // still missing, no group created since
+		}
+	}
+	shareGroups(groups)
+	var reread []*Group
+	for _, g := range distinctGroups(groups) {
+		if g.MemberIDs == nil {
+			reread = append(reread, g)
+		}
+	}
 	fresh := map[string]*User{}
 	if err := c.readMembers(ctx, reread, fresh); err != nil {
 		return nil, err
@@ -116,14 +121,118 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 			}
 			u := fresh[id]
 			if u == nil {
-				if u, err = c.refreshed(ctx, id, refreshed, prev); err != nil {
+				if u, err = c.refreshed(ctx, id, feed.users, prev); err != nil {
 					return nil, err
 				}
 			}
 			users[id] = u
 		}
 	}
+	slices.Sort(missing)
 	return &Snapshot{Groups: groups, Missing: missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken}, nil
+}
+
+// feed is what changed since a previous snapshot, per the change feed.
+type feed struct {
+	viaLog        bool
+	users         map[string]*User // changed users; nil values are to be read
+	deleted       map[string]bool  // groups deleted
+	groupsCreated bool
+}
+
+// changeFeed reads what changed since prev: the System Log if granted, else
+// a users search on lastUpdated; ErrNoChangeFeed when neither is.
+func (c *Client) changeFeed(ctx context.Context, prev *Snapshot) (feed, error) {
+	since := prev.TakenAt.Add(-logOverlap)
+	f := feed{users: map[string]*User{}, deleted: map[string]bool{}}
+	logsDenied, searchDenied := c.scopes.denied()
+	if !logsDenied {
+		changes, err := c.UserChangesSince(ctx, since)
+		switch {
+		case err == nil:
+			f.viaLog = true
+			for _, ch := range changes {
+				switch {
+				case ch.EventType == "group.lifecycle.delete":
+					f.deleted[ch.GroupID] = true
+				case ch.EventType == "group.lifecycle.create":
+					f.groupsCreated = true
+				case ch.UserID != "" && ch.GroupID == "":
+					if u := prev.Users[ch.UserID]; u != nil && ch.Published.After(u.LastUpdated) {
+						f.users[ch.UserID] = nil
+					}
+				}
+			}
+			return f, nil
+		case errors.Is(err, ErrNoChangeFeed):
+			c.scopes.deny(true)
+		default:
+			return f, err
+		}
+	}
+	if !searchDenied {
+		updated, err := c.usersUpdatedSince(ctx, since)
+		switch {
+		case err == nil:
+			for _, u := range updated {
+				if prev.Users[u.ID] != nil {
+					f.users[u.ID] = u
+				}
+			}
+			f.groupsCreated = true // unknown without the log: look missing ones up
+			return f, nil
+		case errors.Is(err, ErrNoChangeFeed):
+			c.scopes.deny(false)
+		default:
+			return f, err
+		}
+	}
+	return f, ErrNoChangeFeed
+}
+
+// currentGroups returns, by id, the mapped groups of prev that changed: with
+// the System Log, those whose membership or profile moved since the newest
+// membership time prev saw (one call); without it, all of them read by id,
+// a nil entry marking a group that no longer exists.
+func (c *Client) currentGroups(ctx context.Context, refs []string, prev *Snapshot, f feed) (map[string]*Group, error) {
+	var ids []string
+	var newest time.Time
+	for _, ref := range refs {
+		if g := prev.Groups[ref]; g != nil {
+			ids = append(ids, g.ID)
+			if g.LastMembershipUpdated.After(newest) {
+				newest = g.LastMembershipUpdated
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return map[string]*Group{}, nil
+	}
+	if f.viaLog && !newest.IsZero() {
+		t := quote(newest.Add(-time.Second).UTC().Format(oktaTime))
+		groups, err := c.listGroups(ctx, groupQuery{filter: "lastMembershipUpdated gt " + t + " or lastUpdated gt " + t, limit: groupsPageSize})
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]*Group{}
+		for _, sg := range groups {
+			g, err := toGroup(sg)
+			if err != nil {
+				return nil, err
+			}
+			out[g.ID] = g
+		}
+		return out, nil
+	}
+	byID, _, err := c.groupsByID(ctx, uniqueSorted(ids), "")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*Group{}
+	for _, id := range ids {
+		out[id] = byID[id] // nil: deleted
+	}
+	return out, nil
 }
 
 // shareGroups makes references to one group share one Group.
@@ -139,59 +248,6 @@ func shareGroups(groups map[string]*Group) {
 			byID[g.ID] = g
 		}
 	}
-}
-
-func prevGroupByID(prev *Snapshot, id string) *Group {
-	for _, g := range prev.Groups {
-		if g.ID == id {
-			return g
-		}
-	}
-	return nil
-}
-
-// changedUsers returns the ids (or, from a users search, the users) of prev's
-// users changed since prev was taken. Ids map to nil when the user must be
-// read again.
-func (c *Client) changedUsers(ctx context.Context, prev *Snapshot) (map[string]*User, error) {
-	since := prev.TakenAt.Add(-logOverlap)
-	logsDenied, searchDenied := c.scopes.denied()
-	if !logsDenied {
-		changes, err := c.UserChangesSince(ctx, since)
-		switch {
-		case err == nil:
-			out := map[string]*User{}
-			for _, ch := range changes {
-				u := prev.Users[ch.UserID]
-				if u != nil && ch.GroupID == "" && ch.Published.After(u.LastUpdated) {
-					out[ch.UserID] = nil
-				}
-			}
-			return out, nil
-		case errors.Is(err, ErrNoChangeFeed):
-			c.scopes.deny(true)
-		default:
-			return nil, err
-		}
-	}
-	if !searchDenied {
-		updated, err := c.usersUpdatedSince(ctx, since)
-		switch {
-		case err == nil:
-			out := map[string]*User{}
-			for _, u := range updated {
-				if prev.Users[u.ID] != nil {
-					out[u.ID] = u
-				}
-			}
-			return out, nil
-		case errors.Is(err, ErrNoChangeFeed):
-			c.scopes.deny(false)
-		default:
-			return nil, err
-		}
-	}
-	return nil, ErrNoChangeFeed
 }
 
 // refreshed returns user id as it is now: from the users search, read again
@@ -210,3 +266,5 @@ func (c *Client) refreshed(ctx context.Context, id string, changed map[string]*U
 	cp := *u
 	return &cp, nil
 }
+
+func contains(s []string, v string) bool { return slices.Contains(s, v) }

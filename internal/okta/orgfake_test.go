@@ -96,7 +96,11 @@ func oktaError(w http.ResponseWriter, status int, code, summary string) {
 	fmt.Fprintf(w, `{"errorCode":%q,"errorSummary":%q,"errorLink":%q,"errorId":"oae-test","errorCauses":[]}`, code, summary, code)
 }
 
+// groupUpdated is every fake group's lastUpdated.
+var groupUpdated = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
 var (
+	reTimeGt = regexp.MustCompile(`(lastMembershipUpdated|lastUpdated) gt "([^"]*)"`)
 	reIDEq   = regexp.MustCompile(`id eq "([^"]*)"`)
 	reNameEq = regexp.MustCompile(`profile\.name eq "((?:[^"\\]|\\.)*)"`)
 )
@@ -175,6 +179,15 @@ func (f *orgFake) groupMatches(g fakeGroup, q map[string][]string) bool {
 		return ""
 	}
 	if s := get("filter"); s != "" {
+		for _, m := range reTimeGt.FindAllStringSubmatch(s, -1) {
+			t, err := time.Parse(time.RFC3339, m[2])
+			if err != nil {
+				panic(err)
+			}
+			if m[1] == "lastMembershipUpdated" && g.LMU.After(t) || m[1] == "lastUpdated" && groupUpdated.After(t) {
+				return true
+			}
+		}
 		for _, m := range reIDEq.FindAllStringSubmatch(s, -1) {
 			if m[1] == g.ID {
 				return true

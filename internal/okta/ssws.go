@@ -30,3 +30,10 @@ func (t *sswsTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // String hides the token when the transport is printed.
 func (t *sswsTransport) String() string { return "SSWS transport (token hidden)" }
+
+// CloseIdleConnections closes the idle connections of the base transport.
+func (t *sswsTransport) CloseIdleConnections() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
