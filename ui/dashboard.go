@@ -29,6 +29,10 @@ type dashboardTab struct {
 	users, roles, mappings   *widget.Label
 	pending                  *widget.Label
 	chart                    *runChart
+
+	alert       *widget.Label
+	alertAction *widget.Button
+	alertBox    *fyne.Container
 }
 
 func newDashboardTab(m *MainWindow) *dashboardTab {
@@ -71,7 +75,11 @@ func newDashboardTab(m *MainWindow) *dashboardTab {
 		caption("Approvals"), d.pending,
 	))
 	chart := widget.NewCard("Last 30 runs", "", d.chart)
-	top := container.NewGridWithColumns(3, conn, syncCard, managed)
+	d.alert = widget.NewLabel("")
+	d.alert.Wrapping = fyne.TextWrapWord
+	d.alertAction = widget.NewButton("Review…", m.showApprovals)
+	d.alertBox = container.NewBorder(nil, nil, nil, container.NewCenter(d.alertAction), d.alert)
+	top := container.NewVBox(container.NewGridWithColumns(3, conn, syncCard, managed), d.alertBox)
 	d.content = container.NewBorder(top, nil, nil, nil, chart)
 	d.update(Status{})
 	return d
@@ -137,7 +145,7 @@ func runDetail(r *store.Run) (string, string) {
 	}
 	s := fmt.Sprintf("%d created, %d granted, %d revoked", r.Created, r.Granted, r.Revoked)
 	if r.Held > 0 {
-		s += fmt.Sprintf(", %d held", r.Held)
+		s = fmt.Sprintf("%d held, ", r.Held) + s // first, so a narrow window still shows it
 	}
 	return "Changes", s
 }
@@ -211,6 +219,35 @@ func (d *dashboardTab) update(s Status) {
 	d.roles.SetText(fmt.Sprint(s.RolesManaged))
 	d.mappings.SetText(fmt.Sprint(len(cfg.Mappings)))
 	d.pending.SetText(fmt.Sprintf("%d waiting", s.Pending))
+	d.updateAlert(s)
+}
+
+// updateAlert shows, across the window, what needs the admin: a failed
+// run's full reason, or revocations waiting for approval.
+func (d *dashboardTab) updateAlert(s Status) {
+	switch {
+	case s.Pending > 0:
+		d.alert.Importance = widget.WarningImportance
+		if s.Pending == 1 {
+			d.alert.SetText("1 run waits for your approval before its revocations are applied.")
+		} else {
+			d.alert.SetText(fmt.Sprintf("%d runs wait for your approval before their revocations are applied.", s.Pending))
+		}
+		d.alertAction.Show()
+		d.alertBox.Show()
+	case s.LastRun != nil && s.LastRun.Status == store.StatusFailed:
+		d.alert.Importance = widget.DangerImportance
+		d.alert.SetText(fmt.Sprintf("Run %d failed and changed nothing: %s", s.LastRun.ID, orDash(Redact(s.LastRun.Error))))
+		d.alertAction.Hide()
+		d.alertBox.Show()
+	case !s.Connected && s.ConnectionError != "":
+		d.alert.Importance = widget.DangerImportance
+		d.alert.SetText("Okta is not reachable: " + Redact(s.ConnectionError))
+		d.alertAction.Hide()
+		d.alertBox.Show()
+	default:
+		d.alertBox.Hide()
+	}
 }
 
 // reload reads the runs for the chart.
