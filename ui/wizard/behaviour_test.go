@@ -255,3 +255,37 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+func TestDraftPrefillsNewSetup(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	draft := config.Config{Target: config.Target{Kind: config.TargetSCIM, Profile: "threatlocker", Instance: "us1"}}
+	deps.Draft = &draft
+	w, win := newTestWizard(t, deps)
+	if win.Title() != "Set up rolesync" {
+		t.Fatalf("title %q", win.Title())
+	}
+	if got := entry(t, win, "for example d").Text; got != "us1" {
+		t.Fatalf("instance from the draft %q", got)
+	}
+	test.Tap(button(t, win, "Next"))
+	if w.cur != 0 {
+		t.Fatal("a draft skipped the portal token, which drafts never hold")
+	}
+	mustLabel(t, win, "Paste the portal's API token")
+}
+
+func TestProtectedAccountsInlineError(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	cfg := settingsConfig()
+	deps.Config = &cfg
+	w, win := newTestWizard(t, deps)
+	toStep(t, w, win, 9)
+	typeInto(entry(t, win, "one login a line"), "alice@acme.com bob@acme.com")
+	mustLabel(t, win, "is not one login: put each login on its own line")
+	test.Tap(button(t, win, "Save and start"))
+	if hasLabel(win, "Admins will lose access") || len(rec.saved) != 0 {
+		t.Fatal("saved with a malformed protected account")
+	}
+}

@@ -127,8 +127,11 @@ type AutoSetuper interface {
 // Deps is everything the wizard needs from the rest of the app. Nil
 // functions and interfaces switch the matching feature off.
 type Deps struct {
-	// Config prefills the screens (Settings, or a kept draft); nil starts empty.
+	// Config is the saved configuration: Settings opens the screens
+	// prefilled from it, and secrets left empty keep their saved values.
 	Config *config.Config
+	// Draft, when Config is nil, prefills a new setup from a kept draft.
+	Draft *config.Config
 	// Save stores the finished configuration.
 	Save func(ctx context.Context, cfg config.Config) error
 	// SaveDraft keeps an unfinished configuration when the admin closes

@@ -288,6 +288,16 @@ func parseAccounts(v string) []string {
 	return out
 }
 
+// validateAccounts checks the protected accounts: logins, one a line.
+func validateAccounts(v string) error {
+	for _, a := range parseAccounts(v) {
+		if strings.ContainsAny(a, " \t") {
+			return fmt.Errorf("%q is not one login: put each login on its own line", a)
+		}
+	}
+	return nil
+}
+
 // parseThreshold reads the deletion threshold.
 func parseThreshold(v string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))

@@ -118,13 +118,18 @@ func (w *Wizard) onAutoSetup(results *fyne.Container) {
 	req := AutoSetupRequest{Domain: st.config().Okta.Domain, AppName: defaultAppName, Auth: st.auth, Token: token}
 	var res AutoSetupResult
 	var err error
+	var generated map[string]KeyInfo
 	w.run(func(ctx context.Context) {
 		defer clear(token)
-		if req.PublicKeys, err = w.ensureKeys(ctx); err != nil {
+		if generated, req.PublicKeys, err = w.ensureKeys(ctx, req.Auth); err != nil {
 			return
 		}
 		res, err = w.deps.AutoSetup.Setup(ctx, req)
 	}, func() {
+		for u, info := range generated {
+			k := w.st.keys[u]
+			k.mode, k.source, k.info = keyGenerate, keyGenerate, &info
+		}
 		if err != nil && len(res.Steps) == 0 {
 			res.Steps = []AutoSetupStep{{Name: "Create the API Services app", Detail: err.Error(),
 				ByHand: "Nothing was changed in Okta: fix the problem and run the automatic setup again, or create the app by hand."}}
@@ -140,36 +145,31 @@ func (w *Wizard) onAutoSetup(results *fyne.Container) {
 	})
 }
 
-// ensureKeys generates the key pairs the chosen type needs, if not there yet,
-// and returns the public JWKs to register in the app.
-func (w *Wizard) ensureKeys(ctx context.Context) ([]string, error) {
-	var uses []string
-	switch w.st.auth {
-	case config.AuthScoped:
-		uses = []string{UseClient}
-	case config.AuthScopedDPoP:
-		uses = []string{UseClient, UseDPoP}
-	}
+// ensureKeys generates the key pairs the type needs that are not there yet,
+// and returns them with the public JWKs to register in the app. It runs off
+// the UI goroutine and changes no state.
+func (w *Wizard) ensureKeys(ctx context.Context, auth string) (map[string]KeyInfo, []string, error) {
+	generated := map[string]KeyInfo{}
 	var jwks []string
-	for _, u := range uses {
-		k := w.st.keys[u]
-		if k.info == nil {
+	for _, u := range keyUses(auth) {
+		info := w.st.keys[u].info
+		if info == nil {
 			if w.deps.Keys == nil {
-				return nil, errors.New("no key service is available to generate the keys")
+				return nil, nil, errors.New("no key service is available to generate the keys")
 			}
-			info, err := w.deps.Keys.Generate(ctx, u)
+			g, err := w.deps.Keys.Generate(ctx, u)
 			if err != nil {
-				return nil, fmt.Errorf("generating the %s key pair: %w", keyName(u), err)
+				return nil, nil, fmt.Errorf("generating the %s key pair: %w", keyName(u), err)
 			}
-			k.mode, k.info = keyGenerate, &info
+			generated[u], info = g, &g
 		}
 		if u == UseClient {
 			// Only the client key is registered: Okta refuses DPoP proofs
 			// signed with a key registered for client authentication.
-			jwks = append(jwks, k.info.PublicJWK)
+			jwks = append(jwks, info.PublicJWK)
 		}
 	}
-	return jwks, nil
+	return generated, jwks, nil
 }
 
 // showAutoResult lists each automatic setup step, and what is left by hand.

@@ -38,18 +38,21 @@ func (w *Wizard) viewReview() fyne.CanvasObject {
 		setErr(thresholdErr, err)
 	}
 	render := func() { w.renderPreview(previewBox) }
+	protectedErr := newErrLabel()
 	protected.OnChanged = func(v string) {
 		st.protected = v
 		w.touch()
+		setErr(protectedErr, validateAccounts(v))
 		render()
 	}
+	w.protectedErr = protectedErr
 	refresh := widget.NewButton("Refresh preview", func() { w.runPreview(previewErr, render) })
 	w.thresholdErr = thresholdErr
 
 	w.runPreview(previewErr, render)
 	return container.NewVBox(
 		previewErr, previewBox, container.NewHBox(refresh), widget.NewSeparator(),
-		labelled("Protected accounts (never revoked)", protected, nil),
+		labelled("Protected accounts (never revoked)", protected, protectedErr),
 		labelled("Deletion threshold (users one run may revoke before it stops for review)", container.NewGridWithColumns(3, threshold), thresholdErr),
 	)
 }
@@ -144,6 +147,10 @@ func limitList(items []string) string {
 func (w *Wizard) onSaveAndStart() {
 	if _, err := parseThreshold(w.st.threshold); err != nil {
 		setErr(w.thresholdErr, err)
+		return
+	}
+	if err := validateAccounts(w.st.protected); err != nil {
+		setErr(w.protectedErr, err)
 		return
 	}
 	if w.st.preview == nil && w.deps.Preview != nil {

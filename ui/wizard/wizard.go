@@ -65,6 +65,7 @@ type Wizard struct {
 	connect      connectWidgets
 	mapping      mappingWidgets
 	thresholdErr *widget.Label
+	protectedErr *widget.Label
 	onDomain     func() // the current step's reaction to a domain change
 	strictMap    bool   // report incomplete mapping rows once Next was tried
 
@@ -75,7 +76,11 @@ type Wizard struct {
 
 // New makes the wizard for app a. It shows nothing until Show.
 func New(a fyne.App, deps Deps) *Wizard {
-	w := &Wizard{app: a, deps: deps, st: newState(deps.Config), async: true, now: time.Now,
+	prefill := deps.Config
+	if prefill == nil {
+		prefill = deps.Draft
+	}
+	w := &Wizard{app: a, deps: deps, st: newState(prefill), async: true, now: time.Now,
 		log: slog.Default().With("component", "wizard")}
 	w.steps = steps()
 	w.build()
