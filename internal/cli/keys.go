@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/keys"
+	"github.com/rolesync/rolesync/internal/secrets"
+)
+
+// runKeys manages the key pairs of the scoped modes: the private half goes to
+// the keyring, the public JWK and kid to the configuration.
+func runKeys(ctx context.Context, c *call) error {
+	if len(c.args) == 0 {
+		return usagef("keys: say generate, import or show, with --for client|dpop")
+	}
+	verb := c.args[0]
+	sub := *c
+	sub.args = c.args[1:]
+	var use, alg string
+	var bits int
+	if _, err := sub.flags("keys "+verb, func(fs *flag.FlagSet) {
+		fs.StringVar(&use, "for", "", "client (client authentication) or dpop (DPoP proofs)")
+		fs.StringVar(&alg, "alg", keys.RS256, "RS256 or ES256 (generate)")
+		fs.IntVar(&bits, "bits", 2048, "RSA modulus size: 2048 or 3072 (generate)")
+	}, 0); err != nil {
+		return err
+	}
+	var name string
+	switch use {
+	case "client":
+		name = secrets.PrivateKey
+	case "dpop":
+		name = secrets.DPoPPrivateKey
+	default:
+		return usagef("keys %s: say --for client or --for dpop", verb)
+	}
+	return c.withRuntime(ctx, func(rt *Runtime) error {
+		sec, err := rt.Secrets()
+		if err != nil {
+			return err
+		}
+		switch verb {
+		case "generate":
+			p, err := keys.Generate(alg, bits)
+			if err != nil {
+				return err
+			}
+			if err := checkOtherKey(sec, use, p); err != nil {
+				return err
+			}
+			pemData, err := p.PrivatePEM()
+			if err != nil {
+				return err
+			}
+			if err := sec.Set(name, pemData); err != nil {
+				return err
+			}
+			return rt.publishKey(ctx, c, use, p)
+		case "import":
+			data, err := readSecret(c.env.Stdin)
+			if err != nil {
+				return err
+			}
+			p, err := keys.ParsePrivate(data)
+			if err != nil {
+				return err
+			}
+			if err := checkOtherKey(sec, use, p); err != nil {
+				return err
+			}
+			if err := sec.Set(name, data); err != nil {
+				return err
+			}
+			return rt.publishKey(ctx, c, use, p)
+		case "show":
+			p, err := loadPair(sec, name)
+			if err != nil {
+				return err
+			}
+			jwk, err := p.PublicJWK()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stdout(), string(jwk))
+			return nil
+		}
+		return usagef("keys: unknown subcommand %q; say generate, import or show", verb)
+	})
+}
+
+// checkOtherKey refuses a key already used for the other purpose.
+func checkOtherKey(sec *secrets.Store, use string, p *keys.Pair) error {
+	other := secrets.DPoPPrivateKey
+	if use == "dpop" {
+		other = secrets.PrivateKey
+	}
+	o, err := loadPair(sec, other)
+	if err != nil {
+		return nil // no other key yet
+	}
+	return keys.Distinct(p, o)
+}
+
+// publishKey prints the public JWK for Okta's "Add a public key" and records
+// it with its kid in the configuration, when there is one.
+func (rt *Runtime) publishKey(ctx context.Context, c *call, use string, p *keys.Pair) error {
+	jwk, err := p.PublicJWK()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout(), string(jwk))
+	cfg, ok, err := config.FromStore(ctx, rt.Store)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fmt.Fprintf(c.env.Stderr, "The private key is in the keyring. Add the public key above to the Okta app; once a configuration is imported, run `rolesync keys show --for %s` to check it.\n", use)
+		return nil
+	}
+	if use == "client" {
+		cfg.Okta.PublicKey, cfg.Okta.KeyID = string(jwk), p.KeyID
+	} else {
+		cfg.Okta.DPoPPublicKey, cfg.Okta.DPoPKeyID = string(jwk), p.KeyID
+	}
+	if err := config.Save(ctx, rt.Store, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stderr, "The private key is in the keyring and the public key (kid %s) is in the configuration. Add it in Okta: the app's General tab, Public keys, Add key.\n", p.KeyID)
+	return nil
+}

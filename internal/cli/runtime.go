@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/99designs/keyring"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/engine"
+	"github.com/rolesync/rolesync/internal/keys"
+	"github.com/rolesync/rolesync/internal/okta"
+	"github.com/rolesync/rolesync/internal/secrets"
+	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/target"
+	"github.com/rolesync/rolesync/internal/target/local"
+)
+
+// Files inside the data directory.
+const (
+	storeFile     = "rolesync.db"
+	directoryFile = "directory.db"
+	keyringDir    = "keyring"
+	lockFile      = "sync.lock"
+)
+
+// Runtime is an opened data directory: the store, the local directory and,
+// on first use, the keyring. It is what the GUI and every subcommand share.
+type Runtime struct {
+	DataDir   string
+	Store     *store.Store
+	Directory *local.Directory
+	Logger    *slog.Logger
+	// Holder names this process in the cross-process sync lock.
+	Holder string
+	// Prompt asks for the keyring passphrase when the file backend needs one
+	// and ROLESYNC_KEYRING_PASSWORD is unset; the GUI supplies it.
+	Prompt func(string) (string, error)
+
+	env     Env
+	krOnce  sync.Once
+	secrets *secrets.Store
+	krErr   error
+}
+
+// Open opens (creating when needed) the data directory dir.
+func Open(ctx context.Context, dir string, env Env) (*Runtime, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the data directory %s: %w", dir, err)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, storeFile))
+	if err != nil {
+		return nil, err
+	}
+	d, err := local.Open(ctx, filepath.Join(dir, directoryFile))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(stderrOf(env), &slog.HandlerOptions{Level: logLevel(env)}))
+	return &Runtime{DataDir: dir, Store: st, Directory: d, Logger: logger, Holder: "cli", env: env}, nil
+}
+
+func stderrOf(env Env) io.Writer {
+	if env.Stderr == nil {
+		return io.Discard
+	}
+	return env.Stderr
+}
+
+func logLevel(env Env) slog.Level {
+	if env.Getenv != nil && strings.EqualFold(env.Getenv("ROLESYNC_LOG"), "debug") {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
+}
+
+// Close closes the store and the directory.
+func (rt *Runtime) Close() error {
+	return errors.Join(rt.Directory.Close(), rt.Store.Close())
+}
+
+// Config returns the saved configuration, or an error saying how to create one.
+func (rt *Runtime) Config(ctx context.Context) (config.Config, error) {
+	cfg, ok, err := config.FromStore(ctx, rt.Store)
+	if err != nil {
+		return config.Config{}, err
+	}
+	if !ok {
+		return config.Config{}, errors.New("rolesync is not configured yet: run the setup wizard, or `rolesync config import FILE`")
+	}
+	return cfg, nil
+}
+
+// Secrets opens the keyring on first use.
+func (rt *Runtime) Secrets() (*secrets.Store, error) {
+	rt.krOnce.Do(func() {
+		var kr keyring.Keyring
+		kr, rt.krErr = secrets.OpenKeyring(filepath.Join(rt.DataDir, keyringDir), rt.Prompt)
+		if rt.krErr == nil {
+			rt.secrets = secrets.New(kr)
+		}
+	})
+	return rt.secrets, rt.krErr
+}
+
+// UseSecrets replaces the keyring, for tests and the demo.
+func (rt *Runtime) UseSecrets(kr keyring.Keyring) {
+	rt.krOnce.Do(func() {})
+	rt.secrets, rt.krErr = secrets.New(kr), nil
+}
+
+// Target returns the portal target the configuration names.
+func (rt *Runtime) Target(ctx context.Context, cfg config.Config) (target.Target, error) {
+	switch cfg.Target.Kind {
+	case "", config.TargetLocal:
+		return rt.Directory, nil
+	case config.TargetSCIM:
+		return rt.scimTarget(ctx, cfg)
+	}
+	return nil, fmt.Errorf("target.kind %q is not known: use local or scim", cfg.Target.Kind)
+}
+
+// OktaClient builds the Okta client for cfg with its credentials from the keyring.
+func (rt *Runtime) OktaClient(ctx context.Context, cfg config.Config) (*okta.Client, error) {
+	auth, err := rt.oktaAuth(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return okta.NewClient(okta.Options{
+		Domain: cfg.Okta.Domain,
+		CAFile: cfg.Okta.CAFile,
+		Auth:   auth,
+		Logger: rt.Logger,
+	})
+}
+
+func (rt *Runtime) oktaAuth(cfg config.Config) (func(http.RoundTripper) http.RoundTripper, error) {
+	sec, err := rt.Secrets()
+	if err != nil {
+		return nil, err
+	}
+	switch cfg.Okta.Auth {
+	case config.AuthAPIToken:
+		tok, err := sec.Get(secrets.APIToken)
+		if err != nil {
+			return nil, err
+		}
+		token := strings.TrimSpace(string(tok))
+		return func(base http.RoundTripper) http.RoundTripper { return okta.APITokenTransport(token, base) }, nil
+	case config.AuthScoped, config.AuthScopedDPoP:
+		client, err := loadPair(sec, secrets.PrivateKey)
+		if err != nil {
+			return nil, err
+		}
+		sc := okta.ScopedConfig{Domain: cfg.Okta.Domain, ClientID: cfg.Okta.ClientID, Key: client.Signer, KeyID: client.KeyID, Alg: client.Alg, Scopes: cfg.Okta.Scopes}
+		if cfg.Okta.KeyID != "" {
+			sc.KeyID = cfg.Okta.KeyID
+		}
+		if cfg.Okta.Auth == config.AuthScopedDPoP {
+			dpop, err := loadPair(sec, secrets.DPoPPrivateKey)
+			if err != nil {
+				return nil, err
+			}
+			if err := keys.Distinct(client, dpop); err != nil {
+				return nil, err
+			}
+			sc.DPoPKey = dpop.Signer
+		}
+		return func(base http.RoundTripper) http.RoundTripper { return okta.ScopedTransport(sc, base) }, nil
+	}
+	return nil, fmt.Errorf("okta.auth %q is not known: use api_token, scoped or scoped_dpop", cfg.Okta.Auth)
+}
+
+func loadPair(sec *secrets.Store, name string) (*keys.Pair, error) {
+	data, err := sec.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	p, err := keys.ParsePrivate(data)
+	if err != nil {
+		return nil, fmt.Errorf("the %s in the keyring is unusable: %w", name, err)
+	}
+	return p, nil
+}
+
+// Engine builds the sync engine for the saved configuration.
+func (rt *Runtime) Engine(ctx context.Context) (*engine.Engine, config.Config, error) {
+	cfg, err := rt.Config(ctx)
+	if err != nil {
+		return nil, cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, cfg, err
+	}
+	client, err := rt.OktaClient(ctx, cfg)
+	if err != nil {
+		return nil, cfg, err
+	}
+	tgt, err := rt.Target(ctx, cfg)
+	if err != nil {
+		return nil, cfg, err
+	}
+	eng, err := engine.New(engine.Options{
+		Source:   client,
+		Target:   tgt,
+		Recorder: rt.Store,
+		Config:   rt.liveConfig(ctx, cfg),
+		Logger:   rt.Logger,
+		LockPath: filepath.Join(rt.DataDir, lockFile),
+		Holder:   rt.Holder,
+	})
+	return eng, cfg, err
+}
+
+// liveConfig rereads the saved configuration for each run, keeping the last
+// good one when the store cannot be read.
+func (rt *Runtime) liveConfig(ctx context.Context, cfg config.Config) func() config.Config {
+	var mu sync.Mutex
+	last := cfg
+	return func() config.Config {
+		mu.Lock()
+		defer mu.Unlock()
+		if c, ok, err := config.FromStore(ctx, rt.Store); err == nil && ok {
+			last = c
+		}
+		return last
+	}
+}

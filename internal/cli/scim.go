@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/secrets"
+	"github.com/rolesync/rolesync/internal/target"
+	"github.com/rolesync/rolesync/internal/target/scim"
+)
+
+// scimTarget builds the SCIM 2.0 target with its bearer token from the
+// keyring. The roles the mappings name are declared to it, so that in
+// attribute mode they are offered before any user holds them.
+func (rt *Runtime) scimTarget(_ context.Context, cfg config.Config) (target.Target, error) {
+	sec, err := rt.Secrets()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := sec.Get(secrets.SCIMToken)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := scim.OptionsFromConfig(cfg.Target, strings.TrimSpace(string(tok)))
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, m := range cfg.Mappings {
+		for _, r := range m.Roles {
+			if !seen[r] {
+				seen[r] = true
+				opts.Roles = append(opts.Roles, r)
+			}
+		}
+	}
+	opts.Logger = rt.Logger
+	return scim.New(opts)
+}

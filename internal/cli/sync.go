@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/rolesync/rolesync/internal/engine"
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// withRuntime opens the data directory for one subcommand.
+func (c *call) withRuntime(ctx context.Context, fn func(rt *Runtime) error) error {
+	rt, err := Open(ctx, c.dataDir, c.env)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	return fn(rt)
+}
+
+func runSync(ctx context.Context, c *call) error {
+	var once, dryRun, full, asJSON bool
+	if _, err := c.flags("sync", func(fs *flag.FlagSet) {
+		fs.BoolVar(&once, "once", false, "run one sync and exit")
+		fs.BoolVar(&dryRun, "dry-run", false, "plan and record, change nothing")
+		fs.BoolVar(&full, "full", false, "read every mapped group in full")
+		fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	}, 0); err != nil {
+		return err
+	}
+	if !once {
+		return usagef("sync: say --once for one run, or use `rolesync daemon` to sync on the interval")
+	}
+	return c.withRuntime(ctx, func(rt *Runtime) error {
+		eng, _, err := rt.Engine(ctx)
+		if err != nil {
+			return err
+		}
+		res, runErr := eng.Run(ctx, engine.RunOptions{Trigger: store.TriggerCLI, DryRun: dryRun, Full: full})
+		if dryRun && res.Plan != nil && !asJSON {
+			printPlan(c.stdout(), res.Plan)
+		}
+		if asJSON {
+			if err := printJSON(c.stdout(), res); err != nil {
+				return err
+			}
+		} else if res.RunID != 0 {
+			fmt.Fprintf(c.stdout(), "run %d %s: %d created, %d granted, %d revoked, %d held, %d API calls\n",
+				res.RunID, res.Status, res.Created, res.Granted, res.Revoked, res.Held, res.APICalls)
+		}
+		if runErr != nil {
+			return runErr
+		}
+		if res.Status == store.StatusFailed {
+			return fmt.Errorf("run %d failed: %s", res.RunID, res.Error)
+		}
+		return nil
+	})
+}
+
+func runPlan(ctx context.Context, c *call) error {
+	var asJSON bool
+	if _, err := c.flags("plan", func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print the plan as JSON")
+	}, 0); err != nil {
+		return err
+	}
+	return c.withRuntime(ctx, func(rt *Runtime) error {
+		eng, _, err := rt.Engine(ctx)
+		if err != nil {
+			return err
+		}
+		p, err := eng.Plan(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return printJSON(c.stdout(), p)
+		}
+		printPlan(c.stdout(), p)
+		return nil
+	})
+}
+
+// printPlan prints each concrete change as a table: held revocations and the
+// accounts kept by a gate are listed after the changes a run would make.
+func printPlan(w io.Writer, p *engine.Plan) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USER\tACTION\tROLE\tREASON")
+	for _, ch := range p.Changes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ch.User, ch.Action, dash(ch.Role), ch.Reason)
+	}
+	for _, ch := range p.Held {
+		fmt.Fprintf(tw, "%s\t%s (held)\t%s\t%s\n", ch.User, ch.Action, dash(ch.Role), ch.Reason)
+	}
+	for _, k := range p.Kept {
+		fmt.Fprintf(tw, "%s\tkept\t%s\t%s\n", k.User, dash(k.Role), k.Reason)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d changes, %d held, %d kept; %d Okta users in %d mapped groups\n",
+		len(p.Changes), len(p.Held), len(p.Kept), p.OktaUsers, p.Groups)
+	for _, r := range p.HoldReasons {
+		fmt.Fprintf(w, "held: %s\n", r)
+	}
+	for _, m := range p.Missing {
+		fmt.Fprintf(w, "warning: no Okta group matches the mapping %q\n", m)
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func runID(c *call, name string) (int64, error) {
+	args, err := c.flags(name, nil, 1)
+	if err != nil {
+		return 0, err
+	}
+	if len(args) != 1 {
+		return 0, usagef("%s: name the run, e.g. `rolesync %s 12` (see `rolesync history`)", name, name)
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%s: %q is not a run number", name, args[0])
+	}
+	return id, nil
+}
+
+func runApprove(ctx context.Context, c *call) error {
+	id, err := runID(c, "approve")
+	if err != nil {
+		return err
+	}
+	return c.withRuntime(ctx, func(rt *Runtime) error {
+		eng, _, err := rt.Engine(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := eng.Approve(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout(), "run %d approved: %d revoked (run %d)\n", id, res.Revoked, res.RunID)
+		return nil
+	})
+}
+
+func runReject(ctx context.Context, c *call) error {
+	id, err := runID(c, "reject")
+	if err != nil {
+		return err
+	}
+	return c.withRuntime(ctx, func(rt *Runtime) error {
+		eng, _, err := rt.Engine(ctx)
+		if err != nil {
+			return err
+		}
+		if err := eng.Reject(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout(), "run %d rejected: its held revocations will not be applied\n", id)
+		return nil
+	})
+}
+
