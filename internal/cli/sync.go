@@ -176,4 +176,3 @@ func runReject(ctx context.Context, c *call) error {
 		return nil
 	})
 }
-
