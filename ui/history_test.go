@@ -159,3 +159,31 @@ func TestHistoryReadsChangesPageByPage(t *testing.T) {
 		t.Errorf("count = %q", v.count.Text)
 	}
 }
+
+func TestHistoryReadsRunsPageByPage(t *testing.T) {
+	h := &fakeHistory{}
+	for i := range 2*runsPage + 50 {
+		at := demoNow.Add(time.Duration(i-1000) * time.Minute)
+		h.runs = append(h.runs, store.Run{ID: int64(i + 1), Trigger: store.TriggerSchedule, Status: store.StatusSucceeded,
+			StartedAt: at, FinishedAt: at.Add(time.Second)})
+	}
+	m := NewMainWindow(test.NewTempApp(t), Deps{History: h, Now: func() time.Time { return demoNow },
+		Logger: slogTo(NewLogBuffer(5, nil))})
+	m.win.Resize(fyne.NewSize(1000, 680))
+	m.tabs.SelectIndex(1)
+	if len(m.history.runs) != runsPage {
+		t.Fatalf("first page has %d runs, want %d", len(m.history.runs), runsPage)
+	}
+	for i := 0; i < 10 && len(m.history.runs) < len(h.runs); i++ {
+		m.history.table.ScrollToBottom()
+		m.win.Canvas().Capture()
+	}
+	if len(m.history.runs) != len(h.runs) {
+		t.Fatalf("after scrolling to the end %d runs, want %d", len(m.history.runs), len(h.runs))
+	}
+	for i, r := range m.history.runs {
+		if want := int64(len(h.runs) - i); r.ID != want {
+			t.Fatalf("row %d is run %d, want %d (newest first, no gaps or repeats)", i, r.ID, want)
+		}
+	}
+}

@@ -134,12 +134,17 @@ func (m *MainWindow) background(fn func(ctx context.Context)) {
 	})
 }
 
-// quit stops the loop through Deps.Quit, then quits the app.
+// quit hides the window, stops the loop through Deps.Quit (which may wait
+// for a run in progress to end or roll back) off the UI goroutine, then
+// quits the app.
 func (m *MainWindow) quit() {
-	if m.deps.Quit != nil {
-		m.deps.Quit()
-	}
-	m.app.Quit()
+	m.win.Hide()
+	spawn(func() {
+		if m.deps.Quit != nil {
+			m.deps.Quit()
+		}
+		fyne.Do(m.app.Quit)
+	})
 }
 
 // showApprovals shows the window on its Approvals tab.
