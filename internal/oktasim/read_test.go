@@ -272,3 +272,39 @@ func TestGetUserByIDAndLogin(t *testing.T) {
 		}
 	}
 }
+
+func TestListUsers(t *testing.T) {
+	sim := startSim(t, Options{Fixture: "../../testdata/oktasim/small.yaml"})
+	org := sim.Org()
+	erin, _ := org.User("erin.evans@example.com")
+	bob, _ := org.User("bob.builder@example.com")
+	ids := func(r response) []string {
+		var out []string
+		for _, u := range decode[[]userJSON](t, r) {
+			out = append(out, u.ID)
+		}
+		return out
+	}
+	all := ids(call(t, sim, "GET", "/api/v1/users", ""))
+	if len(all) != 7 || slices.Contains(all, erin.ID) {
+		t.Errorf("plain list has %d users (DEPROVISIONED included: %v), want 7 without Erin", len(all), slices.Contains(all, erin.ID))
+	}
+	r := call(t, sim, "GET", "/api/v1/users?limit=3", "")
+	if next := links(t, r.header)["next"]; len(ids(r)) != 3 || next == "" {
+		t.Errorf("limit=3: %d users, next %q", len(ids(r)), next)
+	}
+	mark := formatTime(org.Users()[0].LastUpdated)
+	mustNil(t, org.Lifecycle(bob.ID, LifecycleSuspend))
+	q := url.Values{"search": {`lastUpdated gt "` + mark + `"`}}
+	if got := ids(call(t, sim, "GET", "/api/v1/users?"+q.Encode(), "")); !slices.Equal(got, []string{bob.ID}) {
+		t.Errorf("search on lastUpdated found %v, want only the suspended user", got)
+	}
+	mustNil(t, org.Lifecycle(bob.ID, LifecycleDeactivate))
+	if got := ids(call(t, sim, "GET", "/api/v1/users?"+q.Encode(), "")); !slices.Equal(got, []string{bob.ID}) {
+		t.Errorf("search must include the DEPROVISIONED user, found %v", got)
+	}
+	q = url.Values{"filter": {`status eq "DEPROVISIONED"`}}
+	if got := ids(call(t, sim, "GET", "/api/v1/users?"+q.Encode(), "")); len(got) != 2 {
+		t.Errorf("filter status DEPROVISIONED found %d users, want Erin and Bob", len(got))
+	}
+}

@@ -70,8 +70,8 @@ func userAttrs(u *user) func(string) attrValue {
 }
 
 // listUsers serves GET /api/v1/users with limit (default and max 200),
-// after, filter and search. Like Okta, it lists every user but
-// DEPROVISIONED ones unless a filter or search names a status.
+// after, filter and search. Like Okta, it omits DEPROVISIONED users unless
+// a filter or search is given.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ *principal) {
 	q := r.URL.Query()
 	limit, e := parseLimit(r, 200, 200)
@@ -93,7 +93,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ *principal)
 			exprs = append(exprs, ex)
 		}
 	}
-	hideDeprovisioned := !strings.Contains(q.Get("filter")+q.Get("search"), "status")
+	hideDeprovisioned := len(exprs) == 0
 	base := baseURL(r)
 	o := s.org
 	o.mu.RLock()
