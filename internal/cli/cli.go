@@ -64,6 +64,7 @@ func commands() []command {
 		{"config", "config import FILE | config export [FILE]", runConfig},
 		{"secrets", "secrets set NAME (reads the value from stdin)", runSecrets},
 		{"keys", "keys generate|import|show --for client|dpop", runKeys},
+		{"doctor", "test the connection to Okta and say what to fix", runDoctor},
 		{"roles", "roles add NAME | roles list (local directory)", runRoles},
 		{"directory", "directory list [--json] (local directory)", runDirectory},
 		{"history", "history [--json] [--limit N]", runHistory},
