@@ -41,12 +41,12 @@ func TestSettingsPrefilledAndConfirmLosingAccess(t *testing.T) {
 
 	test.Tap(button(t, win, "Save and start"))
 	mustLabel(t, win, "old.admin@acme.com")
-	test.Tap(button(t, win, "No"))
+	test.Tap(button(t, win, "Go back"))
 	if len(rec.saved) != 0 {
 		t.Fatal("saved although the admin declined")
 	}
 	test.Tap(button(t, win, "Save and start"))
-	test.Tap(button(t, win, "Yes"))
+	test.Tap(button(t, win, "Save and start anyway"))
 	if len(rec.saved) != 1 {
 		t.Fatalf("saved %d times after confirming", len(rec.saved))
 	}

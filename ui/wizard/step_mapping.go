@@ -166,7 +166,8 @@ func (w *Wizard) pickRoles(r *mappingRow) {
 	content := container.NewBorder(bold("Portal roles"), container.NewHBox(done), nil, nil, container.NewVScroll(body))
 	c := w.canvas()
 	pop = widget.NewModalPopUp(content, c)
-	pop.Resize(fyne.NewSize(min(420, c.Size().Width-40), min(420, c.Size().Height-40)))
+	want := body.MinSize().Height + done.MinSize().Height + bold("").MinSize().Height + 4*theme.Padding()
+	pop.Resize(fyne.NewSize(min(420, c.Size().Width-40), min(want, 420, c.Size().Height-40)))
 	pop.Show()
 }
 

@@ -162,13 +162,16 @@ func (w *Wizard) onSaveAndStart() {
 		w.save()
 		return
 	}
-	dialog.ShowConfirm("Admins will lose access",
+	d := dialog.NewConfirm("Admins will lose access",
 		fmt.Sprintf("%s will lose access on the first sync:\n%s\n\nSave and start anyway?", plural(len(losing), "portal admin", "portal admins"), limitLines(losing)),
 		func(ok bool) {
 			if ok {
 				w.save()
 			}
 		}, w.parent())
+	d.SetConfirmText("Save and start anyway")
+	d.SetDismissText("Go back")
+	d.Show()
 }
 
 // save writes the secrets to the keyring and the configuration, then closes.

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
 )
@@ -64,6 +65,48 @@ func TestStepMarkup(t *testing.T) {
 	})
 }
 
+// extraStates shows the states worth a look besides each step's own:
+// errors, the group picker, the roles pop-up and a failed connection test.
+func extraStates(t *testing.T, shot func(name string, win fyne.Window)) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	deps.Groups = newFakeGroups(20000)
+	w, win := newTestWizard(t, deps)
+	win.Resize(fyne.NewSize(900, 650))
+	test.Type(entry(t, win, "for example d"), "portalapi.d")
+	test.Tap(button(t, win, "Next"))
+	shot("step1-errors", win)
+
+	w.st.instance, w.st.clientID, w.st.domain = "d", "0oaX", "acme.okta.com"
+	w.show(5)
+	shot("step6-missing-scheme", win)
+	w.st.domain = "https://wrong.okta.com"
+	w.show(5)
+	test.Tap(button(t, win, "Test connection"))
+	shot("step6-failed-checks", win)
+
+	w.show(7)
+	test.Tap(button(t, win, "Choose an Okta group…"))
+	test.Type(entry(t, win, "Type to search the Okta groups"), "team 01")
+	shot("step8-group-picker", win)
+	find(t, win, "group list", func(*widget.List) bool { return true }).Select(0)
+	test.Tap(button(t, win, "Choose roles…"))
+	test.Tap(find(t, win, "role", func(c *widget.Check) bool { return c.Text == "Auditor" }))
+	shot("step8-roles", win)
+	test.Tap(button(t, win, "Done"))
+	test.Tap(iconButton(t, win, theme.ContentAddIcon()))
+	test.Tap(button(t, win, "Choose an Okta group…"))
+	test.Type(entry(t, win, "Type to search the Okta groups"), "team 010000")
+	find(t, win, "group list", func(*widget.List) bool { return true }).Select(0)
+	test.Tap(button(t, win, "Next"))
+	shot("step8-duplicate", win)
+
+	w.st.rows = []*mappingRow{{group: Group{Name: "Helpdesk", Members: 12}, roles: []string{"Auditor"}}}
+	w.show(8)
+	test.Tap(button(t, win, "Save and start"))
+	shot("step9-confirm", win)
+}
+
 // TestScreenshots writes a PNG of every step to $WIZARD_SHOTS.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("WIZARD_SHOTS")
@@ -73,10 +116,10 @@ func TestScreenshots(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	eachStep(t, func(n int, win fyne.Window) {
+	shot := func(name string, win fyne.Window) {
 		fyne.CurrentApp().Settings().SetTheme(theme.LightTheme())
 		img := win.Canvas().Capture()
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("step%d.png", n)))
+		f, err := os.Create(filepath.Join(dir, name+".png"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,5 +127,7 @@ func TestScreenshots(t *testing.T) {
 		if err := png.Encode(f, img); err != nil {
 			t.Fatal(err)
 		}
-	})
+	}
+	eachStep(t, func(n int, win fyne.Window) { shot(fmt.Sprintf("step%d", n), win) })
+	extraStates(t, shot)
 }
