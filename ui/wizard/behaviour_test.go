@@ -289,3 +289,19 @@ func TestProtectedAccountsInlineError(t *testing.T) {
 		t.Fatal("saved with a malformed protected account")
 	}
 }
+
+func TestShowAtMapping(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	cfg := settingsConfig()
+	deps.Config = &cfg
+	w, win := newTestWizard(t, deps)
+	w.ShowAt(StepMapping)
+	if win.Title() != "rolesync settings" || w.heading.Text != "Group → roles mapping" {
+		t.Fatalf("title %q, heading %q", win.Title(), w.heading.Text)
+	}
+	mustLabel(t, win, "12 members")
+	button(t, win, "Auditor, Read Only")
+	next(t, w, win, 9)
+	mustLabel(t, win, "Users to create: 2")
+}

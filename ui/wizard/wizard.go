@@ -103,6 +103,31 @@ func (w *Wizard) Show() {
 	w.win.Show()
 }
 
+// Step names a screen of the wizard, in order.
+type Step int
+
+// The nine screens.
+const (
+	StepStart Step = iota
+	StepSAML
+	StepAPIApp
+	StepAuth
+	StepKeys
+	StepConnect
+	StepInterval
+	StepMapping
+	StepReview
+)
+
+// ShowAt opens the wizard at screen s, for example StepMapping from
+// Settings. Screens before s are not validated again.
+func (w *Wizard) ShowAt(s Step) {
+	w.Show()
+	if s >= StepStart && int(s) < len(w.steps) {
+		w.show(int(s))
+	}
+}
+
 // Window is the wizard's window while it is open, else nil.
 func (w *Wizard) Window() fyne.Window { return w.win }
 
@@ -144,8 +169,6 @@ func (w *Wizard) show(i int) {
 	w.progress.SetText(fmt.Sprintf("Step %d of %d", i+1, len(w.steps)))
 	w.setStepError(nil)
 	w.onDomain = nil
-	w.body.Objects = []fyne.CanvasObject{s.View(w)}
-	w.body.Refresh()
 	if i == 0 {
 		w.back.Disable()
 	} else {
@@ -158,6 +181,9 @@ func (w *Wizard) show(i int) {
 		w.next.Show()
 		w.finish.Hide()
 	}
+	// The view may start a call, which disables the buttons until it ends.
+	w.body.Objects = []fyne.CanvasObject{s.View(w)}
+	w.body.Refresh()
 	w.scroll.ScrollToTop()
 }
 
@@ -221,6 +247,9 @@ func (w *Wizard) onClose() {
 // run does work off the UI goroutine, then done on it. While it runs the
 // navigation buttons are disabled.
 func (w *Wizard) run(work func(ctx context.Context), done func()) {
+	if w.busy {
+		return // one call at a time; the buttons are disabled meanwhile
+	}
 	w.busy = true
 	w.back.Disable()
 	w.next.Disable()
