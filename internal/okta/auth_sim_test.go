@@ -59,9 +59,17 @@ func authSim(tb testing.TB, users, groups int) *oktasim.Server {
 	return sim
 }
 
+// simEndpoint is a running simulator, in this process (*oktasim.Server) or
+// in another one.
+type simEndpoint interface {
+	URL() string
+	CAFile() string
+	APIToken() string
+}
+
 // simBase is a transport that trusts the simulator; its idle connections
 // are closed before the simulator shuts down.
-func simBase(tb testing.TB, sim *oktasim.Server) *http.Transport {
+func simBase(tb testing.TB, sim simEndpoint) *http.Transport {
 	tb.Helper()
 	tr, err := okta.NewBaseTransport(sim.CAFile(), nil)
 	if err != nil {
@@ -73,7 +81,7 @@ func simBase(tb testing.TB, sim *oktasim.Server) *http.Transport {
 
 // registerApp creates a service app through the Apps API with the admin API
 // token, as an admin would in the Admin Console, and returns its client ID.
-func registerApp(tb testing.TB, sim *oktasim.Server, dpop bool, pub *keys.Pair) string {
+func registerApp(tb testing.TB, sim simEndpoint, dpop bool, pub *keys.Pair) string {
 	tb.Helper()
 	c := &http.Client{Transport: simBase(tb, sim)}
 	post := func(path, body string, want int) map[string]any {
