@@ -133,6 +133,9 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		panic(http.ErrAbortHandler)
 	}
 	if ft.Status != 0 {
+		if ft.Status == http.StatusTooManyRequests {
+			s.limits.setExhausted(w.Header(), r.URL.Path)
+		}
 		writeError(w, errForStatus(ft.Status))
 		return true
 	}

@@ -27,6 +27,14 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("second request: %d, want 200 (the fault is used up)", r.status)
 	}
 
+	// An injected 429 carries Okta's headers so that clients can wait for the reset.
+	call(t, sim, "POST", "/__sim/faults", `{"path_prefix": "/api/v1/groups/", "status": 429}`, "")
+	r = call(t, sim, "GET", path, "")
+	if e := decode[apiErrorJSON](t, r); r.status != 429 || e.ErrorCode != "E0000047" ||
+		r.header.Get("X-Rate-Limit-Remaining") != "0" || r.header.Get("X-Rate-Limit-Reset") == "" {
+		t.Errorf("injected 429: %d %s %v", r.status, r.body, r.header)
+	}
+
 	// A prefix that does not match leaves other routes alone.
 	call(t, sim, "POST", "/__sim/faults", `{"path_prefix": "/api/v1/logs", "status": 503, "count": 2}`, "")
 	if r = call(t, sim, "GET", path, ""); r.status != 200 {

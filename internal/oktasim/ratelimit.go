@@ -95,6 +95,15 @@ func (l *limiter) release() {
 	l.mu.Unlock()
 }
 
+// setExhausted sets the X-Rate-Limit headers of an injected 429: the
+// family's limit, nothing remaining, and the end of the current window.
+func (l *limiter) setExhausted(h http.Header, path string) {
+	_, limit := l.family(path)
+	h.Set("X-Rate-Limit-Limit", strconv.Itoa(limit))
+	h.Set("X-Rate-Limit-Remaining", "0")
+	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(l.now().Truncate(time.Minute).Add(time.Minute).Unix(), 10))
+}
+
 // take spends one request of the family's bucket for principal key and sets
 // the X-Rate-Limit headers. It returns false when the request must get 429,
 // either because the bucket is empty or because key has used its share.
