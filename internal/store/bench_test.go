@@ -82,7 +82,7 @@ func BenchmarkHistory1M(b *testing.B) {
 	})
 	b.Run("QueryChanges/user+since", func(b *testing.B) {
 		for b.Loop() {
-			cs, err := s.QueryChanges(ctx, ChangeFilter{User: benchFilterUser, Since: t0.Add(100 * time.Hour)})
+			cs, err := s.QueryChanges(ctx, ChangeFilter{User: benchFilterUser, Since: t0.Add(time.Duration(benchRuns) * 15 * time.Minute / 2)})
 			if err != nil || len(cs) == 0 {
 				b.Fatalf("%d rows, %v", len(cs), err)
 			}
@@ -90,15 +90,24 @@ func BenchmarkHistory1M(b *testing.B) {
 	})
 	b.Run("QueryChanges/group+limit100", func(b *testing.B) {
 		for b.Loop() {
-			cs, err := s.QueryChanges(ctx, ChangeFilter{Group: "Group 17", Limit: 100, AfterID: 500000})
+			cs, err := s.QueryChanges(ctx, ChangeFilter{Group: "Group 17", Limit: 100, AfterID: int64(benchRuns * benchPerRun / 2)})
 			if err != nil || len(cs) != 100 {
+				b.Fatalf("%d rows, %v", len(cs), err)
+			}
+		}
+	})
+	b.Run("QueryChanges/last-hour", func(b *testing.B) {
+		end := t0.Add(time.Duration(benchRuns) * 15 * time.Minute)
+		for b.Loop() {
+			cs, err := s.QueryChanges(ctx, ChangeFilter{Since: end.Add(-time.Hour)})
+			if err != nil || len(cs) != 4*benchPerRun {
 				b.Fatalf("%d rows, %v", len(cs), err)
 			}
 		}
 	})
 	b.Run("OpenRun", func(b *testing.B) {
 		for b.Loop() {
-			r, err := s.Run(ctx, 777)
+			r, err := s.Run(ctx, int64(benchRuns*3/4))
 			if err != nil {
 				b.Fatal(err)
 			}

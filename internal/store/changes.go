@@ -147,11 +147,20 @@ func (f ChangeFilter) query() (string, []any) {
 	if f.Action != "" {
 		add("action = ?", f.Action)
 	}
+	equality := len(where) > 0
 	if !f.Since.IsZero() {
 		add("at >= ?", toNanos(f.Since))
+		if !equality {
+			// Bound the ID range through the covering index on (at, id), so
+			// a time window reads only its rows, in ID order, without a sort.
+			add("id >= (SELECT min(id) FROM changes INDEXED BY changes_at WHERE at >= ?)", toNanos(f.Since))
+		}
 	}
 	if !f.Until.IsZero() {
 		add("at < ?", toNanos(f.Until))
+		if !equality {
+			add("id <= (SELECT max(id) FROM changes INDEXED BY changes_at WHERE at < ?)", toNanos(f.Until))
+		}
 	}
 	if f.AfterID > 0 {
 		add("id > ?", f.AfterID)
