@@ -145,7 +145,7 @@ func appendUser(b []byte, base string, u *user, single bool) []byte {
 	b = append(b, `,"email":`...)
 	b = appendString(b, u.email)
 	b = append(b, `},"credentials":{`...)
-	if u.status != StatusStaged && u.status != StatusProvisioned {
+	if !u.passwordChanged.IsZero() {
 		b = append(b, `"password":{},`...)
 	}
 	b = append(b, `"provider":{"type":"OKTA","name":"OKTA"}},"_links":{`...)
