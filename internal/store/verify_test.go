@@ -86,6 +86,11 @@ func TestVerifyChainDetectsTampering(t *testing.T) {
 			exec(t, s, `UPDATE changes SET id = 4 WHERE id = 5`)
 			exec(t, s, `UPDATE changes SET id = 5 WHERE id = 0`)
 		}, 4, TamperReordered},
+		{"swap rows of different runs", func(t *testing.T, s *Store, _ []Change) {
+			exec(t, s, `UPDATE changes SET id = 0 WHERE id = 2`)
+			exec(t, s, `UPDATE changes SET id = 2 WHERE id = 9`)
+			exec(t, s, `UPDATE changes SET id = 9 WHERE id = 0`)
+		}, 2, TamperReordered},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
