@@ -232,6 +232,9 @@ func TestScopedTransportTokenErrors(t *testing.T) {
 			if te.Code != tc.wantCode || !strings.Contains(te.Error(), tc.wantFix) {
 				t.Errorf("error %q; want code %s and advice containing %q", te.Error(), tc.wantCode, tc.wantFix)
 			}
+			if strings.Contains(te.Error(), "eyJ") {
+				t.Errorf("error shows a JWT: %q", te.Error())
+			}
 			if seen[te.Fix()] {
 				t.Errorf("advice %q repeats another case's", te.Fix())
 			}

@@ -41,6 +41,7 @@ type ConnConfig struct {
 	ClientID string
 	Key      crypto.Signer // client-authentication private key
 	KeyID    string
+	Alg      string        // optional, as in ScopedConfig
 	DPoPKey  crypto.Signer // for AuthScopedDPoP
 	Scopes   []string      // optional scopes beyond okta.groups.read
 	CAFile   string        // extra CA bundle (PEM)
@@ -226,7 +227,7 @@ func (d *doctor) token(ctx context.Context, base http.RoundTripper) (http.RoundT
 		d.set(CheckScope, Pass, "API tokens act with the permissions of the admin who created them", "")
 		return APITokenTransport(cfg.APIToken, base), nil, true
 	}
-	sc := ScopedConfig{Domain: d.domain, ClientID: cfg.ClientID, Key: cfg.Key, KeyID: cfg.KeyID,
+	sc := ScopedConfig{Domain: d.domain, ClientID: cfg.ClientID, Key: cfg.Key, KeyID: cfg.KeyID, Alg: cfg.Alg,
 		Scopes: cfg.Scopes, Now: cfg.Now, HTTPClient: &http.Client{Transport: base}}
 	if cfg.Auth == AuthScopedDPoP {
 		if cfg.DPoPKey == nil {

@@ -93,7 +93,7 @@ func TestConnectionFailures(t *testing.T) {
 			s.cfg.DPoPKey = nil
 		}, CheckToken, "rolesync keys generate --for dpop", ""},
 		{"API token revoked", AuthAPIToken, false, func(s setup) {
-			s.cfg.APIToken = "00revoked"
+			s.cfg.APIToken = "00canary-api-token-Zq81"
 		}, CheckToken, "Security > API > Tokens", ""},
 		{"API token of an admin without permission", AuthAPIToken, false, func(s setup) {
 			s.f.tokens["00revoked"] = fakeToken{expiry: time.Now().Add(time.Hour)}
@@ -112,6 +112,11 @@ func TestConnectionFailures(t *testing.T) {
 				tc.prepare(setup{cfg, f})
 			}
 			checks := TestConnection(context.Background(), *cfg)
+			for _, c := range checks {
+				if cfg.APIToken != "" && strings.Contains(c.Detail+c.Fix, cfg.APIToken) {
+					t.Errorf("%s shows the API token", c.Name)
+				}
+			}
 			var failed *Check
 			for i := range checks {
 				if checks[i].Name == tc.check {
