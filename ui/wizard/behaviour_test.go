@@ -78,6 +78,7 @@ func TestBackAndNextKeepEntries(t *testing.T) {
 	deps, _, _, _ := newDeps(t, rec)
 	w, win := newTestWizard(t, deps)
 	test.Type(entry(t, win, "for example d"), "us1")
+	test.Type(entry(t, win, exampleSCIMURL), "https://tl.example.com/scim/v2")
 	test.Type(entry(t, win, "paste the token"), "scim-secret")
 	next(t, w, win, 2)
 	next(t, w, win, 3)
@@ -179,6 +180,7 @@ func TestAutomaticSetupPartialFailure(t *testing.T) {
 	auto.failAt = "Grant okta.groups.read"
 	w, win := newTestWizard(t, deps)
 	test.Type(entry(t, win, "for example d"), "d")
+	test.Type(entry(t, win, exampleSCIMURL), "https://tl.example.com/scim/v2")
 	test.Type(entry(t, win, "paste the token"), "scim-secret")
 	next(t, w, win, 2)
 	next(t, w, win, 3)
@@ -259,7 +261,7 @@ func indexOf(s, sub string) int {
 func TestDraftPrefillsNewSetup(t *testing.T) {
 	rec := &recorder{}
 	deps, _, _, _ := newDeps(t, rec)
-	draft := config.Config{Target: config.Target{Kind: config.TargetSCIM, Profile: "threatlocker", Instance: "us1"}}
+	draft := config.Config{Target: config.Target{Kind: config.TargetSCIM, Profile: "threatlocker", Instance: "us1", BaseURL: "https://tl.example.com/scim/v2"}}
 	deps.Draft = &draft
 	w, win := newTestWizard(t, deps)
 	if win.Title() != "Set up rolesync" {

@@ -39,7 +39,7 @@ const defaultThreshold = 10
 
 // SSOURL is the Single sign-on URL of the ThreatLocker instance.
 func SSOURL(instance string) string {
-	return "https://portalapi." + instance + ".threatlocker.com/portalApi/AuthenticationSAML/AssertionConsumerService"
+	return "https://portalapi." + strings.ToLower(instance) + ".threatlocker.com/portalApi/AuthenticationSAML/AssertionConsumerService"
 }
 
 // keyState is one key pair being set up.
@@ -165,7 +165,7 @@ func (s *state) config() config.Config {
 	switch s.target {
 	case choiceThreatLocker:
 		c.Target.Kind, c.Target.Profile = config.TargetSCIM, "threatlocker"
-		c.Target.Instance, c.Target.BaseURL = strings.TrimSpace(s.instance), ""
+		c.Target.Instance, c.Target.BaseURL = strings.TrimSpace(s.instance), strings.TrimRight(strings.TrimSpace(s.scimURL), "/")
 	case choiceSCIM:
 		c.Target.Kind, c.Target.Profile = config.TargetSCIM, "generic"
 		c.Target.Instance, c.Target.BaseURL = "", strings.TrimRight(strings.TrimSpace(s.scimURL), "/")
@@ -213,16 +213,22 @@ func validateInstance(v string) error {
 	return nil
 }
 
+// Examples for the URL fields' messages.
+const (
+	exampleSCIMURL     = "https://portal.example.com/scim/v2"
+	exampleMetadataURL = "https://example.okta.com/app/exk…/sso/saml/metadata"
+)
+
 // validateHTTPSURL checks a URL that must use HTTPS. When the scheme is
 // missing it returns the URL with https:// as a fix to offer.
-func validateHTTPSURL(what, v string) (fix string, err error) {
+func validateHTTPSURL(what, example, v string) (fix string, err error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return "", fmt.Errorf("enter the %s, for example https://example.okta.com", what)
+		return "", fmt.Errorf("enter the %s, for example %s", what, example)
 	}
 	if !strings.Contains(v, "://") {
 		fix = "https://" + v
-		if _, ferr := validateHTTPSURL(what, fix); ferr != nil {
+		if _, ferr := validateHTTPSURL(what, example, fix); ferr != nil {
 			fix = ""
 		}
 		return fix, fmt.Errorf("the %s must start with https://", what)
@@ -242,7 +248,7 @@ func validateHTTPSURL(what, v string) (fix string, err error) {
 
 // validateDomain checks the Okta domain: HTTPS, a host and nothing after it.
 func validateDomain(v string) (fix string, err error) {
-	if fix, err = validateHTTPSURL("Okta domain", v); err != nil {
+	if fix, err = validateHTTPSURL("Okta domain", "https://example.okta.com", v); err != nil {
 		return fix, err
 	}
 	u, _ := url.Parse(strings.TrimSpace(v))

@@ -178,6 +178,14 @@ func (w *Wizard) onSaveAndStart() {
 func (w *Wizard) save() {
 	st := w.st
 	cfg := st.config()
+	if problems := cfg.Problems(false); len(problems) > 0 {
+		lines := make([]string, len(problems))
+		for i, p := range problems {
+			lines[i] = p.Error()
+		}
+		dialog.ShowError(fmt.Errorf("the configuration was not saved; go back and fix: %s", strings.Join(lines, "; ")), w.parent())
+		return
+	}
 	var err error
 	w.run(func(ctx context.Context) {
 		for _, name := range st.neededSecrets() {
@@ -199,9 +207,11 @@ func (w *Wizard) save() {
 		}
 	}, func() {
 		if err != nil {
+			w.log.Error("saving the configuration failed", "err", err)
 			dialog.ShowError(fmt.Errorf("the configuration was not saved: %w", err), w.parent())
 			return
 		}
+		w.log.Info("configuration saved", "auth", cfg.Okta.Auth, "mappings", len(cfg.Mappings))
 		w.finished = true
 		if w.deps.OnDone != nil {
 			w.deps.OnDone(cfg)

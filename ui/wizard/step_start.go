@@ -42,15 +42,15 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 
 	urlErr := newErrLabel()
 	scimURL := widget.NewEntry()
-	scimURL.SetPlaceHolder("https://portal.example.com/scim/v2")
+	scimURL.SetPlaceHolder(exampleSCIMURL)
 	scimURL.SetText(st.scimURL)
 	scimURL.OnChanged = func(v string) {
 		st.scimURL = v
 		w.touch()
-		_, err := validateHTTPSURL("SCIM base URL", v)
+		_, err := validateHTTPSURL("SCIM base URL", exampleSCIMURL, v)
 		setErr(urlErr, err)
 	}
-	scim := container.NewVBox(labelled("SCIM base URL", scimURL, urlErr))
+	scim := container.NewVBox(labelled("SCIM base URL (the portal's SCIM 2.0 service address)", scimURL, urlErr))
 
 	tokErr := newErrLabel()
 	token := widget.NewPasswordEntry()
@@ -68,7 +68,7 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 
 	targets := widget.NewRadioGroup([]string{choiceThreatLocker, choiceSCIM, choiceLocal}, nil)
 	update := func(v string) {
-		tl.Hidden, scim.Hidden, local.Hidden = v != choiceThreatLocker, v != choiceSCIM, v != choiceLocal
+		tl.Hidden, scim.Hidden, local.Hidden = v != choiceThreatLocker, v == choiceLocal, v != choiceLocal
 		portalToken.(*fyne.Container).Hidden = v == choiceLocal
 		samlNote.Hidden = v == choiceLocal
 		for _, o := range []fyne.CanvasObject{tl, scim, local, portalToken, samlNote} {
@@ -112,12 +112,16 @@ func (w *Wizard) validateStart() error {
 	case choiceThreatLocker:
 		err = validateInstance(st.instance)
 		setErr(e.instance, err)
-	case choiceSCIM:
-		_, err = validateHTTPSURL("SCIM base URL", st.scimURL)
-		setErr(e.url, err)
 	}
 	if err != nil {
 		return err
+	}
+	if st.target != choiceLocal {
+		_, err = validateHTTPSURL("SCIM base URL", exampleSCIMURL, st.scimURL)
+		setErr(e.url, err)
+		if err != nil {
+			return err
+		}
 	}
 	if st.target != choiceLocal && len(st.secrets[SecretSCIMToken]) == 0 && w.deps.Config == nil {
 		err = errors.New("paste the portal's API token: rolesync needs it to read the portal's roles and create users")
@@ -173,7 +177,7 @@ func (w *Wizard) viewSAML() fyne.CanvasObject {
 // checkMetadata fetches, parses and shows the IdP metadata.
 func (w *Wizard) checkMetadata(errLabel *widget.Label, result *fyne.Container) {
 	u := strings.TrimSpace(w.st.metadataURL)
-	if _, err := validateHTTPSURL("metadata URL", u); err != nil {
+	if _, err := validateHTTPSURL("metadata URL", exampleMetadataURL, u); err != nil {
 		setErr(errLabel, err)
 		return
 	}
@@ -211,7 +215,7 @@ func (w *Wizard) validateSAML() error {
 	if strings.TrimSpace(w.st.metadataURL) == "" {
 		return nil
 	}
-	_, err := validateHTTPSURL("metadata URL", w.st.metadataURL)
+	_, err := validateHTTPSURL("metadata URL", exampleMetadataURL, w.st.metadataURL)
 	setErr(w.samlErr, err)
 	if err != nil {
 		return fmt.Errorf("%w, or clear the field to skip the check", err)

@@ -23,7 +23,7 @@ func settingsConfig() config.Config {
 		Okta: config.Okta{Domain: "https://acme.okta.com", Auth: config.AuthScopedDPoP, ClientID: "0oaAUTO123",
 			PublicKey: `{"kty":"RSA","kid":"k1"}`, KeyID: "k1", DPoPPublicKey: `{"kty":"EC","kid":"k2"}`, DPoPKeyID: "k2"},
 		Sync:     config.Sync{Interval: 2 * time.Hour},
-		Target:   config.Target{Kind: config.TargetSCIM, Profile: "threatlocker", Instance: "d"},
+		Target:   config.Target{Kind: config.TargetSCIM, Profile: "threatlocker", Instance: "d", BaseURL: "https://tl.example.com/scim/v2"},
 		Mappings: []config.Mapping{{Group: "Helpdesk", Roles: []string{"Helpdesk Technician"}}, {Group: "Engineering", Roles: []string{"Auditor", "Read Only"}}},
 		Safety:   config.Safety{ProtectedAccounts: []string{"breakglass@acme.com"}, MaxRevocations: 7},
 	}

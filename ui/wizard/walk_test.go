@@ -91,6 +91,11 @@ func TestWalkThrough(t *testing.T) {
 			typeInto(inst, "d")
 			mustLabel(t, win, "https://portalapi.d.threatlocker.com/portalApi/AuthenticationSAML/AssertionConsumerService")
 			test.Tap(button(t, win, "Next"))
+			mustLabel(t, win, "Enter the SCIM base URL, for example https://portal.example.com/scim/v2")
+			test.Type(entry(t, win, exampleSCIMURL), "tl.example.com/scim/v2")
+			mustLabel(t, win, "The SCIM base URL must start with https://")
+			typeInto(entry(t, win, exampleSCIMURL), "https://tl.example.com/scim/v2/")
+			test.Tap(button(t, win, "Next"))
 			mustLabel(t, win, "paste the portal's API token")
 			test.Type(entry(t, win, "paste the token"), "scim-secret-token")
 			test.Tap(find(t, win, "copy button", func(b *widget.Button) bool { return b.Text == "Copy" }))
@@ -235,7 +240,7 @@ func TestWalkThrough(t *testing.T) {
 			want := config.Config{
 				Okta:   config.Okta{Domain: "https://acme.okta.com", Auth: tc.auth},
 				Sync:   config.Sync{Interval: 15 * time.Minute},
-				Target: config.Target{Kind: config.TargetSCIM, Profile: "threatlocker", Instance: "d"},
+				Target: config.Target{Kind: config.TargetSCIM, Profile: "threatlocker", Instance: "d", BaseURL: "https://tl.example.com/scim/v2"},
 				Mappings: []config.Mapping{
 					{Group: "Portal Admins", Roles: []string{"Administrator"}},
 					{Group: "Helpdesk", Roles: []string{"Helpdesk Technician", "Read Only"}},

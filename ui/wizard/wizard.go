@@ -181,6 +181,7 @@ func (w *Wizard) show(i int) {
 		w.next.Show()
 		w.finish.Hide()
 	}
+	w.log.Debug("wizard step", "step", i+1, "title", s.Title)
 	// The view may start a call, which disables the buttons until it ends.
 	w.body.Objects = []fyne.CanvasObject{s.View(w)}
 	w.body.Refresh()
