@@ -30,7 +30,7 @@ func (rt *Runtime) ConnConfig(cfg config.Config) (okta.ConnConfig, error) {
 		}
 		cc.APIToken = strings.TrimSpace(string(tok))
 	case config.AuthScoped, config.AuthScopedDPoP:
-		p, err := loadPair(sec, secrets.PrivateKey)
+		p, err := loadPair(sec.Get, secrets.PrivateKey)
 		if err != nil && !errors.Is(err, secrets.ErrNotSet) {
 			return cc, err
 		}
@@ -41,7 +41,7 @@ func (rt *Runtime) ConnConfig(cfg config.Config) (okta.ConnConfig, error) {
 			}
 		}
 		if cfg.Okta.Auth == config.AuthScopedDPoP {
-			d, err := loadPair(sec, secrets.DPoPPrivateKey)
+			d, err := loadPair(sec.Get, secrets.DPoPPrivateKey)
 			if err != nil && !errors.Is(err, secrets.ErrNotSet) {
 				return cc, err
 			}

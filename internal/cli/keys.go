@@ -76,7 +76,7 @@ func runKeys(ctx context.Context, c *call) error {
 			}
 			return rt.publishKey(ctx, c, use, p)
 		case "show":
-			p, err := loadPair(sec, name)
+			p, err := loadPair(sec.Get, name)
 			if err != nil {
 				return err
 			}
@@ -97,7 +97,7 @@ func checkOtherKey(sec *secrets.Store, use string, p *keys.Pair) error {
 	if use == "dpop" {
 		other = secrets.PrivateKey
 	}
-	o, err := loadPair(sec, other)
+	o, err := loadPair(sec.Get, other)
 	if err != nil {
 		return nil // no other key yet
 	}

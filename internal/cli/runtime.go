@@ -120,18 +120,43 @@ func (rt *Runtime) UseSecrets(kr keyring.Keyring) {
 
 // Target returns the portal target the configuration names.
 func (rt *Runtime) Target(ctx context.Context, cfg config.Config) (target.Target, error) {
+	return rt.TargetWith(ctx, cfg, rt.keyringGetter())
+}
+
+// TargetWith returns the portal target cfg names, with credentials from get.
+func (rt *Runtime) TargetWith(ctx context.Context, cfg config.Config, get SecretGetter) (target.Target, error) {
 	switch cfg.Target.Kind {
 	case "", config.TargetLocal:
 		return rt.Directory, nil
 	case config.TargetSCIM:
-		return rt.scimTarget(ctx, cfg)
+		return rt.scimTarget(ctx, cfg, get)
 	}
 	return nil, fmt.Errorf("target.kind %q is not known: use local or scim", cfg.Target.Kind)
 }
 
+// SecretGetter reads a secret by name (the names in package secrets).
+type SecretGetter func(name string) ([]byte, error)
+
+// keyringGetter reads secrets from the keyring.
+func (rt *Runtime) keyringGetter() SecretGetter {
+	return func(name string) ([]byte, error) {
+		sec, err := rt.Secrets()
+		if err != nil {
+			return nil, err
+		}
+		return sec.Get(name)
+	}
+}
+
 // OktaClient builds the Okta client for cfg with its credentials from the keyring.
 func (rt *Runtime) OktaClient(ctx context.Context, cfg config.Config) (*okta.Client, error) {
-	auth, err := rt.oktaAuth(cfg)
+	return rt.OktaClientWith(cfg, rt.keyringGetter())
+}
+
+// OktaClientWith builds the Okta client for cfg with credentials from get,
+// for a configuration not saved yet (the setup wizard's).
+func (rt *Runtime) OktaClientWith(cfg config.Config, get SecretGetter) (*okta.Client, error) {
+	auth, err := oktaAuth(cfg, get)
 	if err != nil {
 		return nil, err
 	}
@@ -143,21 +168,17 @@ func (rt *Runtime) OktaClient(ctx context.Context, cfg config.Config) (*okta.Cli
 	})
 }
 
-func (rt *Runtime) oktaAuth(cfg config.Config) (func(http.RoundTripper) http.RoundTripper, error) {
-	sec, err := rt.Secrets()
-	if err != nil {
-		return nil, err
-	}
+func oktaAuth(cfg config.Config, get SecretGetter) (func(http.RoundTripper) http.RoundTripper, error) {
 	switch cfg.Okta.Auth {
 	case config.AuthAPIToken:
-		tok, err := sec.Get(secrets.APIToken)
+		tok, err := get(secrets.APIToken)
 		if err != nil {
 			return nil, err
 		}
 		token := strings.TrimSpace(string(tok))
 		return func(base http.RoundTripper) http.RoundTripper { return okta.APITokenTransport(token, base) }, nil
 	case config.AuthScoped, config.AuthScopedDPoP:
-		client, err := loadPair(sec, secrets.PrivateKey)
+		client, err := loadPair(get, secrets.PrivateKey)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +187,7 @@ func (rt *Runtime) oktaAuth(cfg config.Config) (func(http.RoundTripper) http.Rou
 			sc.KeyID = cfg.Okta.KeyID
 		}
 		if cfg.Okta.Auth == config.AuthScopedDPoP {
-			dpop, err := loadPair(sec, secrets.DPoPPrivateKey)
+			dpop, err := loadPair(get, secrets.DPoPPrivateKey)
 			if err != nil {
 				return nil, err
 			}
@@ -180,8 +201,8 @@ func (rt *Runtime) oktaAuth(cfg config.Config) (func(http.RoundTripper) http.Rou
 	return nil, fmt.Errorf("okta.auth %q is not known: use api_token, scoped or scoped_dpop", cfg.Okta.Auth)
 }
 
-func loadPair(sec *secrets.Store, name string) (*keys.Pair, error) {
-	data, err := sec.Get(name)
+func loadPair(get SecretGetter, name string) (*keys.Pair, error) {
+	data, err := get(name)
 	if err != nil {
 		return nil, err
 	}
@@ -198,27 +219,36 @@ func (rt *Runtime) Engine(ctx context.Context) (*engine.Engine, config.Config, e
 	if err != nil {
 		return nil, cfg, err
 	}
+	eng, err := rt.EngineFor(ctx, cfg, rt.keyringGetter(), rt.liveConfig(ctx, cfg))
+	return eng, cfg, err
+}
+
+// EngineFor builds a sync engine for cfg with credentials from get; live,
+// when not nil, supplies the configuration of each run instead of cfg.
+func (rt *Runtime) EngineFor(ctx context.Context, cfg config.Config, get SecretGetter, live func() config.Config) (*engine.Engine, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, cfg, err
+		return nil, err
 	}
-	client, err := rt.OktaClient(ctx, cfg)
+	client, err := rt.OktaClientWith(cfg, get)
 	if err != nil {
-		return nil, cfg, err
+		return nil, err
 	}
-	tgt, err := rt.Target(ctx, cfg)
+	tgt, err := rt.TargetWith(ctx, cfg, get)
 	if err != nil {
-		return nil, cfg, err
+		return nil, err
 	}
-	eng, err := engine.New(engine.Options{
+	if live == nil {
+		live = func() config.Config { return cfg }
+	}
+	return engine.New(engine.Options{
 		Source:   client,
 		Target:   tgt,
 		Recorder: rt.Store,
-		Config:   rt.liveConfig(ctx, cfg),
+		Config:   live,
 		Logger:   rt.Logger,
 		LockPath: filepath.Join(rt.DataDir, lockFile),
 		Holder:   rt.Holder,
 	})
-	return eng, cfg, err
 }
 
 // liveConfig rereads the saved configuration for each run, keeping the last

@@ -13,12 +13,8 @@ import (
 // scimTarget builds the SCIM 2.0 target with its bearer token from the
 // keyring. The roles the mappings name are declared to it, so that in
 // attribute mode they are offered before any user holds them.
-func (rt *Runtime) scimTarget(_ context.Context, cfg config.Config) (target.Target, error) {
-	sec, err := rt.Secrets()
-	if err != nil {
-		return nil, err
-	}
-	tok, err := sec.Get(secrets.SCIMToken)
+func (rt *Runtime) scimTarget(_ context.Context, cfg config.Config, get SecretGetter) (target.Target, error) {
+	tok, err := get(secrets.SCIMToken)
 	if err != nil {
 		return nil, err
 	}
