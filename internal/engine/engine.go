@@ -325,7 +325,8 @@ func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, appli
 	}
 	switch res.Status {
 	case store.StatusFailed:
-		log.Error("sync failed", "err", res.Error, "created", res.Created, "granted", res.Granted, "revoked", res.Revoked)
+		// Callers report failures (the scheduler rate-limits its error logs).
+		log.Debug("sync failed", "err", res.Error, "created", res.Created, "granted", res.Granted, "revoked", res.Revoked)
 		e.notify(Notice{RunID: res.RunID, Kind: NoticeFailed, Message: res.Error})
 	case store.StatusHeld:
 		log.Warn("sync held revocations", "held", res.Held, "created", res.Created, "granted", res.Granted, "revoked", res.Revoked)
