@@ -2,6 +2,19 @@
 // history, approvals, mappings and settings, log), the system tray and the
 // desktop notifications. It takes a fyne.App and small interfaces from the
 // wiring; it never creates the app and imports no engine or store internals.
+//
+// The wiring, in outline:
+//
+//	logs := ui.NewLogBuffer(500, slog.LevelInfo)
+//	slog.SetDefault(slog.New(slog.NewMultiHandler(stderrHandler, logs.Handler())))
+//	m := ui.NewMainWindow(a, ui.Deps{Engine: eng, History: st, Config: cfg, Log: logs, Quit: loop.Stop, ...})
+//	// from the engine's goroutines, on every event:
+//	m.SetStatus(status)
+//	m.Window().Show()
+//	a.Run()
+//
+// With a system tray the window hides on close and the tray's Quit ends
+// the app; without one the window alone runs the app.
 package ui
 
 import (
