@@ -150,14 +150,11 @@ func (c chart) layout(w, h, font float64) geometry {
 	g.Base = h - font*2.2 - legendH
 	top := font
 	plotW, plotH := g.Right-g.Left, g.Base-top
-	ymax := niceCeil(c.Max)
 	const ticks = 4
-	for i := 0; i <= ticks; i++ {
-		v := ymax * int64(i) / ticks
-		if i > 0 && v == ymax*int64(i-1)/ticks {
-			continue
-		}
-		g.Grid = append(g.Grid, gridLine{Y: g.Base - plotH*float64(v)/float64(ymax), Label: fmt.Sprint(v)})
+	step := niceCeil((c.Max + ticks - 1) / ticks)
+	ymax := step * ticks
+	for i := int64(0); i <= ticks; i++ {
+		g.Grid = append(g.Grid, gridLine{Y: g.Base - plotH*float64(i*step)/float64(ymax), Label: fmt.Sprint(i * step)})
 	}
 	n := len(c.Buckets)
 	if n == 0 {

@@ -64,8 +64,15 @@ func (x *exporter) pdf(ctx context.Context, w io.Writer) error {
 	}
 	d := newPDF(s)
 	d.summaryPage()
+	// The table follows the summary on its last page when there is room for
+	// a few rows, else starts a page; its headings repeat on every page.
 	d.inTable = true
-	d.AddPage()
+	if _, h := d.GetPageSize(); d.GetY()+40 > h-pdfBottom {
+		d.AddPage()
+	} else {
+		d.Ln(6)
+		d.header()
+	}
 	row := 0
 	err = x.each(ctx, func(c store.Change) error {
 		d.changeRow(c, row)
@@ -170,6 +177,12 @@ func (d *pdfDoc) changeRow(c store.Change, i int) {
 // fit translates s for the core fonts and shortens it with an ellipsis so it
 // fits in width w at the current font.
 func (d *pdfDoc) fit(s string, w float64) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' ' // line breaks and tabs would not show in a one-line cell
+		}
+		return r
+	}, s)
 	t := d.tr(s)
 	if d.GetStringWidth(t) <= w {
 		return t

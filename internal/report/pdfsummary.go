@@ -44,23 +44,27 @@ func (d *pdfDoc) summaryPage() {
 	d.SetY(y + 17)
 
 	// Key figures.
-	figures := []struct{ n, label string }{
-		{fmt.Sprint(s.Total), fmt.Sprintf("changes (%d held for approval)", s.Held)},
-		{fmt.Sprint(s.Runs.InPeriod), "runs in the period" + statusText(s.Runs.ByStatus)},
-		{fmt.Sprint(s.Runs.WithChanges), "runs made these changes"},
-		{fmt.Sprint(s.LostTotal), "people lost access"},
+	figures := []struct{ n, label, detail string }{
+		{fmt.Sprint(s.Total), "changes", fmt.Sprintf("%d held for approval", s.Held)},
+		{fmt.Sprint(s.Runs.InPeriod), "runs in the period", statusText(s.Runs.ByStatus)},
+		{fmt.Sprint(s.Runs.WithChanges), "runs made these changes", ""},
+		{fmt.Sprint(s.LostTotal), "people lost access", "revoked, revoked all or disabled"},
 	}
 	boxW := (full - 3*4) / 4
 	y = d.GetY()
 	d.SetDrawColor(213, 218, 227)
 	for i, f := range figures {
 		x := pdfMargin + float64(i)*(boxW+4)
-		d.Rect(x, y, boxW, 17, "D")
-		d.SetXY(x+3, y+1.5)
-		d.SetFont("Helvetica", "B", 16)
-		d.CellFormat(boxW-6, 8, f.n, "", 2, "L", false, 0, "")
-		d.SetFont("Helvetica", "", 8)
-		d.CellFormat(boxW-6, 5, d.fit(f.label, boxW-6), "", 0, "L", false, 0, "")
+		d.Rect(x, y, boxW, 18, "D")
+		d.SetXY(x+3, y+1)
+		d.SetFont("Helvetica", "B", 15)
+		d.CellFormat(boxW-6, 7.5, f.n, "", 2, "L", false, 0, "")
+		d.SetFont("Helvetica", "", 8.5)
+		d.CellFormat(boxW-6, 4, d.fit(f.label, boxW-6), "", 2, "L", false, 0, "")
+		d.SetTextColor(85, 94, 110)
+		d.SetFont("Helvetica", "", 7.5)
+		d.CellFormat(boxW-6, 4, d.fit(f.detail, boxW-6), "", 0, "L", false, 0, "")
+		d.SetTextColor(29, 35, 48)
 	}
 	d.SetY(y + 22)
 
@@ -83,7 +87,7 @@ func (d *pdfDoc) summaryPage() {
 	d.lostTable(full)
 }
 
-// statusText is ": 3 succeeded, 1 failed" for the runs figure.
+// statusText is "3 succeeded, 1 failed" for the runs figure.
 func statusText(ns []nameCount) string {
 	var parts []string
 	for _, n := range ns {
@@ -92,7 +96,7 @@ func statusText(ns []nameCount) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return ": " + strings.Join(parts, ", ")
+	return strings.Join(parts, ", ")
 }
 
 func nameRows(ns []nameCount) [][]string {
@@ -147,7 +151,7 @@ func (d *pdfDoc) chartBox(full float64) {
 		d.CellFormat(0, 5, d.tr("No changes to chart."), "", 1, "L", false, 0, "")
 		return
 	}
-	const h, font = 58.0, 2.8
+	const h, font = 40.0, 2.6
 	_, pageH := d.GetPageSize()
 	if d.GetY()+h > pageH-pdfBottom {
 		d.AddPage()
@@ -185,7 +189,12 @@ func (d *pdfDoc) chartBox(full float64) {
 func (d *pdfDoc) lostTable(full float64) {
 	s := d.s
 	_, pageH := d.GetPageSize()
-	if d.GetY()+24 > pageH-pdfBottom {
+	// Keep the list on one page when it fits on one.
+	need := 7 + 5*float64(len(s.Lost)+1)
+	if s.LostTotal > int64(len(s.Lost)) {
+		need += 6
+	}
+	if d.GetY()+need > pageH-pdfBottom {
 		d.AddPage()
 	}
 	d.SetFont("Helvetica", "B", 10)
@@ -197,9 +206,12 @@ func (d *pdfDoc) lostTable(full float64) {
 	}
 	cols := []float64{0.28, 0.16, 0.34, 0.14, 0.08}
 	head := []string{"User", "Okta ID", "Lost", "Last change (UTC)", "Changes"}
-	line := func(cells []string, style string, fill bool) {
+	var line func(cells []string, style string, fill bool)
+	line = func(cells []string, style string, fill bool) {
 		if d.GetY()+5 > pageH-pdfBottom {
 			d.AddPage()
+			d.SetFillColor(225, 230, 238)
+			line(head, "B", true) // the headings again on the next page
 		}
 		d.SetFont("Helvetica", style, 8.5)
 		for i, c := range cells {
