@@ -31,7 +31,9 @@ type fixtureRun struct {
 // grants, revocations, held changes, a deactivated user, non-ASCII names,
 // cells a spreadsheet would run as formulas, and markup in names.
 func fixtureRuns() []fixtureRun {
-	at := func(d, h, m int) time.Time { return t0.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+	at := func(d, h, m int) time.Time {
+		return t0.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+	}
 	return []fixtureRun{
 		{at(0, 0, 0), store.StatusSucceeded, []store.Change{
 			{At: at(0, 0, 1), User: "alice@example.com", OktaID: "00u1alice", Action: store.ActionCreate, Group: "IT Admins", Reason: "member of IT Admins"},
