@@ -44,32 +44,39 @@ var GenesisHash = strings.Repeat("0", 64)
 // order. The encoding reads only the logical values of a row, never column
 // names or storage types, so schema migrations keep it valid.
 func CanonicalChange(c Change) []byte {
-	return canonical(EncodingVersion, c)
+	return appendCanonical(nil, EncodingVersion, c)
 }
 
-func canonical(version int, c Change) []byte {
-	b := make([]byte, 0, 256)
-	field := func(s string) {
+// appendCanonical appends the canonical encoding of c to b.
+func appendCanonical(b []byte, version int, c Change) []byte {
+	var scratch [64]byte
+	field := func(v []byte) {
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		b = append(b, v...)
+		b = append(b, ',')
+	}
+	str := func(s string) {
 		b = strconv.AppendInt(b, int64(len(s)), 10)
 		b = append(b, ':')
 		b = append(b, s...)
 		b = append(b, ',')
 	}
-	field("rolesync-change/" + strconv.Itoa(version))
-	held := "0"
+	field(strconv.AppendInt(append(scratch[:0], "rolesync-change/"...), int64(version), 10))
+	field(strconv.AppendInt(scratch[:0], c.ID, 10))
+	field(strconv.AppendInt(scratch[:0], c.RunID, 10))
+	field(c.At.UTC().AppendFormat(scratch[:0], time.RFC3339Nano))
+	str(c.User)
+	str(c.OktaID)
+	str(c.Action)
+	str(c.Role)
+	str(c.Group)
+	str(c.Reason)
 	if c.Held {
-		held = "1"
+		str("1")
+	} else {
+		str("0")
 	}
-	field(strconv.FormatInt(c.ID, 10))
-	field(strconv.FormatInt(c.RunID, 10))
-	field(c.At.UTC().Format(time.RFC3339Nano))
-	field(c.User)
-	field(c.OktaID)
-	field(c.Action)
-	field(c.Role)
-	field(c.Group)
-	field(c.Reason)
-	field(held)
 	return b
 }
 
@@ -80,10 +87,24 @@ func ChainHash(prevHash string, c Change) string {
 }
 
 func chainHash(version int, prevHash string, c Change) string {
-	h := sha256.New()
-	h.Write([]byte(prevHash))
-	h.Write(canonical(version, c))
-	return hex.EncodeToString(h.Sum(nil))
+	var h [64]byte
+	return string(appendChainHash(h[:0], version, prevHash, c))
+}
+
+// appendChainHash appends the hex hash of c to dst, hashing from a stack
+// buffer when the row is small.
+func appendChainHash(dst []byte, version int, prevHash string, c Change) []byte {
+	var buf [512]byte
+	b := append(buf[:0], prevHash...)
+	b = appendCanonical(b, version, c)
+	sum := sha256.Sum256(b)
+	return hex.AppendEncode(dst, sum[:])
+}
+
+// hashMatches reports whether c, after prevHash, hashes to want.
+func hashMatches(version int, prevHash string, c Change, want string) bool {
+	var h [64]byte
+	return string(appendChainHash(h[:0], version, prevHash, c)) == want
 }
 
 type queryer interface {

@@ -99,7 +99,7 @@ func selfConsistent(r *storedChange, id int64) bool {
 	}
 	c := r.Change
 	c.ID = id
-	return chainHash(r.version, r.PrevHash, c) == r.Hash
+	return hashMatches(r.version, r.PrevHash, c, r.Hash)
 }
 
 // check verifies r against the previous row and, when it does not fit,
