@@ -88,7 +88,7 @@ func (t *approvalsTab) holdCard(h store.Hold) fyne.CanvasObject {
 	approve := widget.NewButton("Approve…", func() { t.confirm(h, true) })
 	approve.Importance = widget.HighImportance
 	reject := widget.NewButton("Reject…", func() { t.confirm(h, false) })
-	if t.m.deps.Engine == nil {
+	if t.m.deps.Approver == nil {
 		approve.Disable()
 		reject.Disable()
 	}
@@ -118,7 +118,7 @@ func (t *approvalsTab) confirm(h store.Hold, approve bool) {
 }
 
 func (t *approvalsTab) decide(runID int64, approve bool) {
-	eng := t.m.deps.Engine
+	eng := t.m.deps.Approver
 	t.m.background(func(ctx context.Context) {
 		var err error
 		if approve {

@@ -11,22 +11,41 @@ import (
 	"github.com/rolesync/rolesync/internal/store"
 )
 
-// Engine is what the window and the tray need from the sync loop. Every
-// method must be safe to call from the Fyne main goroutine: SyncNow, Pause
-// and Resume return at once and do their work in the loop's own goroutine.
-type Engine interface {
+// Loop is what the window and the tray need from the sync loop;
+// *engine.Scheduler satisfies it. The methods return at once and do their
+// work in the loop's own goroutine; the loop reports back through
+// MainWindow.SetStatus.
+type Loop interface {
 	// SyncNow asks the loop for a run now.
 	SyncNow()
 	// Pause stops scheduled runs until Resume.
 	Pause()
 	// Resume starts scheduled runs again.
 	Resume()
-	// Paused reports whether scheduled runs are paused.
-	Paused() bool
+}
+
+// Approver decides held revocations. It is called off the UI goroutine.
+type Approver interface {
 	// Approve applies the revocations held by the run runID.
 	Approve(ctx context.Context, runID int64) error
 	// Reject drops the revocations held by the run runID.
 	Reject(ctx context.Context, runID int64) error
+}
+
+// ApproverFuncs adapts two funcs to Approver, e.g. an engine whose Approve
+// also returns the run's result.
+type ApproverFuncs struct {
+	ApproveFunc, RejectFunc func(ctx context.Context, runID int64) error
+}
+
+// Approve calls ApproveFunc.
+func (f ApproverFuncs) Approve(ctx context.Context, runID int64) error {
+	return f.ApproveFunc(ctx, runID)
+}
+
+// Reject calls RejectFunc.
+func (f ApproverFuncs) Reject(ctx context.Context, runID int64) error {
+	return f.RejectFunc(ctx, runID)
 }
 
 // History is the read side of the run and change store. *store.Store
@@ -83,8 +102,9 @@ const (
 // Deps is everything the main window and the tray need from the rest of the
 // app. Nil fields disable the features that need them.
 type Deps struct {
-	Engine  Engine
-	History History
+	Loop     Loop
+	Approver Approver
+	History  History
 	// Config returns the current configuration (connection and mappings).
 	Config func() config.Config
 	// OpenWizard opens a screen of the setup wizard over parent.

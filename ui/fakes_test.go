@@ -109,10 +109,10 @@ type fakeEngine struct {
 	err      error
 }
 
-func (e *fakeEngine) SyncNow()     { e.mu.Lock(); e.syncs++; e.mu.Unlock() }
-func (e *fakeEngine) Pause()       { e.mu.Lock(); e.paused = true; e.mu.Unlock() }
-func (e *fakeEngine) Resume()      { e.mu.Lock(); e.paused = false; e.mu.Unlock() }
-func (e *fakeEngine) Paused() bool { e.mu.Lock(); defer e.mu.Unlock(); return e.paused }
+func (e *fakeEngine) SyncNow()       { e.mu.Lock(); e.syncs++; e.mu.Unlock() }
+func (e *fakeEngine) Pause()         { e.mu.Lock(); e.paused = true; e.mu.Unlock() }
+func (e *fakeEngine) Resume()        { e.mu.Lock(); e.paused = false; e.mu.Unlock() }
+func (e *fakeEngine) isPaused() bool { e.mu.Lock(); defer e.mu.Unlock(); return e.paused }
 
 func (e *fakeEngine) Approve(_ context.Context, runID int64) error {
 	if e.err != nil {
@@ -224,12 +224,13 @@ func newDemoWindow(t *testing.T) (*MainWindow, *fakeHistory, *fakeEngine) {
 	cfg := demoConfig()
 	logs := NewLogBuffer(50, nil)
 	m := NewMainWindow(a, Deps{
-		Engine:  e,
-		History: h,
-		Config:  func() config.Config { return cfg },
-		Log:     logs,
-		Logger:  slog.New(logs.Handler()),
-		Now:     func() time.Time { return demoNow },
+		Loop:     e,
+		Approver: e,
+		History:  h,
+		Config:   func() config.Config { return cfg },
+		Log:      logs,
+		Logger:   slog.New(logs.Handler()),
+		Now:      func() time.Time { return demoNow },
 	})
 	t.Cleanup(m.win.Close)
 	m.win.Resize(fyne.NewSize(1000, 680))

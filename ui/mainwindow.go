@@ -7,7 +7,7 @@
 //
 //	logs := ui.NewLogBuffer(500, slog.LevelInfo)
 //	slog.SetDefault(slog.New(slog.NewMultiHandler(stderrHandler, logs.Handler())))
-//	m := ui.NewMainWindow(a, ui.Deps{Engine: eng, History: st, Config: cfg, Log: logs, Quit: loop.Stop, ...})
+//	m := ui.NewMainWindow(a, ui.Deps{Loop: sched, Approver: approver, History: st, Config: cfg, Log: logs, Quit: loop.Stop, ...})
 //	// from the engine's goroutines, on every event:
 //	m.SetStatus(status)
 //	m.Window().Show()

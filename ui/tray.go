@@ -107,7 +107,7 @@ func newTray(a fyne.App, m *MainWindow) *Tray {
 		t.sync, t.pause, t.pending, fyne.NewMenuItemSeparator(),
 		t.open, fyne.NewMenuItemSeparator(),
 		t.quit)
-	if m.deps.Engine == nil {
+	if m.deps.Loop == nil {
 		t.sync.Disabled, t.pause.Disabled = true, true
 	}
 	if d, ok := a.(desktop.App); ok && !trayUnavailable {
@@ -141,7 +141,7 @@ func (t *Tray) apply(v TrayView) {
 	t.pause.Label = v.PauseLabel
 	t.pending.Label = v.PendingLabel
 	t.pending.Disabled = !v.PendingEnabled
-	if t.m.deps.Engine != nil {
+	if t.m.deps.Loop != nil {
 		t.sync.Disabled = !v.SyncEnabled
 	}
 	if t.desk == nil {
@@ -156,22 +156,23 @@ func (t *Tray) apply(v TrayView) {
 }
 
 func (t *Tray) onSyncNow() {
-	if e := t.m.deps.Engine; e != nil {
+	if e := t.m.deps.Loop; e != nil {
 		e.SyncNow()
 	}
 }
 
 func (t *Tray) onPause() {
-	e := t.m.deps.Engine
+	e := t.m.deps.Loop
 	if e == nil {
 		return
 	}
-	if e.Paused() {
+	s := t.m.Status()
+	if s.Paused {
 		e.Resume()
 	} else {
 		e.Pause()
 	}
-	s := t.m.Status()
-	s.Paused = e.Paused()
+	// Show the change at once; the loop's next status confirms it.
+	s.Paused = !s.Paused
 	t.m.SetStatus(s)
 }

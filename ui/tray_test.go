@@ -99,7 +99,7 @@ func newTrayWindow(t *testing.T) (*MainWindow, *trayApp, *fakeEngine) {
 	h := demoHistory()
 	e := &fakeEngine{hist: h}
 	cfg := demoConfig()
-	m := NewMainWindow(a, Deps{Engine: e, History: h, Config: func() config.Config { return cfg },
+	m := NewMainWindow(a, Deps{Loop: e, Approver: e, History: h, Config: func() config.Config { return cfg },
 		Now: func() time.Time { return demoNow }})
 	return m, a, e
 }
@@ -150,11 +150,11 @@ func TestTrayFollowsTheSync(t *testing.T) {
 	})
 	t.Run("pause and resume", func(t *testing.T) {
 		a.item(t, LabelPause).Action()
-		if !e.Paused() {
+		if !e.isPaused() {
 			t.Fatal("Pause did not pause the engine")
 		}
 		a.item(t, LabelResume).Action() // the item now reads Resume
-		if e.Paused() {
+		if e.isPaused() {
 			t.Fatal("Resume did not resume the engine")
 		}
 		if a.item(t, LabelPause) == nil {
