@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -40,6 +41,8 @@ func TestParsePrivate(t *testing.T) {
 		{"PKCS#8 RSA", pemOf("PRIVATE KEY", pkcs8RSA), rsa2048, rsa2048.KeyID},
 		{"PKCS#8 RSA 3072 with blank lines", append(append([]byte("\n\n"), mustPEM(t, rsa3072)...), "\n  "...), rsa3072, rsa3072.KeyID},
 		{"SEC 1 EC", pemOf("EC PRIVATE KEY", sec1), ec256, ec256.KeyID},
+		{"PEM with Windows line ends", []byte(strings.ReplaceAll(string(pemOf("EC PRIVATE KEY", sec1)), "\n", "\r\n")), ec256, ec256.KeyID},
+		{"JWK pretty-printed", mustIndent(t, oktaPrivateJWK(t, ec256, "")), ec256, ec256.KeyID},
 		{"SEC 1 EC after EC PARAMETERS", append(pemOf("EC PARAMETERS", []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}), pemOf("EC PRIVATE KEY", sec1)...), ec256, ec256.KeyID},
 		{"Okta JWK keeps Okta's kid", okta, rsa2048, "oktaKid123"},
 		{"JWK set with one EC key", set, ec256, ec256.KeyID},
@@ -57,6 +60,15 @@ func TestParsePrivate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustIndent(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	return append([]byte("\r\n"), out.Bytes()...)
 }
 
 func mustPEM(t *testing.T, p *Pair) []byte {
