@@ -38,11 +38,11 @@ type htmlData struct {
 	Rows   iter.Seq[store.Change]
 }
 
-// shortHash is the first 16 hex digits of a hash, enough to tell rows apart
+// shortHash is the first 12 hex digits of a hash, enough to tell rows apart
 // by eye; the full hash is in the CSV and JSON lines exports.
 func shortHash(h string) string {
-	if len(h) > 16 {
-		return h[:16]
+	if len(h) > 12 {
+		return h[:12]
 	}
 	return h
 }

@@ -40,7 +40,7 @@ var pdfColumns = []pdfColumn{
 	{"Group", 32, "L", false, func(c store.Change) string { return c.Group }},
 	{"Reason", 41, "L", false, func(c store.Change) string { return c.Reason }},
 	{"Held", 9, "L", false, func(c store.Change) string { return yesNo(c.Held) }},
-	{"Hash", 24, "L", true, func(c store.Change) string { return c.Hash[:min(12, len(c.Hash))] }},
+	{"Hash", 24, "L", true, func(c store.Change) string { return shortHash(c.Hash) }},
 }
 
 // pdfDoc wraps fpdf with the report's fonts, text translation and page
