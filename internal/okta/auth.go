@@ -36,6 +36,9 @@ type scopedTransport struct {
 	nonce string // latest DPoP nonce from the resource server
 }
 
+// String hides the token and keys when the transport is printed.
+func (t *scopedTransport) String() string { return "OAuth 2.0 transport (token and keys hidden)" }
+
 func (t *scopedTransport) apiNonce() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -268,5 +269,42 @@ func TestScopedTransportRefusesBadConfig(t *testing.T) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestScopedTransportSharesOneTokenAcrossGoroutines(t *testing.T) {
+	testKeys(t)
+	f := newFakeOkta(t, "0oaclient", "kid-1", testRSA.Public(), true)
+	f.tokenNonce, f.apiNonce = "tn", "an"
+	c := newScopedClient(f, testRSA, testECDPoP, nil)
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				resp, err := c.Get(f.srv.URL + "/api/v1/groups")
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errs <- fmt.Errorf("status %d", resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n, _ := f.counts(); n != 1 {
+		t.Errorf("%d token fetches, want 1 shared by all goroutines", n)
+	}
+	if s := fmt.Sprint(c.Transport); strings.Contains(s, "tok-") {
+		t.Errorf("printing the transport shows the token: %s", s)
 	}
 }
