@@ -127,7 +127,7 @@ func (s oktaAutoSetup) call(ctx context.Context, token []byte, method, url strin
 	req.Header.Set("Authorization", "SSWS "+string(token))
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("Okta could not be reached: %w", err)
+		return fmt.Errorf("cannot reach Okta: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))

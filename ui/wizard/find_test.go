@@ -61,11 +61,6 @@ func button(t *testing.T, win fyne.Window, text string) *widget.Button {
 	return find(t, win, "button "+text, func(b *widget.Button) bool { return b.Text == text })
 }
 
-func buttonPrefix(t *testing.T, win fyne.Window, prefix string) *widget.Button {
-	t.Helper()
-	return find(t, win, "button "+prefix+"…", func(b *widget.Button) bool { return strings.HasPrefix(b.Text, prefix) })
-}
-
 func entry(t *testing.T, win fyne.Window, placeholder string) *widget.Entry {
 	t.Helper()
 	return find(t, win, "entry "+placeholder, func(e *widget.Entry) bool { return strings.HasPrefix(e.PlaceHolder, placeholder) })

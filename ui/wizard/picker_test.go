@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -49,7 +50,7 @@ func TestGroupPickerTyping(t *testing.T) {
 	test.NewTempApp(t)
 	var picked Group
 	p := newGroupPicker(newGroupIndex(newFakeGroups(20000).groups), func(g Group) { picked = g })
-	win := test.NewTempWindow(t, fyne.NewContainer())
+	win := test.NewTempWindow(t, container.NewWithoutLayout())
 	win.Resize(fyne.NewSize(900, 650))
 	p.show(win.Canvas())
 	if p.count.Text != "20000 of 20000 groups" {
@@ -78,7 +79,7 @@ func TestGroupPickerTyping(t *testing.T) {
 func BenchmarkGroupFilterKeystroke(b *testing.B) {
 	test.NewTempApp(b)
 	p := newGroupPicker(newGroupIndex(newFakeGroups(20000).groups), func(Group) {})
-	win := test.NewTempWindow(b, fyne.NewContainer())
+	win := test.NewTempWindow(b, container.NewWithoutLayout())
 	win.Resize(fyne.NewSize(900, 650))
 	p.show(win.Canvas())
 	queries := []string{"t", "te", "tea", "team", "team ", "team 1", "team 12", "team 123"}

@@ -51,7 +51,6 @@ type keyState struct {
 	priv      string   // pasted private key; never leaves memory except to Keys.Import
 	pub       string   // pasted public key
 	imported  string   // the pasted private text that info came from
-	err       string   // inline message for the pasted key
 }
 
 // mappingRow is one [Okta group][roles] row.

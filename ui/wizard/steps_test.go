@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -117,7 +118,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot := func(name string, win fyne.Window) {
-		fyne.CurrentApp().Settings().SetTheme(theme.LightTheme())
+		fyne.CurrentApp().Settings().SetTheme(lightTheme{theme.DefaultTheme()})
 		img := win.Canvas().Capture()
 		f, err := os.Create(filepath.Join(dir, name+".png"))
 		if err != nil {
@@ -130,4 +131,11 @@ func TestScreenshots(t *testing.T) {
 	}
 	eachStep(t, func(n int, win fyne.Window) { shot(fmt.Sprintf("step%d", n), win) })
 	extraStates(t, shot)
+}
+
+// lightTheme is the default theme in its light variant, for screenshots.
+type lightTheme struct{ fyne.Theme }
+
+func (l lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return l.Theme.Color(n, theme.VariantLight)
 }
