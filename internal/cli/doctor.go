@@ -16,21 +16,22 @@ import (
 // A secret missing from the keyring fails the test's token step rather than
 // stopping it, so the checklist still shows DNS and TLS.
 func (rt *Runtime) ConnConfig(cfg config.Config) (okta.ConnConfig, error) {
+	return ConnConfigWith(cfg, rt.KeyringGetter())
+}
+
+// ConnConfigWith builds the connection test's settings from cfg and get.
+func ConnConfigWith(cfg config.Config, get SecretGetter) (okta.ConnConfig, error) {
 	cc := okta.ConnConfig{Domain: cfg.Okta.Domain, Auth: cfg.Okta.Auth, ClientID: cfg.Okta.ClientID,
 		KeyID: cfg.Okta.KeyID, Scopes: cfg.Okta.Scopes, CAFile: cfg.Okta.CAFile}
-	sec, err := rt.Secrets()
-	if err != nil {
-		return cc, err
-	}
 	switch cfg.Okta.Auth {
 	case config.AuthAPIToken:
-		tok, err := sec.Get(secrets.APIToken)
+		tok, err := get(secrets.APIToken)
 		if err != nil && !errors.Is(err, secrets.ErrNotSet) {
 			return cc, err
 		}
 		cc.APIToken = strings.TrimSpace(string(tok))
 	case config.AuthScoped, config.AuthScopedDPoP:
-		p, err := loadPair(sec.Get, secrets.PrivateKey)
+		p, err := loadPair(get, secrets.PrivateKey)
 		if err != nil && !errors.Is(err, secrets.ErrNotSet) {
 			return cc, err
 		}
@@ -41,7 +42,7 @@ func (rt *Runtime) ConnConfig(cfg config.Config) (okta.ConnConfig, error) {
 			}
 		}
 		if cfg.Okta.Auth == config.AuthScopedDPoP {
-			d, err := loadPair(sec.Get, secrets.DPoPPrivateKey)
+			d, err := loadPair(get, secrets.DPoPPrivateKey)
 			if err != nil && !errors.Is(err, secrets.ErrNotSet) {
 				return cc, err
 			}

@@ -120,7 +120,7 @@ func (rt *Runtime) UseSecrets(kr keyring.Keyring) {
 
 // Target returns the portal target the configuration names.
 func (rt *Runtime) Target(ctx context.Context, cfg config.Config) (target.Target, error) {
-	return rt.TargetWith(ctx, cfg, rt.keyringGetter())
+	return rt.TargetWith(ctx, cfg, rt.KeyringGetter())
 }
 
 // TargetWith returns the portal target cfg names, with credentials from get.
@@ -137,8 +137,8 @@ func (rt *Runtime) TargetWith(ctx context.Context, cfg config.Config, get Secret
 // SecretGetter reads a secret by name (the names in package secrets).
 type SecretGetter func(name string) ([]byte, error)
 
-// keyringGetter reads secrets from the keyring.
-func (rt *Runtime) keyringGetter() SecretGetter {
+// KeyringGetter reads secrets from the keyring.
+func (rt *Runtime) KeyringGetter() SecretGetter {
 	return func(name string) ([]byte, error) {
 		sec, err := rt.Secrets()
 		if err != nil {
@@ -150,7 +150,7 @@ func (rt *Runtime) keyringGetter() SecretGetter {
 
 // OktaClient builds the Okta client for cfg with its credentials from the keyring.
 func (rt *Runtime) OktaClient(ctx context.Context, cfg config.Config) (*okta.Client, error) {
-	return rt.OktaClientWith(cfg, rt.keyringGetter())
+	return rt.OktaClientWith(cfg, rt.KeyringGetter())
 }
 
 // OktaClientWith builds the Okta client for cfg with credentials from get,
@@ -219,7 +219,7 @@ func (rt *Runtime) Engine(ctx context.Context) (*engine.Engine, config.Config, e
 	if err != nil {
 		return nil, cfg, err
 	}
-	eng, err := rt.EngineFor(ctx, cfg, rt.keyringGetter(), rt.liveConfig(ctx, cfg))
+	eng, err := rt.EngineFor(ctx, cfg, rt.KeyringGetter(), rt.liveConfig(ctx, cfg))
 	return eng, cfg, err
 }
 

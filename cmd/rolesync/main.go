@@ -1,0 +1,31 @@
+// Command rolesync keeps a portal's users and roles in line with Okta
+// groups. With no arguments it opens the desktop app; with a subcommand it
+// runs headless (see `rolesync help`).
+package main
+
+import (
+	"context"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/rolesync/rolesync/assets"
+	"github.com/rolesync/rolesync/internal/cli"
+	"github.com/rolesync/rolesync/ui/shell"
+)
+
+// appID is the app's unique id, as in FyneApp.toml.
+const appID = "io.github.rolesync.rolesync"
+
+func main() {
+	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, GUI: runGUI}
+	os.Exit(cli.Main(context.Background(), os.Args[1:], env))
+}
+
+// runGUI creates the Fyne app and hands it, with the opened runtime, to the shell.
+func runGUI(ctx context.Context, rt *cli.Runtime) error {
+	a := app.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	return shell.Run(ctx, a, rt)
+}

@@ -1,0 +1,324 @@
+// Package shell wires the desktop app together: from an opened data
+// directory it builds the main window, the tray, the setup wizard and the
+// sync loop, keeps the window's status in step with the loop, and lets only
+// one instance run per data directory. cmd/rolesync creates the fyne.App and
+// hands it here, so everything in this package tests with Fyne's test driver.
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/rolesync/rolesync/internal/cli"
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/engine"
+	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/ui"
+	"github.com/rolesync/rolesync/ui/singleinstance"
+)
+
+// Shell is the running desktop app.
+type Shell struct {
+	app  fyne.App
+	rt   *cli.Runtime
+	log  *slog.Logger
+	logs *ui.LogBuffer
+	win  *ui.MainWindow
+
+	mu       sync.Mutex
+	eng      *engine.Engine
+	sched    *engine.Scheduler
+	progress ui.Progress
+	loopCtx  context.Context
+	stop     context.CancelFunc
+}
+
+// New builds the shell over rt: the log buffer, the main window and, when
+// rolesync is configured, the sync loop (not started until Start).
+func New(ctx context.Context, a fyne.App, rt *cli.Runtime) *Shell {
+	logs := ui.NewLogBuffer(1000, slog.LevelInfo)
+	logger := slog.New(slog.NewMultiHandler(rt.Logger.Handler(), logs.Handler()))
+	rt.Logger = logger
+	s := &Shell{app: a, rt: rt, log: logger.With("component", "shell"), logs: logs}
+	s.loopCtx, s.stop = context.WithCancel(ctx)
+	s.win = ui.NewMainWindow(a, ui.Deps{
+		Loop:       (*loopControl)(s),
+		Approver:   (*loopControl)(s),
+		History:    rt.Store,
+		Config:     s.config,
+		OpenWizard: s.openWizard,
+		Log:        logs,
+		Autostart:  autostart(),
+		Quit:       s.Stop,
+		Logger:     logger,
+	})
+	return s
+}
+
+// Window returns the main window.
+func (s *Shell) Window() *ui.MainWindow { return s.win }
+
+// config returns the saved configuration, or an empty one before setup.
+func (s *Shell) config() config.Config {
+	cfg, _, err := config.FromStore(s.loopCtx, s.rt.Store)
+	if err != nil {
+		s.log.Warn("read the configuration", "err", err)
+	}
+	return cfg
+}
+
+// Start starts the sync loop when rolesync is configured, and opens the
+// setup wizard when it is not.
+func (s *Shell) Start() {
+	if _, ok, _ := config.FromStore(s.loopCtx, s.rt.Store); !ok {
+		s.log.Info("not configured yet: opening the setup wizard")
+		s.refresh()
+		fyne.Do(func() { s.newWizard(nil).Show() })
+		return
+	}
+	if err := s.startLoop(); err != nil {
+		s.log.Error("cannot start the sync loop", "err", err)
+		s.setError(err)
+	}
+}
+
+// startLoop (re)builds the engine from the saved configuration and starts
+// the scheduler.
+func (s *Shell) startLoop() error {
+	eng, _, err := s.rt.Engine(s.loopCtx)
+	if err != nil {
+		return err
+	}
+	sched := &engine.Scheduler{
+		Runner:   eng,
+		Interval: func() time.Duration { return s.config().Sync.Interval },
+		Logger:   s.rt.Logger,
+		Progress: s.onProgress,
+		OnRun:    s.onRun,
+	}
+	s.mu.Lock()
+	old := s.sched
+	s.eng, s.sched = eng, sched
+	s.mu.Unlock()
+	if old != nil {
+		old.Stop()
+	}
+	if err := sched.Start(s.loopCtx); err != nil {
+		return err
+	}
+	s.refresh()
+	return nil
+}
+
+// Stop stops the loop, letting a run in progress finish; it is the tray's
+// and the window's Quit, and runs off the UI goroutine.
+func (s *Shell) Stop() {
+	s.mu.Lock()
+	sched := s.sched
+	s.mu.Unlock()
+	if sched != nil {
+		sched.Stop()
+	}
+	s.stop()
+}
+
+func (s *Shell) scheduler() *engine.Scheduler {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sched
+}
+
+func (s *Shell) engine() *engine.Engine {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.eng
+}
+
+func (s *Shell) onProgress(p engine.Progress) {
+	s.mu.Lock()
+	switch p.Phase {
+	case engine.PhaseRead:
+		s.progress.GroupsRead, s.progress.GroupsTotal = p.Done, p.Total
+	case engine.PhaseApply:
+		s.progress.ChangesApplied, s.progress.ChangesTotal = p.Done, p.Total
+	}
+	s.mu.Unlock()
+	s.refresh()
+}
+
+func (s *Shell) onRun(res engine.Result, err error) {
+	s.mu.Lock()
+	s.progress = ui.Progress{}
+	s.mu.Unlock()
+	if err != nil {
+		s.log.Warn("sync run", "run", res.RunID, "status", res.Status, "err", err)
+	}
+	s.refresh()
+}
+
+// setError shows an error that keeps the loop from starting.
+func (s *Shell) setError(err error) {
+	st := s.status()
+	st.Connected = false
+	st.ConnectionError = err.Error()
+	s.win.SetStatus(st)
+}
+
+// refresh hands the window the loop's current status.
+func (s *Shell) refresh() { s.win.SetStatus(s.status()) }
+
+// status builds the window's status from the store, the target and the loop.
+func (s *Shell) status() ui.Status {
+	ctx, cancel := context.WithTimeout(s.loopCtx, 10*time.Second)
+	defer cancel()
+	var st ui.Status
+	if last, ok, err := s.rt.Store.LastRun(ctx); err == nil && ok {
+		st.LastRun = &last
+		st.Connected = last.Status != store.StatusFailed
+		if !st.Connected {
+			st.ConnectionError = last.Error
+		}
+	}
+	if holds, err := s.rt.Store.PendingHolds(ctx); err == nil {
+		st.Pending = len(holds)
+	}
+	if sched := s.scheduler(); sched != nil {
+		ss := sched.Status()
+		st.Paused, st.Syncing = ss.Paused, ss.Running
+		if !ss.Paused {
+			st.NextRun = ss.Next
+		}
+	}
+	s.mu.Lock()
+	st.Progress = s.progress
+	s.mu.Unlock()
+	st.UsersManaged, st.RolesManaged = s.managed(ctx)
+	return st
+}
+
+// managed counts the portal users the sync matched to Okta that hold
+// roles, and the roles the mappings name.
+func (s *Shell) managed(ctx context.Context) (users, roles int) {
+	cfg := s.config()
+	set := map[string]bool{}
+	for _, m := range cfg.Mappings {
+		for _, r := range m.Roles {
+			set[r] = true
+		}
+	}
+	if cfg.Target.Kind == "" || cfg.Target.Kind == config.TargetLocal {
+		if us, err := s.rt.Directory.ListUsers(ctx); err == nil {
+			for _, u := range us {
+				if u.ExternalID != "" && u.Active && len(u.Roles) > 0 {
+					users++
+				}
+			}
+		}
+	}
+	return users, len(set)
+}
+
+// loopControl is the window's and the tray's handle on the loop.
+type loopControl Shell
+
+func (l *loopControl) shell() *Shell { return (*Shell)(l) }
+
+func (l *loopControl) SyncNow() {
+	if sched := l.shell().scheduler(); sched != nil {
+		sched.SyncNow()
+	}
+}
+
+func (l *loopControl) Pause() {
+	if sched := l.shell().scheduler(); sched != nil {
+		sched.Pause()
+	}
+	l.shell().refresh()
+}
+
+func (l *loopControl) Resume() {
+	if sched := l.shell().scheduler(); sched != nil {
+		sched.Resume()
+	}
+	l.shell().refresh()
+}
+
+func (l *loopControl) Approve(ctx context.Context, runID int64) error {
+	eng := l.shell().engine()
+	if eng == nil {
+		return errors.New("rolesync is not configured yet")
+	}
+	_, err := eng.Approve(ctx, runID)
+	l.shell().refresh()
+	return err
+}
+
+func (l *loopControl) Reject(ctx context.Context, runID int64) error {
+	eng := l.shell().engine()
+	if eng == nil {
+		return errors.New("rolesync is not configured yet")
+	}
+	err := eng.Reject(ctx, runID)
+	l.shell().refresh()
+	return err
+}
+
+// autostart returns the start-at-login entry for this binary.
+func autostart() *ui.Autostart {
+	dir, err := ui.DefaultAutostartDir(os.Getenv)
+	if err != nil {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	return &ui.Autostart{Dir: dir, Exec: exe}
+}
+
+// Run runs the desktop app on a until it quits: one instance per data
+// directory (a second launch shows the first one's window), the sync loop,
+// and a clean stop on SIGINT or SIGTERM.
+func Run(ctx context.Context, a fyne.App, rt *cli.Runtime) error {
+	var s *Shell
+	inst, err := singleinstance.Acquire(ctx, rt.DataDir, func() {
+		if s != nil {
+			s.win.Show()
+		}
+	}, rt.Logger)
+	if errors.Is(err, singleinstance.ErrRunning) {
+		fmt.Fprintln(os.Stderr, "rolesync is already running; its window was brought to the front")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer inst.Close()
+	s = New(ctx, a, rt)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		select {
+		case <-sig:
+			s.log.Info("stopping on signal")
+			s.Stop()
+			fyne.Do(a.Quit)
+		case <-s.loopCtx.Done():
+		}
+	}()
+	s.win.Show()
+	go s.Start()
+	a.Run()
+	s.Stop()
+	return nil
+}
