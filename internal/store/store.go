@@ -11,6 +11,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -38,6 +40,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("open store: database path %q contains '?'; choose a path without it", path)
+	}
+	// Create the file owner-only: it names every user and role. SQLite
+	// gives its -wal and -shm files the same mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	dsn := path + "?_busy_timeout=10000&_journal_mode=WAL&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate" +
 		"&_pragma=cache_size(-32768)&_pragma=mmap_size(268435456)&_pragma=temp_store(memory)"
