@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 
 // startSim starts a simulated org of users and groups (seed 1) and a client
 // for it authenticated with the simulator's API token.
-func startSim(tb testing.TB, users, groups int, limits oktasim.RateLimits, maxRetries int) (*oktasim.Server, *okta.Client) {
+func startSim(tb testing.TB, users, groups int, limits oktasim.RateLimits, adjust func(*okta.Options)) (*oktasim.Server, *okta.Client) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
@@ -23,18 +24,49 @@ func startSim(tb testing.TB, users, groups int, limits oktasim.RateLimits, maxRe
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { sim.Close() })
-	c, err := okta.NewClient(okta.Options{
+	opts := okta.Options{
 		Domain: sim.URL(),
 		CAFile: sim.CAFile(),
 		Auth:   func(base http.RoundTripper) http.RoundTripper { return okta.APITokenTransport(sim.APIToken(), base) },
-		// Retries back off in real time here: keep them few.
-		MaxRetries: maxRetries,
-	})
+	}
+	if adjust != nil {
+		adjust(&opts)
+	}
+	c, err := okta.NewClient(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(c.Close) // before the simulator's shutdown, which waits for open connections
 	return sim, c
+}
+
+// skipClock is the real clock, except that sleeping returns at once and
+// moves the clock forward instead.
+type skipClock struct {
+	mu      sync.Mutex
+	skipped time.Duration
+}
+
+func (c *skipClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.skipped)
+}
+
+func (c *skipClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.skipped += max(d, 0)
+	return nil
+}
+
+func (c *skipClock) skippedTime() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.skipped
 }
 
 // allRefs maps every group of the org: even ones by id, odd ones by name.
@@ -92,7 +124,7 @@ func TestSnapshotMatchesSimulatedOrg(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a simulated org")
 	}
-	sim, c := startSim(t, 2000, 200, oktasim.RateLimits{}, 0) // Workforce limits
+	sim, c := startSim(t, 2000, 200, oktasim.RateLimits{}, nil) // Workforce limits
 	org := sim.Org()
 	refs := allRefs(org)
 	ctx := context.Background()
@@ -163,7 +195,8 @@ func TestSimulatedFaultsFailTheSnapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a simulated org")
 	}
-	sim, c := startSim(t, 300, 20, oktasim.RateLimits{Disabled: true}, 1)
+	clock := &skipClock{} // waits for rate-limit resets and backoffs pass at once
+	sim, c := startSim(t, 300, 20, oktasim.RateLimits{Disabled: true}, func(o *okta.Options) { o.Clock = clock })
 	refs := allRefs(sim.Org())
 	victim := sim.Org().Groups()[5].ID
 	tests := []struct {
@@ -197,6 +230,22 @@ func TestSimulatedFaultsFailTheSnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkAgainstOrg(t, s, sim.Org(), refs)
+	})
+	t.Run("a 429 is waited out and retried", func(t *testing.T) {
+		sim.ClearFaults()
+		if err := sim.InjectFault(oktasim.Fault{PathPrefix: "/api/v1/groups/" + victim + "/users", Status: 429, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		before := clock.skippedTime()
+		s, err := c.Snapshot(context.Background(), refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstOrg(t, s, sim.Org(), refs)
+		// The exact wait (until the reset, plus jitter) is checked in TestRetries.
+		if waited := clock.skippedTime() - before; waited <= 0 {
+			t.Fatalf("retried the 429 without waiting")
+		}
 	})
 	t.Run("wrong token", func(t *testing.T) {
 		wrong, err := okta.NewClient(okta.Options{Domain: sim.URL(), CAFile: sim.CAFile(),

@@ -331,3 +331,33 @@ func TestGroupQueries(t *testing.T) {
 		}
 	})
 }
+
+func TestAPITokenTransport(t *testing.T) {
+	f := newOrgFake(t)
+	f.addGroup(gid(1), "Engineering", uid(1))
+	base, _ := NewBaseTransport("", f.srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs)
+	tests := []struct {
+		name  string
+		token string
+		err   error
+	}{
+		{"pasted with a newline", "  " + orgToken + "\n", nil},
+		{"empty", " \n", ErrNoAPIToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(f.requestLog())
+			c, err := NewClient(Options{Domain: f.srv.URL, Transport: APITokenTransport(tt.token, base), Clock: newStepClock()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Snapshot(context.Background(), []string{"Engineering"})
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("err = %v, want %v", err, tt.err)
+			}
+			if tt.err != nil && len(f.requestLog()) != before {
+				t.Fatal("a request was sent without a token")
+			}
+		})
+	}
+}

@@ -1,9 +1,18 @@
 package okta
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// ErrNoAPIToken is returned, without a request being sent, when the API
+// token is empty.
+var ErrNoAPIToken = errors.New("no Okta API token is set: set it with `rolesync secrets set okta-api-token`")
 
 // APITokenTransport authenticates each request with an Okta API token:
-// "Authorization: SSWS <token>". base sends the requests (nil: a transport
+// "Authorization: SSWS <token>". Surrounding white space, such as the newline
+// of a pasted token, is dropped. base sends the requests (nil: a transport
 // with the system roots, see NewBaseTransport). The token never appears in
 // errors or logs.
 func APITokenTransport(token string, base http.RoundTripper) http.RoundTripper {
@@ -14,7 +23,7 @@ func APITokenTransport(token string, base http.RoundTripper) http.RoundTripper {
 			base = http.DefaultTransport
 		}
 	}
-	return &sswsTransport{token: token, base: base}
+	return &sswsTransport{token: strings.TrimSpace(token), base: base}
 }
 
 type sswsTransport struct {
@@ -23,6 +32,12 @@ type sswsTransport struct {
 }
 
 func (t *sswsTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.token == "" {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, ErrNoAPIToken
+	}
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "SSWS "+t.token)
 	return t.base.RoundTrip(r)
