@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/url"
@@ -195,7 +196,7 @@ func (s *state) connectionKey() string {
 		return ""
 	}
 	return strings.Join([]string{c.Okta.Domain, c.Okta.Auth, c.Okta.ClientID, key(UseClient), key(UseDPoP),
-		string(s.secrets[SecretOktaAPIToken])}, "\x00")
+		fmt.Sprintf("%x", sha256.Sum256(s.secrets[SecretOktaAPIToken]))}, "\x00")
 }
 
 // validateInstance checks a ThreatLocker instance.
@@ -322,4 +323,13 @@ func intervalLabel(d time.Duration) string {
 		unit += "s"
 	}
 	return fmt.Sprintf("%d %s", n, unit)
+}
+
+// copySecrets copies the secrets for a call off the UI goroutine.
+func (s *state) copySecrets() Secrets {
+	out := make(Secrets, len(s.secrets))
+	for k, v := range s.secrets {
+		out[k] = append([]byte(nil), v...)
+	}
+	return out
 }

@@ -46,7 +46,7 @@ func (w *Wizard) onTest() {
 		return
 	}
 	cfg, key := st.config(), st.connectionKey()
-	secrets := st.secrets
+	secrets := st.copySecrets()
 	var checks []CheckResult
 	w.run(func(ctx context.Context) {
 		checks = w.deps.Tester.Test(ctx, cfg, secrets)

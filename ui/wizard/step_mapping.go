@@ -37,7 +37,7 @@ func (w *Wizard) viewMapping() fyne.CanvasObject {
 
 // loadMappingData reads the org's groups and the target's roles once.
 func (w *Wizard) loadMappingData() {
-	cfg, secrets := w.st.config(), w.st.secrets
+	cfg, secrets := w.st.config(), w.st.copySecrets()
 	var groups []Group
 	var roles []string
 	var gerr, rerr error

@@ -64,7 +64,7 @@ func (w *Wizard) runPreview(errLabel *widget.Label, done func()) {
 		done()
 		return
 	}
-	cfg, secrets := w.st.config(), w.st.secrets
+	cfg, secrets := w.st.config(), w.st.copySecrets()
 	var p Preview
 	var err error
 	w.run(func(ctx context.Context) {
