@@ -129,7 +129,7 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	p := &pacer{
 		next:       rt,
-		limits:     newLimiter(cmpOr(opts.RateShare, DefaultRateShare), c.clock, fullJitter),
+		limits:     newLimiter(cmpOr(opts.RateShare, DefaultRateShare), c.clock, fullJitter, c.log),
 		clock:      c.clock,
 		jitter:     fullJitter,
 		timeout:    cmpOr(opts.Timeout, DefaultTimeout),

@@ -2,6 +2,7 @@ package okta
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -19,6 +20,7 @@ type limiter struct {
 	share float64
 	clock Clock
 	jit   func(time.Duration) time.Duration
+	log   *slog.Logger
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -34,8 +36,8 @@ type bucket struct {
 // defaultWindow is Okta's rate-limit window, assumed until a response says.
 const defaultWindow = time.Minute
 
-func newLimiter(share float64, clock Clock, jitter func(time.Duration) time.Duration) *limiter {
-	return &limiter{share: share, clock: clock, jit: jitter, buckets: map[string]*bucket{}}
+func newLimiter(share float64, clock Clock, jitter func(time.Duration) time.Duration, log *slog.Logger) *limiter {
+	return &limiter{share: share, clock: clock, jit: jitter, log: log, buckets: map[string]*bucket{}}
 }
 
 // budget is how many requests of the bucket's limit this client may use.
@@ -65,7 +67,10 @@ func (l *limiter) acquire(ctx context.Context, family string) error {
 			return nil
 		}
 		wait := b.reset.Sub(now) + l.jit(time.Second)
+		limit, remaining := b.limit, b.remaining
 		l.mu.Unlock()
+		l.log.Debug("okta rate-limit share used, waiting for the reset", "bucket", family,
+			"limit", limit, "remaining", remaining, "share", l.share, "wait", wait)
 		if err := l.clock.Sleep(ctx, wait); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -155,7 +156,7 @@ func TestTimeoutIsRetriedThenFails(t *testing.T) {
 
 func TestLimiterKeepsUnderShare(t *testing.T) {
 	clock := newStepClock()
-	l := newLimiter(0.5, clock, func(time.Duration) time.Duration { return 0 })
+	l := newLimiter(0.5, clock, func(time.Duration) time.Duration { return 0 }, slog.New(slog.DiscardHandler))
 	ctx := context.Background()
 	headers := func(limit, remaining int, reset time.Time) http.Header {
 		h := http.Header{}
