@@ -160,7 +160,7 @@ func (c *Client) usersUpdatedSince(ctx context.Context, since time.Time) ([]*Use
 		}
 		for i := range page {
 			if page[i].ID == "" {
-				return nil, fmt.Errorf("%w: a user without an id", ErrMalformed)
+				return nil, errMemberWithoutID("/api/v1/users")
 			}
 			out = append(out, page[i].user())
 		}

@@ -287,11 +287,15 @@ func (c *Client) groupMembers(ctx context.Context, id string) ([]*User, error) {
 		}
 		for i := range page {
 			if page[i].ID == "" {
-				return nil, fmt.Errorf("%w: GET %s: a member without an id", ErrMalformed, path)
+				return nil, errMemberWithoutID(path)
 			}
 			out = append(out, page[i].user())
 		}
 		return h, nil
 	})
 	return out, err
+}
+
+func errMemberWithoutID(path string) error {
+	return fmt.Errorf("%w: GET %s: a user without an id", ErrMalformed, path)
 }

@@ -261,3 +261,39 @@ func TestSimulatedFaultsFailTheSnapshot(t *testing.T) {
 		}
 	})
 }
+
+func TestLookupUsersInSimulatedOrg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a simulated org")
+	}
+	sim, c := startSim(t, 500, 20, oktasim.RateLimits{Disabled: true}, nil)
+	var ids []string
+	statuses := map[string]bool{}
+	for _, u := range sim.Org().Users() {
+		if len(ids) < 150 || !statuses[u.Status] {
+			ids = append(ids, u.ID)
+			statuses[u.Status] = true
+		}
+	}
+	if !statuses[okta.StatusDeprovisioned] {
+		t.Fatal("the simulated org has no DEPROVISIONED user to look up")
+	}
+	unknown := "00u00000000000000000"
+	before := c.APICalls()
+	found, err := c.LookupUsers(context.Background(), append(ids, unknown))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != len(ids) || found[unknown] != nil {
+		t.Fatalf("found %d users, want %d and not the unknown id", len(found), len(ids))
+	}
+	for _, id := range ids {
+		ou, _ := sim.Org().User(id)
+		if u := found[id]; u == nil || u.Status != ou.Status || u.Login != ou.Login {
+			t.Fatalf("user %s found as %+v; the org has %+v", id, u, ou)
+		}
+	}
+	if calls := c.APICalls() - before; calls > int64(len(ids)/50+1) {
+		t.Fatalf("spent %d calls on %d ids", calls, len(ids))
+	}
+}

@@ -361,3 +361,11 @@ func TestAPITokenTransport(t *testing.T) {
 		})
 	}
 }
+
+func TestLookupUsersRefused(t *testing.T) {
+	f := newOrgFake(t) // answers 403 E0000006 on /api/v1/users
+	found, err := f.client(t, nil).LookupUsers(context.Background(), []string{uid(1)})
+	if err != nil || found != nil {
+		t.Fatalf("LookupUsers = %v, %v; want nil, nil when Okta refuses", found, err)
+	}
+}
