@@ -150,3 +150,35 @@ func TestPastedRealKeys(t *testing.T) {
 	test.Tap(button(t, win, "Back"))
 	mustLabel(t, win, "EC P-256 (ES256), the pair matches")
 }
+
+func TestExportPrivateKeyOnlyOnRequest(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	store := memKeyStore{}
+	deps.Keys = NewKeyService(store)
+	cfg := settingsConfig()
+	cfg.Okta.PublicKey, cfg.Okta.DPoPPublicKey = "", ""
+	deps.Config = &cfg
+	w, win := newTestWizard(t, deps)
+	w.show(int(StepKeys))
+	var generate []*widget.Button
+	walk(win.Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Generate key pair" {
+			generate = append(generate, b)
+		}
+	})
+	if len(generate) != 2 {
+		t.Fatalf("%d generate buttons, want 2", len(generate))
+	}
+	test.Tap(generate[0])
+	if hasLabel(win, "BEGIN PRIVATE KEY") {
+		t.Fatal("the private key is shown without an export")
+	}
+	test.Tap(button(t, win, "Export private key…"))
+	mustLabel(t, win, "Anyone who has the private key can act as rolesync in Okta")
+	test.Tap(button(t, win, "Yes"))
+	shown := find(t, win, "exported key", func(e *widget.Entry) bool { return strings.Contains(e.Text, "BEGIN PRIVATE KEY") })
+	if shown.Text != string(store[UseClient]) {
+		t.Fatal("the exported key is not the stored one")
+	}
+}
