@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,14 +16,19 @@ import (
 	"github.com/rolesync/rolesync/internal/oktasim"
 )
 
-// benchOrgs are the simulated orgs of the benchmarks; every fifth group is
-// mapped in the larger ones (by name and by id alternately).
-var benchOrgs = []struct {
-	users, groups, every int
-}{
-	{2000, 200, 1},
-	{10000, 400, 20},
-}
+// benchOrgs are the simulated orgs of the benchmarks: the largest group and
+// about 5% of the others are mapped in the larger ones (by name and by id
+// alternately). ROLESYNC_BENCH_LARGE=1 adds an org of 100k users.
+var benchOrgs = func() []struct{ users, groups, every int } {
+	orgs := []struct{ users, groups, every int }{
+		{2000, 200, 1},
+		{10000, 400, 20},
+	}
+	if os.Getenv("ROLESYNC_BENCH_LARGE") == "1" {
+		orgs = append(orgs, struct{ users, groups, every int }{100000, 2000, 20})
+	}
+	return orgs
+}()
 
 // mappedRefs maps the largest group and every nth group of the org.
 func mappedRefs(org *oktasim.Org, every int) []string {

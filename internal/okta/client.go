@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -237,12 +238,25 @@ func (c *Client) APICalls() int64 { return c.calls.Load() }
 // getJSON sends GET path?q and decodes the JSON body into v, returning the
 // response headers.
 func (c *Client) getJSON(ctx context.Context, path string, q url.Values, v any) (http.Header, error) {
+	body, h, err := c.get(ctx, path, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeJSON(path, body, v); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// get sends GET path?q and returns the body (already read by the pacer) and
+// the response headers.
+func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, http.Header, error) {
 	u := *c.base
 	u.Path = path
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("build request %s: %w", path, err)
+		return nil, nil, fmt.Errorf("build request %s: %w", path, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
@@ -251,13 +265,21 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, v any) 
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return nil, fmt.Errorf("%w: GET %s: %v", ErrMalformed, path, err)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read GET %s: %w", path, err)
 	}
-	return resp.Header, nil
+	return body, resp.Header, nil
+}
+
+func decodeJSON(path string, body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%w: GET %s: %v", ErrMalformed, path, err)
+	}
+	return nil
 }
 
 // sdkCall runs one SDK request and returns the pacer's typed error rather

@@ -266,34 +266,68 @@ func (c *Client) readMembers(ctx context.Context, groups []*Group, users map[str
 	return nil
 }
 
-// groupMembers reads every member of one group, page after page.
+// groupMembers reads every member of one group, page after page. While a
+// page is decoded, the next one is already being fetched: the cursor is in
+// the headers, so only the network waits stay on the chain of pages.
 //
 // This route does not use the SDK: its GroupMember decoding unmarshals each
 // member and each nested model twice (once more into a map of additional
-// properties), which BenchmarkDecodeMembersPage measures at several times the
-// CPU and allocations of decoding the fields a snapshot keeps.
+// properties), which BenchmarkDecodeMembersPage measures at about 7 times
+// the CPU and 36 times the allocations of decoding the fields a snapshot
+// keeps.
 func (c *Client) groupMembers(ctx context.Context, id string) ([]*User, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	path := "/api/v1/groups/" + url.PathEscape(id) + "/users"
+	type page struct {
+		body []byte
+		h    http.Header
+		err  error
+	}
+	fetch := func(after string) <-chan page {
+		ch := make(chan page, 1)
+		go func() {
+			q := url.Values{"limit": {strconv.Itoa(membersPageSize)}}
+			if after != "" {
+				q.Set("after", after)
+			}
+			body, h, err := c.get(ctx, path, q)
+			ch <- page{body, h, err}
+		}()
+		return ch
+	}
 	var out []*User
-	err := eachPage(ctx, "read group members", func(ctx context.Context, after string) (http.Header, error) {
-		q := url.Values{"limit": {strconv.Itoa(membersPageSize)}}
-		if after != "" {
-			q.Set("after", after)
+	seen := map[string]bool{}
+	pending := fetch("")
+	for pending != nil {
+		p := <-pending
+		pending = nil
+		if p.err != nil {
+			return nil, p.err
 		}
-		var page []memberJSON
-		h, err := c.getJSON(ctx, path, q, &page)
+		next, err := nextCursor(p.h)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read group members: %w", err)
 		}
-		for i := range page {
-			if page[i].ID == "" {
+		if next != "" {
+			if seen[next] {
+				return nil, fmt.Errorf("%w: read group members: Okta returned the page cursor %q twice", ErrMalformed, next)
+			}
+			seen[next] = true
+			pending = fetch(next)
+		}
+		var members []memberJSON
+		if err := decodeJSON(path, p.body, &members); err != nil {
+			return nil, err // cancel stops the page in flight
+		}
+		for i := range members {
+			if members[i].ID == "" {
 				return nil, errMemberWithoutID(path)
 			}
-			out = append(out, page[i].user())
+			out = append(out, members[i].user())
 		}
-		return h, nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 func errMemberWithoutID(path string) error {
