@@ -249,3 +249,22 @@ func TestExportErrors(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
+	st := newFixture(t)
+	h := string(export(t, st, Options{Format: FormatHTML}))
+	for _, bad := range []string{"<script", "<link", "src=", "url(", "@import", `href="http`} {
+		if strings.Contains(h, bad) {
+			t.Errorf("HTML contains %q: markup from the data or an external asset", bad)
+		}
+	}
+	// The group appears in the top groups (template) and in the rows.
+	if n := strings.Count(h, "&lt;script&gt;alert(1)&lt;/script&gt;"); n != 2 {
+		t.Errorf("escaped group appears %d times, want 2", n)
+	}
+	for _, want := range []string{"<svg", "<style>", "José Müller joined Engineering", "=HYPERLINK(&#34;http://evil.example&#34;,&#34;x&#34;)"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+}

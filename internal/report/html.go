@@ -4,11 +4,10 @@ import (
 	"bufio"
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
-	"iter"
+	"strconv"
 	"time"
 
 	"github.com/rolesync/rolesync/internal/store"
@@ -35,7 +34,6 @@ type htmlData struct {
 	Verify string
 	Chart  geometry
 	Title  string
-	Rows   iter.Seq[store.Change]
 }
 
 // shortHash is the first 12 hex digits of a hash, enough to tell rows apart
@@ -55,32 +53,69 @@ func pct(part, whole int64) string {
 }
 
 // html writes one self-contained page: inline CSS, an inline SVG chart and
-// the change table, streamed row by row. html/template escapes every value.
+// the change table. The page around the table comes from html/template; the
+// rows are streamed between its "head" and "tail" parts by htmlRow, which
+// escapes every value with the same escaper.
 func (x *exporter) html(ctx context.Context, w io.Writer) error {
 	s, err := x.summarise(ctx)
 	if err != nil {
 		return err
 	}
-	var rowsErr error
-	rows := func(yield func(store.Change) bool) {
-		rowsErr = x.each(ctx, func(c store.Change) error {
-			if !yield(c) {
-				return errStop
-			}
-			return nil
-		})
-	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	d := htmlData{S: s, Period: s.periodText(), Verify: s.verifyText(), Chart: s.Chart.layout(880, 230, 11),
-		Title: s.Chart.title(), Rows: rows}
-	if err := htmlTemplate.Execute(bw, d); err != nil {
+	d := htmlData{S: s, Period: s.periodText(), Verify: s.verifyText(), Chart: s.Chart.layout(880, 230, 11), Title: s.Chart.title()}
+	if err := htmlTemplate.ExecuteTemplate(bw, "head", d); err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
-	if rowsErr != nil && !errors.Is(rowsErr, errStop) {
-		return rowsErr
+	buf := make([]byte, 0, 1024)
+	err = x.each(ctx, func(c store.Change) error {
+		buf = htmlRow(buf[:0], c)
+		_, err := bw.Write(buf)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := htmlTemplate.ExecuteTemplate(bw, "tail", d); err != nil {
+		return fmt.Errorf("write html: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
 	return nil
+}
+
+// htmlRow appends one change as a table row, every text escaped.
+func htmlRow(b []byte, c store.Change) []byte {
+	cell := func(class, v string) {
+		b = append(b, "<td"...)
+		if class != "" {
+			b = append(b, ` class="`...)
+			b = append(b, class...)
+			b = append(b, '"')
+		}
+		b = append(b, '>')
+		b = append(b, template.HTMLEscapeString(v)...)
+		b = append(b, "</td>"...)
+	}
+	b = append(b, "<tr"...)
+	if c.Held {
+		b = append(b, ` class="held"`...)
+	}
+	b = append(b, '>')
+	cell("n", strconv.FormatInt(c.ID, 10))
+	cell("t", c.At.UTC().Format("2006-01-02 15:04:05"))
+	cell("n", strconv.FormatInt(c.RunID, 10))
+	cell("", c.User)
+	cell("", c.OktaID)
+	cell("", c.Action)
+	cell("", c.Role)
+	cell("", c.Group)
+	cell("r", c.Reason)
+	cell("", yesNo(c.Held))
+	b = append(b, `<td class="mono" title="`...)
+	b = append(b, template.HTMLEscapeString(c.Hash)...)
+	b = append(b, `">`...)
+	b = append(b, template.HTMLEscapeString(shortHash(c.Hash))...)
+	b = append(b, "</td></tr>\n"...)
+	return b
 }

@@ -59,8 +59,8 @@ type Options struct {
 	// Filter selects the changes. Since is inclusive, Until exclusive.
 	Filter store.ChangeFilter
 	// Progress, when set, is called with the number of changes written so far
-	// and the total to write: once before the first row, every few hundred
-	// rows, and once at the end.
+	// and the total to write: once before the summary and the first row, every
+	// few hundred rows, and once at the end.
 	Progress func(done, total int64)
 	// Now is the generation time printed in the report; zero means the
 	// current time.
@@ -104,6 +104,9 @@ func Export(ctx context.Context, st *store.Store, w io.Writer, opts Options) err
 	total, err := sc.count(ctx)
 	if err != nil {
 		return fmt.Errorf("export %s: %w", opts.Format, err)
+	}
+	if opts.Progress != nil {
+		opts.Progress(0, total)
 	}
 	x := &exporter{st: st, opts: opts, scope: sc, total: total}
 	switch opts.Format {
@@ -149,9 +152,6 @@ type exporter struct {
 func (x *exporter) each(ctx context.Context, fn func(store.Change) error) error {
 	var done int64
 	progress := x.opts.Progress
-	if progress != nil {
-		progress(0, x.total)
-	}
 	err := x.st.EachChange(ctx, x.opts.Filter, func(c store.Change) error {
 		if c.ID > x.scope.maxID {
 			return errStop
@@ -160,8 +160,13 @@ func (x *exporter) each(ctx context.Context, fn func(store.Change) error) error 
 			return err
 		}
 		done++
-		if progress != nil && done%progressEvery == 0 {
-			progress(done, x.total)
+		if done%progressEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(done, x.total)
+			}
 		}
 		return nil
 	})
