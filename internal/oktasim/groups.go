@@ -119,6 +119,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ *principal
 		}
 	}
 	prefix := strings.ToLower(q.Get("q"))
+	stats := wantsStats(r)
 	base := baseURL(r)
 	o := s.org
 	o.mu.RLock()
@@ -144,6 +145,9 @@ groups:
 			buf = append(buf, ',')
 		}
 		buf = appendGroup(buf, base, g)
+		if stats {
+			buf = appendStats(buf, g)
+		}
 		n, last = n+1, g.id
 	}
 	o.mu.RUnlock()
@@ -162,6 +166,9 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, _ *principal) 
 	var buf []byte
 	if ok {
 		buf = appendGroup(nil, baseURL(r), g)
+		if wantsStats(r) {
+			buf = appendStats(buf, g)
+		}
 	}
 	o.mu.RUnlock()
 	if !ok {

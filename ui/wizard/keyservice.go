@@ -19,12 +19,20 @@ type KeyStore interface {
 // keyService is the KeyService over internal/keys and a KeyStore.
 type keyService struct{ store KeyStore }
 
-// NewKeyService returns a KeyService that generates RSA 2048-bit RS256 key
-// pairs, reads pasted PEM or JWK keys, and keeps private halves in store.
+// NewKeyService returns a KeyService that generates key pairs (RSA 2048-bit
+// RS256 for client authentication, EC P-256 ES256 for DPoP), reads pasted
+// PEM or JWK keys, and keeps private halves in store.
 func NewKeyService(store KeyStore) KeyService { return keyService{store: store} }
 
 func (s keyService) Generate(ctx context.Context, use string) (KeyInfo, error) {
-	pair, err := keys.Generate(keys.RS256, 2048)
+	// The client key is RSA, as Okta's own "Generate new key" makes; the
+	// DPoP key signs a proof on every API call, where ES256 costs a small
+	// fraction of RS256.
+	alg, bits := keys.RS256, 2048
+	if use == UseDPoP {
+		alg = keys.ES256
+	}
+	pair, err := keys.Generate(alg, bits)
 	if err != nil {
 		return KeyInfo{}, fmt.Errorf("generate the key pair: %w", err)
 	}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# End-to-end test of the desktop app's tray, as a desktop tray host sees it:
+# under a private session bus with a StatusNotifierWatcher and a virtual X
+# display, start `rolesync demo`, read its tray menu over D-Bus, click Sync
+# now and see the run land in the history and the status line change, pause
+# and see no run start, make a run fail and see the notification on the bus,
+# then Quit and expect a clean exit.
+set -euo pipefail
+bin=$(realpath "${1:-bin/rolesync}")
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export LANG=en_US.UTF-8
+unset DBUS_SESSION_BUS_ADDRESS
+
+# The tray reader, built from .ci/traymenu.
+CGO_ENABLED=0 go build -o "$work/traymenu" "$here/traymenu"
+traymenu="$work/traymenu"
+export TRAYMENU="$traymenu" BIN="$bin" WORK="$work"
+
+dbus-run-session -- bash -euo pipefail -c '
+  fail() { echo "tray-e2e: $*"; echo "--- app output:"; cat "$WORK/out.log" || true; exit 1; }
+  status-notifier-watcher >/dev/null 2>&1 &
+  sleep 1
+  dbus-monitor --session "interface='"'"'org.freedesktop.Notifications'"'"'" >"$WORK/notify.log" 2>&1 &
+  xvfb-run -a -s "-screen 0 1280x800x24" "$BIN" --data-dir "$WORK/data" demo >"$WORK/out.log" 2>&1 &
+  app=$!
+  menu=""
+  for _ in $(seq 1 120); do
+    menu=$("$TRAYMENU" list 2>/dev/null || true)
+    grep -q "Sync now" <<<"$menu" && break
+    kill -0 $app 2>/dev/null || fail "rolesync exited before its tray appeared"
+    sleep 0.5
+  done
+  grep -q "Sync now" <<<"$menu" || fail "no tray menu with Sync now after 60 s: $menu"
+  echo "tray-e2e: menu:"; sed "s/^/  /" <<<"$menu"
+  for item in "Sync now" "Pause" "Open rolesync" "Quit"; do
+    grep -qx "$item" <<<"$menu" || fail "the tray menu has no \"$item\""
+  done
+  grep -q "^Pending approvals" <<<"$menu" || fail "the tray menu has no Pending approvals item"
+  status1=$(head -n 1 <<<"$menu")
+  runs() { "$BIN" --data-dir "$WORK/data" history --json --limit 100 | grep -c "\"run_id\"" || true; }
+  before=$(runs)
+
+  "$TRAYMENU" click "Sync now"
+  for _ in $(seq 1 120); do [ "$(runs)" -gt "$before" ] && break; sleep 0.5; done
+  after=$(runs)
+  [ "$after" -gt "$before" ] || fail "Sync now started no run ($before runs before, $after after)"
+  "$BIN" --data-dir "$WORK/data" history --json --limit 1 | grep -q "\"trigger\": \"manual\"" || fail "the newest run was not started by Sync now"
+  status2=""
+  for _ in $(seq 1 40); do
+    status2=$("$TRAYMENU" list | head -n 1)
+    [ "$status2" != "$status1" ] && break
+    sleep 0.25
+  done
+  [ "$status2" != "$status1" ] || fail "the status line did not change after Sync now: $status2"
+  echo "tray-e2e: status line went from \"$status1\" to \"$status2\""
+
+  "$TRAYMENU" click "Pause"
+  for _ in $(seq 1 40); do "$TRAYMENU" list | grep -qx "Resume" && break; sleep 0.25; done
+  "$TRAYMENU" list | grep -qx "Resume" || fail "Pause did not turn into Resume"
+  "$TRAYMENU" list | head -n 1 | grep -qi "paused" || fail "the status line does not say paused"
+  paused=$(runs)
+  sleep 3
+  [ "$(runs)" -eq "$paused" ] || fail "a run started while paused"
+  "$TRAYMENU" click "Resume"
+
+  # A failing Okta: every group read answers 500 until cleared.
+  url=$(grep -o "https://127.0.0.1:[0-9]*" "$WORK/out.log" | head -n 1)
+  [ -n "$url" ] || fail "the demo did not print the simulated org URL"
+  curl -sk -X POST "$url/__sim/faults" -d "{\"path_prefix\": \"/api/v1/groups\", \"status\": 500, \"count\": 1000}" >/dev/null
+  "$TRAYMENU" click "Sync now"
+  for _ in $(seq 1 120); do grep -q "failed" "$WORK/notify.log" && break; sleep 0.5; done
+  grep -q "failed" "$WORK/notify.log" || fail "no notification of the failed run on the session bus"
+  echo "tray-e2e: notification seen: $(grep -A2 "member=Notify" "$WORK/notify.log" | grep -o "string \"[^\"]*failed[^\"]*\"" | head -n 1)"
+  "$TRAYMENU" icon | sed "s/^/  /"
+
+  "$TRAYMENU" click "Quit"
+  for _ in $(seq 1 60); do kill -0 $app 2>/dev/null || break; sleep 0.25; done
+  kill -0 $app 2>/dev/null && fail "Quit did not stop rolesync"
+  wait $app || fail "rolesync exited with status $? after Quit"
+  echo "tray-e2e: passed"
+'
