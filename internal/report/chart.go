@@ -42,6 +42,9 @@ func (x *exporter) chart(ctx context.Context, from, to time.Time) (chart, error)
 	if from.IsZero() || to.IsZero() || x.total == 0 {
 		return c, nil
 	}
+	if to.After(x.opts.Now) && !from.After(x.opts.Now) {
+		to = x.opts.Now // a period that ends in the future is charted up to today
+	}
 	start := from.Truncate(24 * time.Hour)
 	days := int(to.Truncate(24*time.Hour).Sub(start)/(24*time.Hour)) + 1
 	c.BucketDays = (days + maxBuckets - 1) / maxBuckets

@@ -29,6 +29,12 @@ type pdfColumn struct {
 	cell  func(store.Change) string
 }
 
+// maxPDFRows is MaxPDFRows, lowered by tests.
+var maxPDFRows int64 = MaxPDFRows
+
+// pdfTableWidth is the sum of the column widths: the page less its margins.
+const pdfTableWidth = 273.0
+
 var pdfColumns = []pdfColumn{
 	{"ID", 13, "R", false, func(c store.Change) string { return strconv.FormatInt(c.ID, 10) }},
 	{"Time (UTC)", 30, "L", false, func(c store.Change) string { return c.At.UTC().Format("2006-01-02 15:04:05") }},
@@ -55,8 +61,8 @@ type pdfDoc struct {
 // pdf lays out the summary, the change table and the chain of custody, then
 // writes the document.
 func (x *exporter) pdf(ctx context.Context, w io.Writer) error {
-	if x.total > MaxPDFRows {
-		return fmt.Errorf("%d changes selected, more than the %d a PDF report holds; narrow the period or other filters, or export csv or jsonl", x.total, MaxPDFRows)
+	if x.total > maxPDFRows {
+		return fmt.Errorf("%d changes selected, more than the %d a PDF report holds; narrow the period or other filters, or export csv or jsonl", x.total, maxPDFRows)
 	}
 	s, err := x.summarise(ctx)
 	if err != nil {
@@ -151,14 +157,24 @@ func (d *pdfDoc) footer() {
 }
 
 // changeRow writes one change; fpdf breaks the page, and the header repeats.
+// Held changes are shaded yellow and every other row grey, with one
+// rectangle per row.
 func (d *pdfDoc) changeRow(c store.Change, i int) {
+	_, h := d.GetPageSize()
+	if d.GetY()+pdfRowH > h-pdfBottom {
+		d.AddPage()
+	}
+	shade := true
 	switch {
 	case c.Held:
 		d.SetFillColor(255, 244, 214)
 	case i%2 == 1:
 		d.SetFillColor(245, 247, 250)
 	default:
-		d.SetFillColor(255, 255, 255)
+		shade = false
+	}
+	if shade {
+		d.Rect(pdfMargin, d.GetY(), pdfTableWidth, pdfRowH, "F")
 	}
 	for j, col := range pdfColumns {
 		if col.mono {
@@ -170,7 +186,7 @@ func (d *pdfDoc) changeRow(c store.Change, i int) {
 		if j == len(pdfColumns)-1 {
 			ln = 1
 		}
-		d.CellFormat(col.width, pdfRowH, d.fit(col.cell(c), col.width-2), "", ln, col.align, true, 0, "")
+		d.CellFormat(col.width, pdfRowH, d.fit(col.cell(c), col.width-2), "", ln, col.align, false, 0, "")
 	}
 }
 

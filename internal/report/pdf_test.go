@@ -136,3 +136,32 @@ func TestPDFIsDeterministic(t *testing.T) {
 		t.Error("two PDF exports of the same history at the same time differ")
 	}
 }
+
+func TestPDFColumnsFillTheTable(t *testing.T) {
+	var sum float64
+	for _, c := range pdfColumns {
+		sum += c.width
+	}
+	if sum != pdfTableWidth {
+		t.Errorf("columns add up to %.1f mm, the table is %.1f mm", sum, pdfTableWidth)
+	}
+	if w := 297 - 2*pdfMargin; pdfTableWidth != w {
+		t.Errorf("table width %.1f mm, the A4 landscape page less margins is %.1f mm", pdfTableWidth, w)
+	}
+}
+
+func TestPDFRefusesTooManyRows(t *testing.T) {
+	st := newFixture(t)
+	defer func(n int64) { maxPDFRows = n }(maxPDFRows)
+	maxPDFRows = 10
+	var buf bytes.Buffer
+	err := Export(context.Background(), st, &buf, Options{Format: FormatPDF, Now: fixedNow})
+	if err == nil || !strings.Contains(err.Error(), "15 changes selected, more than the 10 a PDF report holds; narrow the period") {
+		t.Fatalf("error %v, want one saying to narrow the selection", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %d bytes of a refused PDF", buf.Len())
+	}
+	// A narrower filter passes.
+	export(t, st, Options{Format: FormatPDF, Filter: store.ChangeFilter{RunID: 4}})
+}

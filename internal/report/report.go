@@ -47,11 +47,11 @@ func ParseFormat(s string) (Format, error) {
 // Extension returns the usual file name extension of the format, with the dot.
 func (f Format) Extension() string { return "." + string(f) }
 
-// MaxPDFRows is the largest number of changes a PDF export accepts. A PDF is
-// laid out in memory before it is written (about 40 changes a page), so a
-// bigger selection should be narrowed with a filter or exported as CSV or
-// JSON lines, which stream.
-const MaxPDFRows = 200_000
+// MaxPDFRows is the largest number of changes a PDF export accepts, about
+// 1,400 pages. A PDF is laid out in memory before it is written, so a bigger
+// selection should be narrowed with a filter or exported as CSV or JSON
+// lines, which stream.
+const MaxPDFRows = 50_000
 
 // Options select what an export writes.
 type Options struct {

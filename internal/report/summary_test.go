@@ -136,3 +136,15 @@ func TestChartBuckets(t *testing.T) {
 		})
 	}
 }
+
+func TestChartStopsAtToday(t *testing.T) {
+	st := newFixture(t)
+	s := summaryOf(t, st, store.ChangeFilter{Since: t0, Until: t0.AddDate(1, 0, 0)})
+	if got := s.periodText(); got != "2026-03-02 to 2027-03-01" {
+		t.Errorf("period %q, want the filter's", got)
+	}
+	// fixedNow is 2026-03-06: five days from 2026-03-02.
+	if n := len(s.Chart.Buckets); n != 5 || s.Chart.BucketDays != 1 {
+		t.Errorf("%d buckets of %d days, want 5 of 1", n, s.Chart.BucketDays)
+	}
+}
