@@ -73,10 +73,11 @@ func (e *Engine) applyUser(ctx context.Context, cs []PlannedChange, p *Plan) err
 		}
 		return nil
 	}
-	cur, ok := p.current[first.UserID]
-	if !ok {
+	cp := p.cur(first)
+	if cp.ID == "" || cp.ID != first.UserID {
 		return fmt.Errorf("user %s is not in the target's user list: %w", first.UserID, target.ErrNotFound)
 	}
+	cur := *cp
 	roles := slices.Clone(cur.Roles)
 	changed, revokeAll := false, false
 	for _, c := range cs {

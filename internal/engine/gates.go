@@ -7,6 +7,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/target"
 )
 
 // Defaults of the deletion threshold: max(N, P% of managed users).
@@ -25,7 +26,7 @@ func protect(p *Plan, s config.Safety) {
 		prot[strings.ToLower(strings.TrimSpace(a))] = true
 	}
 	isProtected := func(c PlannedChange) bool {
-		u := p.current[c.UserID]
+		u := p.cur(c)
 		return prot[strings.ToLower(c.User)] || prot[strings.ToLower(c.Email)] ||
 			prot[strings.ToLower(u.Login)] || (u.Email != "" && prot[strings.ToLower(u.Email)])
 	}
@@ -50,7 +51,7 @@ func keepLastAdmins(p *Plan, s config.Safety) {
 		if c.Action == store.ActionRevoke {
 			return c.Role == role
 		}
-		return slices.Contains(p.current[c.UserID].Roles, role)
+		return slices.Contains(p.cur(c).Roles, role)
 	}
 	for i := range p.Changes {
 		c := &p.Changes[i]
@@ -59,26 +60,27 @@ func keepLastAdmins(p *Plan, s config.Safety) {
 		}
 		if len(s.AdminRoles) == 0 {
 			// Without admin roles, every portal user with roles is an admin.
-			c.Admin = c.Action == store.ActionRevokeAll && len(p.current[c.UserID].Roles) > 0
+			c.Admin = c.Action == store.ActionRevokeAll && len(p.cur(*c).Roles) > 0
 			continue
 		}
 		c.Admin = slices.ContainsFunc(s.AdminRoles, func(r string) bool { return losesAdmin(*c, r) })
 	}
 	for _, role := range s.AdminRoles {
-		holders := map[string]bool{}
-		for id, u := range p.current {
-			if u.Active && slices.Contains(u.Roles, role) {
-				holders[id] = true
+		holds := func(u *target.User) bool { return u.Active && slices.Contains(u.Roles, role) }
+		holders := 0
+		for i := range p.users {
+			if holds(&p.users[i]) {
+				holders++
 			}
 		}
-		if len(holders) == 0 {
+		if holders == 0 {
 			continue
 		}
-		after := len(holders)
+		after := holders
 		var losing []int
 		for i, c := range p.Changes {
 			switch {
-			case losesAdmin(c, role) && holders[c.UserID]:
+			case losesAdmin(c, role) && holds(p.cur(c)):
 				after--
 				losing = append(losing, i)
 			case c.Action == store.ActionGrant && c.Role == role:
@@ -129,12 +131,12 @@ func gate(p *Plan, cfg config.Config) {
 			if c.Action == store.ActionRevoke {
 				return missingRoles[c.Role]
 			}
-			return slices.ContainsFunc(p.current[c.UserID].Roles, func(r string) bool { return missingRoles[r] })
+			return slices.ContainsFunc(p.cur(c).Roles, func(r string) bool { return missingRoles[r] })
 		})
 	}
 	if p.Members == 0 {
 		synced := 0
-		for _, u := range p.current {
+		for _, u := range p.users {
 			if u.ExternalID != "" && u.Active && len(u.Roles) > 0 {
 				synced++
 			}

@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"maps"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -10,14 +10,18 @@ import (
 	"github.com/rolesync/rolesync/internal/target"
 )
 
-// match plans the changes for every Okta member of a mapped group.
-func (pl *planner) match() {
-	byExt := make(map[string]int, len(pl.users))
+// match plans the changes for every Okta member of a mapped group. Target
+// users are matched by Okta id, and users the sync has never seen by login,
+// then by email.
+func (pl *planner) match() error {
 	byLogin := map[string]int{}
 	byEmail := map[string]int{}
-	for i, u := range pl.users {
+	for i := range pl.users {
+		u := &pl.users[i]
 		if u.ExternalID != "" {
-			byExt[u.ExternalID] = i
+			if wi, ok := pl.desired[u.ExternalID]; ok {
+				pl.wants[wi].match = i + 1
+			}
 			continue
 		}
 		if l := strings.ToLower(u.Login); l != "" {
@@ -29,24 +33,28 @@ func (pl *planner) match() {
 			}
 		}
 	}
-	ids := slices.Sorted(maps.Keys(pl.desired))
-	for _, id := range ids {
-		u := pl.snap.Users[id]
-		idx, how := -1, ""
-		if i, ok := byExt[id]; ok {
-			idx, how = i, "id"
-		} else if i, ok := byLogin[strings.ToLower(u.Login)]; ok && u.Login != "" && !pl.claimed[i] {
-			idx, how = i, "login"
-		} else if i, ok := byEmail[strings.ToLower(u.Email)]; ok && u.Email != "" && !pl.claimed[i] {
-			idx, how = i, "email"
+	for wi := range pl.wants {
+		w := &pl.wants[wi]
+		u := pl.snap.Users[w.id]
+		if u == nil {
+			return fmt.Errorf("incomplete Okta read: member %s of group %q has no user record; nothing was changed", w.id, w.firstGroup)
+		}
+		idx, how := w.match-1, "id"
+		if idx < 0 && (len(byLogin) > 0 || len(byEmail) > 0) {
+			if i, ok := byLogin[strings.ToLower(u.Login)]; ok && u.Login != "" && !pl.claimed[i] {
+				idx, how = i, "login"
+			} else if i, ok := byEmail[strings.ToLower(u.Email)]; ok && u.Email != "" && !pl.claimed[i] {
+				idx, how = i, "email"
+			}
 		}
 		if idx >= 0 {
 			pl.claimed[idx] = true
-			pl.existing(u, pl.desired[id], pl.users[idx], how)
+			pl.existing(u, w, idx, how)
 		} else {
-			pl.create(u, pl.desired[id])
+			pl.create(u, w)
 		}
 	}
+	return nil
 }
 
 func (pl *planner) add(c PlannedChange) { pl.plan.Changes = append(pl.plan.Changes, c) }
@@ -59,9 +67,9 @@ func (pl *planner) create(u *okta.User, w *want) {
 	c := base
 	c.Action, c.Group, c.Reason = store.ActionCreate, w.groups[0], "member of "+strings.Join(w.groups, ", ")
 	pl.add(c)
-	for _, r := range slices.Sorted(maps.Keys(w.roles)) {
+	for _, g := range w.roles {
 		c := base
-		c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, r, w.roles[r], "member of "+w.roles[r]
+		c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, g.role, g.group, "member of "+g.group
 		pl.add(c)
 	}
 }
@@ -78,8 +86,9 @@ func statusReason(status string) string {
 	return "status " + status + " in Okta"
 }
 
-func (pl *planner) existing(u *okta.User, w *want, tu target.User, how string) {
-	base := PlannedChange{UserID: tu.ID, OktaID: u.ID, User: u.Login, Email: u.Email}
+func (pl *planner) existing(u *okta.User, w *want, idx int, how string) {
+	tu := &pl.users[idx]
+	base := PlannedChange{UserID: tu.ID, OktaID: u.ID, User: u.Login, Email: u.Email, ti: idx + 1}
 	if changed := profileChanges(tu, u); how != "id" || len(changed) > 0 {
 		c := base
 		c.Action = store.ActionUpdate
@@ -106,15 +115,15 @@ func (pl *planner) existing(u *okta.User, w *want, tu target.User, how string) {
 		c.Action, c.Group, c.Reason = store.ActionEnable, w.groups[0], "member of "+strings.Join(w.groups, ", ")
 		pl.add(c)
 	}
-	for _, r := range slices.Sorted(maps.Keys(w.roles)) {
-		if !slices.Contains(tu.Roles, r) {
+	for _, g := range w.roles {
+		if !slices.Contains(tu.Roles, g.role) {
 			c := base
-			c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, r, w.roles[r], "member of "+w.roles[r]
+			c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, g.role, g.group, "member of "+g.group
 			pl.add(c)
 		}
 	}
 	for _, r := range tu.Roles {
-		if _, ok := w.roles[r]; !ok {
+		if !w.has(r) {
 			c := base
 			c.Action, c.Role = store.ActionRevoke, r
 			if g, ok := pl.roleGroup[r]; ok {
@@ -129,7 +138,7 @@ func (pl *planner) existing(u *okta.User, w *want, tu target.User, how string) {
 
 // profileChanges names the profile fields that differ between the target
 // user and its Okta user.
-func profileChanges(tu target.User, u *okta.User) []string {
+func profileChanges(tu *target.User, u *okta.User) []string {
 	var out []string
 	if tu.Login != u.Login {
 		out = append(out, "login")
@@ -163,7 +172,7 @@ func (pl *planner) unmatched(found map[string]*okta.User) {
 		if pl.claimed[i] {
 			continue
 		}
-		c := PlannedChange{UserID: tu.ID, OktaID: tu.ExternalID, User: tu.Login, Email: tu.Email, Action: store.ActionRevokeAll}
+		c := PlannedChange{UserID: tu.ID, OktaID: tu.ExternalID, User: tu.Login, Email: tu.Email, Action: store.ActionRevokeAll, ti: i + 1}
 		switch {
 		case tu.ExternalID == "":
 			if len(tu.Roles) == 0 {

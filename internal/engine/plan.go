@@ -27,6 +27,9 @@ type PlannedChange struct {
 	Reason string `json:"reason"`
 	// Admin is set when the user holds an admin role the change takes away.
 	Admin bool `json:"admin,omitempty"`
+
+	// ti is 1 + the index of the user in Plan.users; 0 for a new user.
+	ti int
 }
 
 func (c PlannedChange) storeChange(at time.Time, held bool) store.Change {
@@ -82,8 +85,8 @@ type Plan struct {
 	APICalls        int       `json:"api_calls"`
 	TakenAt         time.Time `json:"taken_at"`
 
-	current map[string]target.User // target users by id
-	people  map[string]*okta.User  // Okta users by id
+	users  []target.User         // the target's users before the run
+	people map[string]*okta.User // Okta users by id
 }
 
 // read takes a snapshot of refs: a delta read from the previous snapshot
@@ -159,7 +162,9 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 	if err != nil {
 		return &Plan{APICalls: snap.APICalls}, err
 	}
-	pl.match()
+	if err := pl.match(); err != nil {
+		return &Plan{APICalls: snap.APICalls}, err
+	}
 	var found map[string]*okta.User
 	if lu, ok := e.opts.Source.(UserLookup); ok {
 		if ids := pl.departed(); len(ids) > 0 {
@@ -180,18 +185,51 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 	return p, nil
 }
 
-// want is the roles one Okta user should hold, each with the first mapped
-// group (in mapping order) that grants it.
+// want is the roles one Okta user should hold, sorted, each with the first
+// mapped group (in mapping order) that grants it.
 type want struct {
-	roles  map[string]string
+	id     string // Okta user id
+	roles  []roleGrant
 	groups []string
+	// firstGroup names the group that listed the user first, for errors.
+	firstGroup string
+	// match is 1 + the index of the target user with this Okta id, or 0.
+	match int
+}
+
+type roleGrant struct{ role, group string }
+
+// grant adds role, granted by group, unless the user already gets it.
+func (w *want) grant(role, group string) {
+	i, found := slices.BinarySearchFunc(w.roles, role, func(g roleGrant, r string) int { return strings.Compare(g.role, r) })
+	if !found {
+		w.roles = slices.Insert(w.roles, i, roleGrant{role, group})
+	}
+}
+
+// has reports whether the user gets role.
+func (w *want) has(role string) bool {
+	_, found := slices.BinarySearchFunc(w.roles, role, func(g roleGrant, r string) int { return strings.Compare(g.role, r) })
+	return found
+}
+
+// cur returns the target user of c as listed before the run, or an empty
+// user for a user to create.
+func (p *Plan) cur(c PlannedChange) *target.User {
+	if c.ti > 0 && c.ti <= len(p.users) {
+		return &p.users[c.ti-1]
+	}
+	return &target.User{}
 }
 
 type planner struct {
-	cfg     config.Config
-	snap    *okta.Snapshot
-	users   []target.User
-	desired map[string]*want
+	cfg   config.Config
+	snap  *okta.Snapshot
+	users []target.User
+	// desired indexes wants by Okta user id; wants are in order of first
+	// appearance in the mapped groups.
+	desired map[string]int32
+	wants   []want
 	claimed []bool
 	// roleGroup is the first mapped group granting each role.
 	roleGroup map[string]string
@@ -202,8 +240,8 @@ type planner struct {
 // mappings for completeness.
 func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, roles []string) (*planner, error) {
 	p := &Plan{APICalls: snap.APICalls, TakenAt: snap.TakenAt, OktaUsers: len(snap.Users),
-		current: make(map[string]target.User, len(users)), people: snap.Users}
-	pl := &planner{cfg: cfg, snap: snap, users: users, desired: make(map[string]*want, len(snap.Users)),
+		users: users, people: snap.Users}
+	pl := &planner{cfg: cfg, snap: snap, users: users, desired: make(map[string]int32, len(snap.Users)), wants: make([]want, 0, len(snap.Users)),
 		claimed: make([]bool, len(users)), roleGroup: map[string]string{}, plan: p}
 	known := map[string]bool{}
 	for _, r := range roles {
@@ -238,26 +276,23 @@ func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, rol
 			p.Members += len(g.MemberIDs)
 		}
 		for _, id := range g.MemberIDs {
-			if snap.Users[id] == nil {
-				return nil, fmt.Errorf("incomplete Okta read: member %s of group %q has no user record; nothing was changed", id, name)
+			i, ok := pl.desired[id]
+			if !ok {
+				i = int32(len(pl.wants))
+				pl.desired[id] = i
+				pl.wants = append(pl.wants, want{id: id, firstGroup: name})
 			}
-			w := pl.desired[id]
-			if w == nil {
-				w = &want{roles: map[string]string{}}
-				pl.desired[id] = w
-			}
+			w := &pl.wants[i]
 			if !slices.Contains(w.groups, name) {
 				w.groups = append(w.groups, name)
 			}
 			for _, r := range m.Roles {
-				if _, ok := w.roles[r]; !ok {
-					w.roles[r] = name
-				}
+				w.grant(r, name)
 			}
 		}
 	}
-	for _, u := range users {
-		p.current[u.ID] = u
+	for i := range users {
+		u := &users[i]
 		if u.Active && len(u.Roles) > 0 {
 			p.ManagedUsers++
 		}
