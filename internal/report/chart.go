@@ -36,14 +36,19 @@ var actionColours = []rgb{
 }
 
 // chart counts the selected changes per bucket of days from the first day of
-// the period to the last.
-func (x *exporter) chart(ctx context.Context, from, to time.Time) (chart, error) {
+// the period to the last; last is the time of the last selected change.
+func (x *exporter) chart(ctx context.Context, from, to, last time.Time) (chart, error) {
 	var c chart
 	if from.IsZero() || to.IsZero() || x.total == 0 {
 		return c, nil
 	}
-	if to.After(x.opts.Now) && !from.After(x.opts.Now) {
-		to = x.opts.Now // a period that ends in the future is charted up to today
+	if !x.opts.Filter.Until.IsZero() && to.After(x.opts.Now) && !from.After(x.opts.Now) {
+		// A period that ends in the future is charted up to the report date,
+		// or the last change if that is later.
+		to = x.opts.Now
+		if last.After(to) {
+			to = last
+		}
 	}
 	start := from.Truncate(24 * time.Hour)
 	days := int(to.Truncate(24*time.Hour).Sub(start)/(24*time.Hour)) + 1

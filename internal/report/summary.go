@@ -127,7 +127,11 @@ func (x *exporter) summarise(ctx context.Context) (*summary, error) {
 	if err := x.lostAccess(ctx, s); err != nil {
 		return nil, err
 	}
-	if s.Chart, err = x.chart(ctx, s.From, s.To); err != nil {
+	var lastAt time.Time
+	if last.Valid {
+		lastAt = time.Unix(0, last.Int64).UTC()
+	}
+	if s.Chart, err = x.chart(ctx, s.From, s.To, lastAt); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -139,7 +139,8 @@ func TestChartBuckets(t *testing.T) {
 
 func TestChartStopsAtToday(t *testing.T) {
 	st := newFixture(t)
-	s := summaryOf(t, st, store.ChangeFilter{Since: t0, Until: t0.AddDate(1, 0, 0)})
+	day := t0.Truncate(24 * time.Hour)
+	s := summaryOf(t, st, store.ChangeFilter{Since: day, Until: day.AddDate(1, 0, 0)})
 	if got := s.periodText(); got != "2026-03-02 to 2027-03-01" {
 		t.Errorf("period %q, want the filter's", got)
 	}
