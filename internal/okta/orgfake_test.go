@@ -101,7 +101,7 @@ var groupUpdated = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var (
 	reTimeGt = regexp.MustCompile(`(lastMembershipUpdated|lastUpdated) gt "([^"]*)"`)
-	reIDEq   = regexp.MustCompile(`id eq "([^"]*)"`)
+	reIDEq   = regexp.MustCompile(`(?:^|[ (])id eq "([^"]*)"`)
 	reNameEq = regexp.MustCompile(`profile\.name eq "((?:[^"\\]|\\.)*)"`)
 )
 
@@ -196,6 +196,11 @@ func (f *orgFake) groupMatches(g fakeGroup, q map[string][]string) bool {
 		return false
 	}
 	if s := get("search"); s != "" {
+		for _, m := range reIDEq.FindAllStringSubmatch(s, -1) {
+			if m[1] == g.ID {
+				return true
+			}
+		}
 		// Case-sensitive here, as some orgs compare; the client must cope.
 		for _, m := range reNameEq.FindAllStringSubmatch(s, -1) {
 			if strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[1]) == g.Name {

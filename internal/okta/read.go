@@ -20,9 +20,9 @@ import (
 // Missing. Any failed page, timeout or malformed response fails the whole
 // read: a Snapshot is never partial.
 //
-// API calls: one groups search per ~70 names, one filter per ~70 ids, one
-// more per name not found that way (a case-insensitive lookup), then
-// ceil(members/1000) per group (at least 1).
+// API calls: one groups search per ~60 references, one more per name not
+// found that way (a case-insensitive lookup), then ceil(members/1000) per
+// group (at least 1).
 func (c *Client) Snapshot(ctx context.Context, refs []string) (*Snapshot, error) {
 	ctx, calls := withCallCount(ctx)
 	taken := c.clock.Now()
@@ -52,9 +52,13 @@ func looksLikeGroupID(ref string) bool {
 }
 
 // resolve maps each reference to its group. It returns the references that
-// matched nothing, sorted.
+// matched nothing, sorted. Ids and names are looked up together, in one
+// search per ~60 references (id eq "a" or profile.name eq "b" …), then each
+// name not matched that way with a case-insensitive q lookup, since Okta's
+// eq may compare case-sensitively.
 func (c *Client) resolve(ctx context.Context, refs []string) (map[string]*Group, []string, error) {
-	var ids, names []string
+	var terms []string
+	var uniq []string
 	seen := map[string]bool{}
 	for _, ref := range refs {
 		if strings.TrimSpace(ref) == "" {
@@ -64,100 +68,74 @@ func (c *Client) resolve(ctx context.Context, refs []string) (map[string]*Group,
 			continue
 		}
 		seen[ref] = true
+		uniq = append(uniq, ref)
 		if looksLikeGroupID(ref) {
-			ids = append(ids, ref)
+			terms = append(terms, "id eq "+quote(ref))
 		} else {
-			names = append(names, ref)
+			terms = append(terms, "profile.name eq "+quote(ref))
+		}
+	}
+	var found []*Group
+	byID := map[string]*Group{}
+	for _, expr := range orChunks(terms) {
+		groups, err := c.listGroups(ctx, groupQuery{search: expr, limit: groupsPageSize})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, sg := range groups {
+			g, err := toGroup(sg)
+			if err != nil {
+				return nil, nil, err
+			}
+			if byID[g.ID] == nil {
+				byID[g.ID] = g
+				found = append(found, g)
+			}
 		}
 	}
 	out := map[string]*Group{}
 	var missing []string
-	if len(ids) > 0 {
-		byID, _, err := c.groupsByID(ctx, ids, "")
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, id := range ids {
-			if g := byID[id]; g != nil {
-				out[id] = g
-			} else {
-				missing = append(missing, id)
+	for _, ref := range uniq {
+		var g *Group
+		if looksLikeGroupID(ref) {
+			g = byID[ref]
+		} else {
+			var err error
+			if g, err = c.groupByName(ctx, ref, found); err != nil {
+				return nil, nil, err
 			}
 		}
-	}
-	if len(names) > 0 {
-		byName, err := c.groupsByName(ctx, names)
-		if err != nil {
-			return nil, nil, err
+		if g == nil {
+			missing = append(missing, ref)
+			continue
 		}
-		for _, n := range names {
-			if g := byName[n]; g != nil {
-				out[n] = g
-			} else {
-				missing = append(missing, n)
-			}
-		}
-	}
-	// Two references to one group share its Group.
-	byID := map[string]*Group{}
-	for ref, g := range out {
-		if prev, ok := byID[g.ID]; ok {
-			out[ref] = prev
+		if prev := byID[g.ID]; prev != nil {
+			g = prev // two references to one group share its Group
 		} else {
 			byID[g.ID] = g
 		}
+		out[ref] = g
 	}
 	sort.Strings(missing)
 	return out, missing, nil
 }
 
-// groupsByName finds the groups with these names: one search
-// (profile.name eq "a" or …) per chunk, then a q lookup for each name the
-// search did not match exactly, since Okta's eq may compare case-sensitively.
-func (c *Client) groupsByName(ctx context.Context, names []string) (map[string]*Group, error) {
-	terms := make([]string, 0, len(names))
-	for _, n := range names {
-		terms = append(terms, "profile.name eq "+quote(n))
+// groupByName picks the group named name among found, else among the
+// groups whose name starts with it ignoring case (one q lookup).
+func (c *Client) groupByName(ctx context.Context, name string, found []*Group) (*Group, error) {
+	g, err := pickByName(name, found)
+	if err != nil || g != nil {
+		return g, err
 	}
-	var found []*Group
-	for _, expr := range orChunks(terms) {
-		groups, err := c.listGroups(ctx, groupQuery{search: expr, limit: groupsPageSize})
-		if err != nil {
-			return nil, err
-		}
-		for _, sg := range groups {
-			g, err := toGroup(sg)
-			if err != nil {
-				return nil, err
-			}
-			found = append(found, g)
-		}
+	more, err := c.ListGroups(ctx, name, pickerMax)
+	if err != nil {
+		return nil, err
 	}
-	out := map[string]*Group{}
-	for _, n := range names {
-		g, err := pickByName(n, found)
-		if err != nil {
-			return nil, err
-		}
-		if g == nil {
-			// Not there under that exact spelling: look case-insensitively.
-			more, err := c.ListGroups(ctx, n, pickerMax)
-			if err != nil {
-				return nil, err
-			}
-			cands := make([]*Group, len(more))
-			for i := range more {
-				cands[i] = &more[i]
-			}
-			if g, err = pickByName(n, cands); err != nil {
-				return nil, err
-			}
-		}
-		if g != nil {
-			out[n] = g
-		}
+	cands := make([]*Group, len(more))
+	for i := range more {
+		cands[i] = &more[i]
 	}
-	return out, nil
+	return pickByName(name, cands)
 }
 
 // pickByName chooses the group named name: the one exact match, else the one
