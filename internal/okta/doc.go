@@ -1,9 +1,19 @@
 // Package okta reads the mapped Okta groups and their members into a
-// Snapshot. Reads go through okta-sdk-golang/v5 (cache off, the org URL's
-// port kept) over an HTTP stack of the package's own: authentication is the
-// caller's Transport (an SSWS API token here, OAuth 2.0 or DPoP elsewhere),
-// and a pacer keeps each Okta rate-limit bucket under a share, retries
-// 429s, 5xx, timeouts and dropped connections a bounded number of times,
-// and counts every HTTP request. A read that fails anywhere returns an
-// error, never a partial snapshot.
+// Snapshot.
+//
+// A Client (NewClient) reads through okta-sdk-golang/v5 with its cache and
+// own retries off and the org URL's port kept, and through plain net/http
+// where the SDK costs too much (member pages) or cannot page (the System
+// Log). Every request passes a pacer of the package's own: it keeps each
+// Okta rate-limit bucket under a share (X-Rate-Limit-* headers), waits out
+// 429s until the reset, retries 5xx, timeouts and dropped connections with
+// capped exponential backoff a bounded number of times, bounds each attempt
+// with a timeout, and counts every HTTP request. Authentication is the
+// caller's: APITokenTransport here, the OAuth 2.0 and DPoP transports
+// beside it.
+//
+// Snapshot reads everything; SnapshotDelta reads only what changed since a
+// previous snapshot (2 API calls when nothing did). A read that fails
+// anywhere returns an error, never a partial snapshot. Okta's error
+// responses come back as *APIError with advice an admin can act on.
 package okta
