@@ -92,6 +92,9 @@ type Tray struct {
 // trayUnavailable is set by builds that must not use a tray (-tags ci).
 var trayUnavailable = false
 
+// hasTrayHost asks whether a tray host runs; tests replace it.
+var hasTrayHost = trayHostAvailable
+
 func newTray(a fyne.App, m *MainWindow) *Tray {
 	t := &Tray{m: m}
 	t.status = fyne.NewMenuItem("", nil)
@@ -110,7 +113,7 @@ func newTray(a fyne.App, m *MainWindow) *Tray {
 	if m.deps.Loop == nil {
 		t.sync.Disabled, t.pause.Disabled = true, true
 	}
-	if d, ok := a.(desktop.App); ok && !trayUnavailable {
+	if d, ok := a.(desktop.App); ok && !trayUnavailable && hasTrayHost() {
 		t.desk = d
 		t.apply(NewTrayView(Status{}, m.deps.now()))
 		d.SetSystemTrayMenu(t.menu)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -93,8 +94,17 @@ func TestNewTrayView(t *testing.T) {
 	}
 }
 
+// withTrayHost makes the tests see a tray host, or none.
+func withTrayHost(t *testing.T, present bool) {
+	t.Helper()
+	old := hasTrayHost
+	hasTrayHost = func() bool { return present }
+	t.Cleanup(func() { hasTrayHost = old })
+}
+
 func newTrayWindow(t *testing.T) (*MainWindow, *trayApp, *fakeEngine) {
 	t.Helper()
+	withTrayHost(t, true)
 	a := &trayApp{App: test.NewTempApp(t)}
 	h := demoHistory()
 	e := &fakeEngine{hist: h}
@@ -182,6 +192,7 @@ func TestTrayFollowsTheSync(t *testing.T) {
 }
 
 func TestTrayQuitStopsTheLoop(t *testing.T) {
+	withTrayHost(t, true)
 	a := &trayApp{App: test.NewTempApp(t)}
 	stopped := 0
 	NewMainWindow(a, Deps{Quit: func() { stopped++ }, Now: func() time.Time { return demoNow }})
@@ -204,6 +215,26 @@ func TestNoTrayRunsWithTheWindowAlone(t *testing.T) {
 	lines := buf.Lines()
 	if len(lines) != 1 || !contains(lines[0], "no system tray available; running with the window alone") {
 		t.Errorf("log = %q, want the one no-tray line", lines)
+	}
+}
+
+func TestNoTrayHostRunsWithTheWindowAlone(t *testing.T) {
+	withTrayHost(t, false)
+	a := &trayApp{App: test.NewTempApp(t)}
+	buf := NewLogBuffer(10, nil)
+	m := NewMainWindow(a, Deps{Logger: slogTo(buf), Now: func() time.Time { return demoNow }})
+	if m.tray.installed() || a.menu != nil {
+		t.Fatal("tray set up with no tray host")
+	}
+	if lines := buf.Lines(); len(lines) != 1 || !contains(lines[0], "no system tray available; running with the window alone") {
+		t.Errorf("log = %q, want the one no-tray line", lines)
+	}
+}
+
+func TestTrayHostNeedsASessionBus(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	if trayHostAvailable() && (runtime.GOOS != "windows" && runtime.GOOS != "darwin") {
+		t.Error("a tray host reported with the session bus switched off")
 	}
 }
 
