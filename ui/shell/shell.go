@@ -38,8 +38,10 @@ type Shell struct {
 	eng      *engine.Engine
 	sched    *engine.Scheduler
 	progress ui.Progress
-	loopCtx  context.Context
-	stop     context.CancelFunc
+	// users and roles under management, counted after each run.
+	users, roles int
+	loopCtx      context.Context
+	stop         context.CancelFunc
 }
 
 // New builds the shell over rt: the log buffer, the main window and, when
@@ -79,6 +81,7 @@ func (s *Shell) config() config.Config {
 // Start starts the sync loop when rolesync is configured, and opens the
 // setup wizard when it is not.
 func (s *Shell) Start() {
+	go s.tick()
 	if _, ok, _ := config.FromStore(s.loopCtx, s.rt.Store); !ok {
 		s.log.Info("not configured yet: opening the setup wizard")
 		s.refresh()
@@ -115,8 +118,24 @@ func (s *Shell) startLoop() error {
 	if err := sched.Start(s.loopCtx); err != nil {
 		return err
 	}
+	s.count()
 	s.refresh()
 	return nil
+}
+
+// tick refreshes the status every few seconds, so the next run's time and
+// the loop's state stay current between runs.
+func (s *Shell) tick() {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.loopCtx.Done():
+			return
+		case <-t.C:
+			s.refresh()
+		}
+	}
 }
 
 // Stop stops the loop, letting a run in progress finish; it is the tray's
@@ -162,6 +181,7 @@ func (s *Shell) onRun(res engine.Result, err error) {
 	if err != nil {
 		s.log.Warn("sync run", "run", res.RunID, "status", res.Status, "err", err)
 	}
+	s.count()
 	s.refresh()
 }
 
@@ -200,9 +220,19 @@ func (s *Shell) status() ui.Status {
 	}
 	s.mu.Lock()
 	st.Progress = s.progress
+	st.UsersManaged, st.RolesManaged = s.users, s.roles
 	s.mu.Unlock()
-	st.UsersManaged, st.RolesManaged = s.managed(ctx)
 	return st
+}
+
+// count counts what is under management, after a run.
+func (s *Shell) count() {
+	ctx, cancel := context.WithTimeout(s.loopCtx, 30*time.Second)
+	defer cancel()
+	users, roles := s.managed(ctx)
+	s.mu.Lock()
+	s.users, s.roles = users, roles
+	s.mu.Unlock()
 }
 
 // managed counts the portal users the sync matched to Okta that hold
@@ -215,13 +245,18 @@ func (s *Shell) managed(ctx context.Context) (users, roles int) {
 			set[r] = true
 		}
 	}
-	if cfg.Target.Kind == "" || cfg.Target.Kind == config.TargetLocal {
-		if us, err := s.rt.Directory.ListUsers(ctx); err == nil {
-			for _, u := range us {
-				if u.ExternalID != "" && u.Active && len(u.Roles) > 0 {
-					users++
-				}
-			}
+	tgt, err := s.rt.Target(ctx, cfg)
+	if err != nil {
+		return 0, len(set)
+	}
+	us, err := tgt.ListUsers(ctx)
+	if err != nil {
+		s.log.Warn("count the users under management", "err", err)
+		return 0, len(set)
+	}
+	for _, u := range us {
+		if u.ExternalID != "" && u.Active && len(u.Roles) > 0 {
+			users++
 		}
 	}
 	return users, len(set)
