@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -295,5 +296,27 @@ func TestLookupUsersInSimulatedOrg(t *testing.T) {
 	}
 	if calls := c.APICalls() - before; calls > int64(len(ids)/50+1) {
 		t.Fatalf("spent %d calls on %d ids", calls, len(ids))
+	}
+}
+
+func TestGroupQueriesInSimulatedOrg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a simulated org")
+	}
+	sim, c := startSim(t, 500, 30, oktasim.RateLimits{Disabled: true}, nil)
+	ctx := context.Background()
+	for _, g := range sim.Org().Groups()[:5] {
+		n, err := c.GroupMemberCount(ctx, g.ID)
+		if err != nil || n != g.MemberCount {
+			t.Fatalf("GroupMemberCount(%s) = %d, %v; the org has %d", g.Name, n, err, g.MemberCount)
+		}
+		prefix := strings.ToLower(g.Name[:3])
+		picked, err := c.ListGroups(ctx, prefix, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(picked, func(p okta.Group) bool { return p.ID == g.ID }) {
+			t.Fatalf("ListGroups(%q) lacks %s", prefix, g.Name)
+		}
 	}
 }
