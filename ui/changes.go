@@ -32,12 +32,12 @@ var changeColumns = []struct {
 	cell  func(c store.Change, m *MainWindow) string
 }{
 	{"Time", 130, func(c store.Change, m *MainWindow) string { return fmtTime(c.At, m.deps.now()) }},
-	{"User", 190, func(c store.Change, _ *MainWindow) string { return c.User }},
-	{"Action", 100, func(c store.Change, _ *MainWindow) string { return c.Action }},
-	{"Role", 120, func(c store.Change, _ *MainWindow) string { return c.Role }},
-	{"Okta group", 140, func(c store.Change, _ *MainWindow) string { return c.Group }},
-	{"Reason", 200, func(c store.Change, _ *MainWindow) string { return c.Reason }},
-	{"Held", 60, func(c store.Change, _ *MainWindow) string {
+	{"User", 240, func(c store.Change, _ *MainWindow) string { return c.User }},
+	{"Action", 95, func(c store.Change, _ *MainWindow) string { return c.Action }},
+	{"Role", 115, func(c store.Change, _ *MainWindow) string { return c.Role }},
+	{"Okta group", 130, func(c store.Change, _ *MainWindow) string { return c.Group }},
+	{"Reason", 180, func(c store.Change, _ *MainWindow) string { return c.Reason }},
+	{"Held", 50, func(c store.Change, _ *MainWindow) string {
 		if c.Held {
 			return "held"
 		}
