@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func capture(t *testing.T, m *MainWindow, name string) {
 	if dir == "" {
 		return
 	}
-	fyne.CurrentApp().Settings().SetTheme(theme.LightTheme())
+	fyne.CurrentApp().Settings().SetTheme(lightTheme{theme.DefaultTheme()})
 	defer fyne.CurrentApp().Settings().SetTheme(test.Theme())
 	img := m.win.Canvas().Capture()
 	f, err := os.Create(filepath.Join(dir, name+".png"))
@@ -39,6 +40,13 @@ func capture(t *testing.T, m *MainWindow, name string) {
 	if err := png.Encode(f, img); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// lightTheme is the default theme in its light variant, for screenshots.
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
 }
 
 func TestMainWindowRendersDemoData(t *testing.T) {
