@@ -38,7 +38,7 @@ dbus-run-session -- bash -euo pipefail -c '
     grep -qx "$item" <<<"$menu" || fail "the tray menu has no \"$item\""
   done
   grep -q "^Pending approvals" <<<"$menu" || fail "the tray menu has no Pending approvals item"
-  status1=$(head -n 1 <<<"$menu")
+  status1=$(sed -n 1p <<<"$menu")
   runs() { "$BIN" --data-dir "$WORK/data" history --json --limit 100 | grep -c "\"run_id\"" || true; }
   before=$(runs)
 
@@ -49,7 +49,7 @@ dbus-run-session -- bash -euo pipefail -c '
   "$BIN" --data-dir "$WORK/data" history --json --limit 1 | grep -q "\"trigger\": \"manual\"" || fail "the newest run was not started by Sync now"
   status2=""
   for _ in $(seq 1 40); do
-    status2=$("$TRAYMENU" list | head -n 1)
+    status2=$("$TRAYMENU" list | sed -n 1p)
     [ "$status2" != "$status1" ] && break
     sleep 0.25
   done
@@ -59,20 +59,29 @@ dbus-run-session -- bash -euo pipefail -c '
   "$TRAYMENU" click "Pause"
   for _ in $(seq 1 40); do "$TRAYMENU" list | grep -qx "Resume" && break; sleep 0.25; done
   "$TRAYMENU" list | grep -qx "Resume" || fail "Pause did not turn into Resume"
-  "$TRAYMENU" list | head -n 1 | grep -qi "paused" || fail "the status line does not say paused"
+  for _ in $(seq 1 40); do "$TRAYMENU" list | sed -n 1p | grep -qi "paused" && break; sleep 0.25; done
+  "$TRAYMENU" list | sed -n 1p | grep -qi "paused" || fail "the status line does not say paused: $("$TRAYMENU" list | sed -n 1p)"
   paused=$(runs)
   sleep 3
   [ "$(runs)" -eq "$paused" ] || fail "a run started while paused"
   "$TRAYMENU" click "Resume"
 
   # A failing Okta: every group read answers 500 until cleared.
-  url=$(grep -o "https://127.0.0.1:[0-9]*" "$WORK/out.log" | head -n 1)
+  url=$(grep -o "https://127.0.0.1:[0-9]*" "$WORK/out.log" | sed -n 1p)
   [ -n "$url" ] || fail "the demo did not print the simulated org URL"
   curl -sk -X POST "$url/__sim/faults" -d "{\"path_prefix\": \"/api/v1/groups\", \"status\": 500, \"count\": 1000}" >/dev/null
   "$TRAYMENU" click "Sync now"
   for _ in $(seq 1 120); do grep -q "failed" "$WORK/notify.log" && break; sleep 0.5; done
   grep -q "failed" "$WORK/notify.log" || fail "no notification of the failed run on the session bus"
-  echo "tray-e2e: notification seen: $(grep -A2 "member=Notify" "$WORK/notify.log" | grep -o "string \"[^\"]*failed[^\"]*\"" | head -n 1)"
+  echo "tray-e2e: notification seen on the bus:"; grep "string \"" "$WORK/notify.log" | grep -v "org.freedesktop" | head -n 6 | sed "s/^ */  /"
+  failed=""
+  for _ in $(seq 1 40); do
+    failed=$("$TRAYMENU" list | sed -n 1p)
+    grep -qi "fail" <<<"$failed" && break
+    sleep 0.25
+  done
+  grep -qi "fail" <<<"$failed" || fail "the status line does not show the failed run: $failed"
+  echo "tray-e2e: status line after the failure: \"$failed\""
   "$TRAYMENU" icon | sed "s/^/  /"
 
   "$TRAYMENU" click "Quit"

@@ -25,7 +25,12 @@ func main() {
 
 // runGUI creates the Fyne app and hands it, with the opened runtime, to the shell.
 func runGUI(ctx context.Context, rt *cli.Runtime) error {
+	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
+	// The metadata FyneApp.toml gives a packaged build, for plain go builds:
+	// the name is the tray's title and the notifications' sender.
+	app.SetMetadata(fyne.AppMetadata{ID: appID, Name: "rolesync", Version: "0.1.0", Build: 1, Icon: icon,
+		Migrations: map[string]bool{"fyneDo": true}})
 	a := app.NewWithID(appID)
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	a.SetIcon(icon)
 	return shell.Run(ctx, a, rt)
 }
