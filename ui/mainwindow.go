@@ -104,7 +104,7 @@ func (m *MainWindow) SetStatus(s Status) {
 		if n != nil {
 			m.app.SendNotification(n)
 		}
-		if runID(prev.LastRun) != runID(s.LastRun) || prev.Pending != s.Pending {
+		if runID(prev.LastRun) != runID(s.LastRun) || prev.Pending != s.Pending || prev.Syncing != s.Syncing {
 			m.reload()
 		}
 	})
