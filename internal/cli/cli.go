@@ -61,6 +61,7 @@ func commands() []command {
 		{"plan", "show what the next sync would change: plan [--json]", runPlan},
 		{"approve", "apply the revocations a run held: approve RUN", runApprove},
 		{"reject", "discard the revocations a run held: reject RUN", runReject},
+		{"daemon", "sync on the configured interval until stopped", runDaemon},
 		{"config", "config import FILE | config export [FILE]", runConfig},
 		{"secrets", "secrets set NAME (reads the value from stdin)", runSecrets},
 		{"keys", "keys generate|import|show --for client|dpop", runKeys},

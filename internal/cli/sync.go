@@ -6,9 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"text/tabwriter"
+	"time"
 
+	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/store"
 )
@@ -173,6 +178,48 @@ func runReject(ctx context.Context, c *call) error {
 			return err
 		}
 		fmt.Fprintf(c.stdout(), "run %d rejected: its held revocations will not be applied\n", id)
+		return nil
+	})
+}
+
+// runDaemon syncs on the configured interval until SIGINT or SIGTERM; a
+// run in progress finishes before it exits.
+func runDaemon(ctx context.Context, c *call) error {
+	if _, err := c.flags("daemon", nil, 0); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return c.withRuntime(ctx, func(rt *Runtime) error {
+		rt.Holder = "daemon"
+		// The daemon's log goes to stderr at info level.
+		rt.Logger = slog.New(slog.NewTextHandler(stderrOf(c.env), &slog.HandlerOptions{Level: slog.LevelInfo}))
+		eng, cfg, err := rt.Engine(ctx)
+		if err != nil {
+			return err
+		}
+		sched := &engine.Scheduler{
+			Runner:     eng,
+			RunAtStart: true,
+			Interval: func() time.Duration {
+				if cur, err := rt.Config(context.Background()); err == nil {
+					return cur.Sync.Interval
+				}
+				return cfg.Sync.Interval
+			},
+			Logger: rt.Logger,
+			OnRun: func(res engine.Result, err error) {
+				rt.Logger.Info("run finished", "run", res.RunID, "status", res.Status, "created", res.Created,
+					"granted", res.Granted, "revoked", res.Revoked, "held", res.Held, "api_calls", res.APICalls)
+			},
+		}
+		fmt.Fprintf(c.env.Stderr, "rolesync daemon: syncing every %s; stop with Ctrl-C\n", config.FormatInterval(cfg.Sync.Interval))
+		if err := sched.Start(ctx); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		sched.Stop()
+		fmt.Fprintln(c.env.Stderr, "rolesync daemon: stopped")
 		return nil
 	})
 }
