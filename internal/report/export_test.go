@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -267,4 +268,44 @@ func TestHTMLIsSelfContainedAndEscaped(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
+}
+
+func TestExportStopsMidway(t *testing.T) {
+	st := openStore(t)
+	fillHistory(t, st, 3, 1000)
+	t.Run("write fails after the first rows", func(t *testing.T) {
+		w := &limitWriter{left: 100 << 10}
+		err := Export(context.Background(), st, w, Options{Format: FormatCSV})
+		if !errors.Is(err, io.ErrClosedPipe) {
+			t.Fatalf("error %v, want the writer's", err)
+		}
+	})
+	t.Run("cancelled while writing", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var last int64
+		err := Export(ctx, st, io.Discard, Options{Format: FormatJSONL, Progress: func(done, _ int64) {
+			last = done
+			if done >= 1024 {
+				cancel()
+			}
+		}})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("error %v, want context.Canceled", err)
+		}
+		if last >= 3000 {
+			t.Errorf("export ran to the end (%d rows) after being cancelled", last)
+		}
+	})
+}
+
+// limitWriter accepts left bytes, then fails.
+type limitWriter struct{ left int }
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if len(p) > w.left {
+		return 0, io.ErrClosedPipe
+	}
+	w.left -= len(p)
+	return len(p), nil
 }

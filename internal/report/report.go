@@ -148,37 +148,6 @@ type exporter struct {
 	total int64
 }
 
-// each streams the selected changes to fn in ID order, reporting progress.
-func (x *exporter) each(ctx context.Context, fn func(store.Change) error) error {
-	var done int64
-	progress := x.opts.Progress
-	err := x.st.EachChange(ctx, x.opts.Filter, func(c store.Change) error {
-		if c.ID > x.scope.maxID {
-			return errStop
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-		done++
-		if done%progressEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if progress != nil {
-				progress(done, x.total)
-			}
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
-		return err
-	}
-	if progress != nil {
-		progress(done, x.total)
-	}
-	return nil
-}
-
 // ParseTime reads a time given on the command line: a date ("2026-01-31",
 // midnight UTC), a date and time in UTC ("2026-01-31 14:30" or
 // "2026-01-31T14:30"), or RFC 3339 with a zone ("2026-01-31T14:30:00+01:00").
