@@ -169,7 +169,7 @@ func (c chart) layout(w, h, font float64) geometry {
 		return g
 	}
 	slot := plotW / float64(n)
-	bw := slot * 0.75
+	bw := min(slot*0.75, plotW/16) // a short period still gets slim bars
 	every := (n + 9) / 10 // at most about ten date labels
 	for i, b := range c.Buckets {
 		x := g.Left + slot*float64(i) + (slot-bw)/2
