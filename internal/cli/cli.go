@@ -70,6 +70,7 @@ func commands() []command {
 		{"directory", "directory list [--json] (local directory)", runDirectory},
 		{"history", "history [--json] [--limit N]", runHistory},
 		{"audit", "audit verify: check the change log's hash chain", runAudit},
+		{"export", "export --format csv|jsonl|html|pdf --out FILE [--since --until --user --group --role --action --run]", runExport},
 	}
 }
 

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rolesync/rolesync/internal/report"
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// runExport writes an audit report of the change log. The file appears
+// only when the export is complete: it is written beside the target and
+// renamed into place.
+func runExport(ctx context.Context, c *call) error {
+	var format, out, since, until string
+	var f store.ChangeFilter
+	if _, err := c.flags("export", func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "", "csv, jsonl, html or pdf")
+		fs.StringVar(&out, "out", "", "the file to write")
+		fs.StringVar(&since, "since", "", "changes from this date or time (e.g. 2026-01-31)")
+		fs.StringVar(&until, "until", "", "changes up to this date (inclusive) or time")
+		fs.StringVar(&f.User, "user", "", "only this user (login)")
+		fs.StringVar(&f.Group, "group", "", "only changes caused by this Okta group")
+		fs.StringVar(&f.Role, "role", "", "only this role")
+		fs.StringVar(&f.Action, "action", "", "only this action (create, grant, revoke, revoke_all, …)")
+		fs.Int64Var(&f.RunID, "run", 0, "only this run")
+	}, 0); err != nil {
+		return err
+	}
+	fm, err := report.ParseFormat(format)
+	if err != nil {
+		return usagef("export: %v", err)
+	}
+	if out == "" {
+		return usagef("export: say where to write the report with --out FILE")
+	}
+	if f.Since, err = report.ParseTime(since); err != nil {
+		return usagef("export: --since: %v", err)
+	}
+	if f.Until, err = report.ParseUntil(until); err != nil {
+		return usagef("export: --until: %v", err)
+	}
+	return c.withRuntime(ctx, func(rt *Runtime) error {
+		n, err := writeReport(ctx, rt.Store, out, report.Options{Format: fm, Filter: f})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout(), "%s report of %d changes written to %s\n", fm, n, out)
+		return nil
+	})
+}
+
+// writeReport exports to path through a temporary file in the same
+// directory, so that a failed export leaves no half-written report, and
+// returns the number of changes written.
+func writeReport(ctx context.Context, st *store.Store, path string, opts report.Options) (int64, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	var written int64
+	prev := opts.Progress
+	opts.Progress = func(done, total int64) {
+		written = done
+		if prev != nil {
+			prev(done, total)
+		}
+	}
+	w := bufio.NewWriterSize(tmp, 256<<10)
+	err = report.Export(ctx, st, w, opts)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, errors.Join(errors.New("export failed, no report written"), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	return written, nil
+}
