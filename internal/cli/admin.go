@@ -13,6 +13,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/secrets"
+	"github.com/rolesync/rolesync/internal/target"
 )
 
 func runConfig(ctx context.Context, c *call) error {
@@ -110,6 +111,25 @@ func runSecrets(ctx context.Context, c *call) error {
 	})
 }
 
+// roleAdder is a target whose roles the admin defines (the local directory,
+// a SCIM service in groups mode).
+type roleAdder interface {
+	AddRole(ctx context.Context, name string) error
+}
+
+// rolesTarget is the configured target, or the local directory before any
+// configuration exists.
+func (rt *Runtime) rolesTarget(ctx context.Context) (target.Target, error) {
+	cfg, ok, err := config.FromStore(ctx, rt.Store)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return rt.Directory, nil
+	}
+	return rt.Target(ctx, cfg)
+}
+
 func runRoles(ctx context.Context, c *call) error {
 	if len(c.args) == 0 {
 		return usagef("roles: say `roles add NAME` or `roles list`")
@@ -117,15 +137,27 @@ func runRoles(ctx context.Context, c *call) error {
 	switch {
 	case c.args[0] == "add" && len(c.args) == 2:
 		return c.withRuntime(ctx, func(rt *Runtime) error {
-			if err := rt.Directory.AddRole(ctx, c.args[1]); err != nil {
+			tgt, err := rt.rolesTarget(ctx)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout(), "role %q added to the local directory\n", c.args[1])
+			adder, ok := tgt.(roleAdder)
+			if !ok {
+				return errors.New("this target's roles are defined in the portal itself: add the role there")
+			}
+			if err := adder.AddRole(ctx, c.args[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout(), "role %q added\n", c.args[1])
 			return nil
 		})
 	case c.args[0] == "list" && len(c.args) == 1:
 		return c.withRuntime(ctx, func(rt *Runtime) error {
-			roles, err := rt.Directory.ListRoles(ctx)
+			tgt, err := rt.rolesTarget(ctx)
+			if err != nil {
+				return err
+			}
+			roles, err := tgt.ListRoles(ctx)
 			if err != nil {
 				return err
 			}
