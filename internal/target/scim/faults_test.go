@@ -106,7 +106,7 @@ func TestFaultsGiveClearErrorsAndTheNextRunConverges(t *testing.T) {
 			var logs bytes.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			c, slept := srv.client(scim.Options{RoleMode: tt.mode, Logger: logger})
-			srv.setFault(tt.fault)
+			srv.SetFault(tt.fault)
 			if tt.batched {
 				if err := c.Begin(ctx); err != nil {
 					t.Fatal(err)
@@ -130,7 +130,7 @@ func TestFaultsGiveClearErrorsAndTheNextRunConverges(t *testing.T) {
 			}
 
 			// The fault is gone: the next run converges, with no duplicates.
-			srv.setFault(nil)
+			srv.SetFault(nil)
 			if err := syncOnce(ctx, t, c, org()); err != nil {
 				t.Fatalf("next run: %v", err)
 			}
@@ -145,11 +145,11 @@ func TestFaultsGiveClearErrorsAndTheNextRunConverges(t *testing.T) {
 				u := usersByLogin(t, c)[want.Login]
 				checkUser(t, u, true, want.Roles...)
 			}
-			before := srv.writes()
+			before := srv.Writes()
 			if err := syncOnce(ctx, t, c, org()); err != nil {
 				t.Fatal(err)
 			}
-			if n := srv.writes() - before; n != 0 {
+			if n := srv.Writes() - before; n != 0 {
 				t.Fatalf("converged rerun made %d writes, want 0", n)
 			}
 		})
@@ -160,9 +160,9 @@ func TestRetryHonoursContext(t *testing.T) {
 	srv := newServer(t, 100)
 	ctx, cancel := context.WithCancel(context.Background())
 	c, err := scim.New(scim.Options{
-		BaseURL:    srv.ts.URL + "/scim/v2",
+		BaseURL:    srv.BaseURL(),
 		Token:      testToken,
-		HTTPClient: srv.ts.Client(),
+		HTTPClient: srv.Client(),
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			cancel()
 			<-ctx.Done()
@@ -172,7 +172,7 @@ func TestRetryHonoursContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.setFault(nth(http.MethodGet, "/ServiceProviderConfig", 1, true, 503, http.Header{"Retry-After": {"30"}}, ""))
+	srv.SetFault(nth(http.MethodGet, "/ServiceProviderConfig", 1, true, 503, http.Header{"Retry-After": {"30"}}, ""))
 	_, err = c.ListUsers(ctx)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("ListUsers error = %v, want context.Canceled", err)

@@ -83,7 +83,7 @@ func TestRequestFigures2000(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			srv := newServer(t, 100)
-			srv.store.groupPatchNoContent = true
+			srv.SetGroupPatchNoContent(true)
 			c, _ := srv.client(scim.Options{RoleMode: tt.mode})
 			first := firstSync(ctx, t, c, tt.batched, want)
 
@@ -129,7 +129,7 @@ func BenchmarkFirstSync500(b *testing.B) {
 				b.StartTimer()
 				firstSync(context.Background(), b, c, batched, want)
 				b.StopTimer()
-				srv.ts.Close()
+				srv.Close()
 				b.StartTimer()
 			}
 		})
@@ -139,7 +139,7 @@ func BenchmarkFirstSync500(b *testing.B) {
 func BenchmarkListUsers2000(b *testing.B) {
 	ctx := context.Background()
 	srv := newServer(b, 100)
-	defer srv.ts.Close()
+	defer srv.Close()
 	c, _ := srv.client(scim.Options{})
 	firstSync(ctx, b, c, true, orgOf(2000))
 	b.ResetTimer()

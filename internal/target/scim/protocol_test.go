@@ -20,9 +20,7 @@ func TestConflictAdoptsExistingUser(t *testing.T) {
 			ctx := context.Background()
 			srv := newServer(t, 100)
 			if !filter {
-				srv.configure(func(s *server) {
-					s.spc = map[string]any{"patch": map[string]any{"supported": true}, "filter": map[string]any{"supported": false, "maxResults": 100}}
-				})
+				srv.SetServiceProviderConfig(map[string]any{"patch": map[string]any{"supported": true}, "filter": map[string]any{"supported": false, "maxResults": 100}})
 			}
 			login := `o"brien\x@example.com`
 			first, _ := srv.client(scim.Options{})
@@ -51,8 +49,7 @@ func TestConflictAdoptsExistingUser(t *testing.T) {
 			if u.FirstName != "Pat" || u.LastName != "O'Brien" || u.ExternalID != "00u9" {
 				t.Fatalf("adopted profile = %+v", u)
 			}
-			var filters []string
-			srv.configure(func(s *server) { filters = s.filters })
+			filters := srv.Filters()
 			if filter && !slices.Contains(filters, `userName eq "o\"brien\\x@example.com"`) {
 				t.Fatalf("filters sent = %q, want the escaped userName filter", filters)
 			}
@@ -68,10 +65,8 @@ func TestPutWhenPatchIsOff(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			ctx := context.Background()
 			srv := newServer(t, 100)
-			srv.configure(func(s *server) {
-				s.spc = map[string]any{"patch": map[string]any{"supported": false}, "filter": map[string]any{"supported": true, "maxResults": 100}}
-				s.noPatch = true
-			})
+			srv.SetServiceProviderConfig(map[string]any{"patch": map[string]any{"supported": false}, "filter": map[string]any{"supported": true, "maxResults": 100}})
+			srv.SetPatch(false)
 			c, _ := srv.client(scim.Options{RoleMode: mode})
 			if err := syncOnce(ctx, t, c, org()); err != nil {
 				t.Fatal(err)
@@ -90,7 +85,7 @@ func TestPutWhenPatchIsOff(t *testing.T) {
 			if got["ann@example.com"].FirstName != "Annie" {
 				t.Fatalf("ann's first name = %q", got["ann@example.com"].FirstName)
 			}
-			for _, r := range srv.log() {
+			for _, r := range srv.Log() {
 				if strings.HasPrefix(r, "PATCH") {
 					t.Fatalf("sent %s to a provider without PATCH", r)
 				}
@@ -104,10 +99,8 @@ func TestIfMatchWhenETagsAreOffered(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			ctx := context.Background()
 			srv := newServer(t, 100)
-			srv.configure(func(s *server) {
-				s.spc = map[string]any{"patch": map[string]any{"supported": true}, "etag": map[string]any{"supported": true}, "filter": map[string]any{"supported": true, "maxResults": 100}}
-				s.etags = true
-			})
+			srv.SetServiceProviderConfig(map[string]any{"patch": map[string]any{"supported": true}, "etag": map[string]any{"supported": true}, "filter": map[string]any{"supported": true, "maxResults": 100}})
+			srv.SetETags(true)
 			c, _ := srv.client(scim.Options{RoleMode: mode})
 			if err := syncOnce(ctx, t, c, org()); err != nil {
 				t.Fatal(err)
@@ -116,25 +109,17 @@ func TestIfMatchWhenETagsAreOffered(t *testing.T) {
 			// them: the versions it holds are stale, the provider answers
 			// 412 and the client re-reads.
 			ann := usersByLogin(t, c)["ann@example.com"]
-			srv.store.mu.Lock()
-			for _, r := range srv.store.users {
-				r.version += 10
-			}
-			for _, r := range srv.store.groups {
-				r.version += 10
-			}
-			srv.store.mu.Unlock()
-			srv.log()
+			srv.TouchAll()
+			srv.Log()
 			if err := c.SetRoles(ctx, ann.ID, []string{"Auditor"}); err != nil {
 				t.Fatalf("SetRoles after a concurrent change: %v", err)
 			}
-			log := srv.log()
+			log := srv.Log()
 			if !slices.ContainsFunc(log, func(r string) bool { return strings.HasPrefix(r, "GET /") && r != "GET /Users" && r != "GET /Groups" }) {
 				t.Fatalf("requests = %v, want a re-read after 412", log)
 			}
 			checkUser(t, usersByLogin(t, c)["ann@example.com"], true, "Auditor")
-			var ifMatch int
-			srv.configure(func(s *server) { ifMatch = s.ifMatch })
+			ifMatch := srv.IfMatchCount()
 			if ifMatch == 0 {
 				t.Fatal("no write carried If-Match")
 			}
@@ -174,9 +159,7 @@ func TestAddRoleAndDeclaredRoles(t *testing.T) {
 			if err != nil || !slices.Equal(roles, []string{"Auditor", "Helpdesk"}) {
 				t.Fatalf("ListRoles() = %v, %v", roles, err)
 			}
-			srv.store.mu.Lock()
-			groups := len(srv.store.groups)
-			srv.store.mu.Unlock()
+			groups := len(srv.Groups())
 			want := 0
 			if mode == scim.RoleModeGroups {
 				want = 1 // Auditor, created once; Helpdesk waits for its first member
@@ -200,8 +183,8 @@ func TestAddRoleAndDeclaredRoles(t *testing.T) {
 func TestNoServiceProviderConfigFallsBackToTheLeast(t *testing.T) {
 	ctx := context.Background()
 	srv := newServer(t, 100)
-	srv.setFault(nth("GET", "/ServiceProviderConfig", 1, true, 404, nil, `{"status":"404"}`))
-	srv.configure(func(s *server) { s.noPatch = true })
+	srv.SetFault(nth("GET", "/ServiceProviderConfig", 1, true, 404, nil, `{"status":"404"}`))
+	srv.SetPatch(false)
 	c, _ := srv.client(scim.Options{})
 	if err := syncOnce(ctx, t, c, org()); err != nil {
 		t.Fatal(err)
@@ -216,8 +199,7 @@ func TestNoServiceProviderConfigFallsBackToTheLeast(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkUser(t, usersByLogin(t, c)["bob@example.com"], true, "Admin")
-	var filters []string
-	srv.configure(func(s *server) { filters = s.filters })
+	filters := srv.Filters()
 	if len(filters) != 0 {
 		t.Fatalf("sent filters %q to a provider that offers none", filters)
 	}

@@ -177,17 +177,17 @@ func TestSyncRevokeAndRerun(t *testing.T) {
 				if got["cy@example.com"].LastName != "Odell" {
 					t.Fatalf("cy's last name = %q", got["cy@example.com"].LastName)
 				}
-				if a := srv.userAttrs("bob@example.com"); a["active"] != false {
+				if a := srv.UserAttrs("bob@example.com"); a["active"] != false {
 					t.Fatalf("bob at the provider: active = %v, want false", a["active"])
 				}
 
 				// A rerun with no change writes nothing, also from a new client.
-				before := srv.writes()
+				before := srv.Writes()
 				run(next)
 				fresh, _ := srv.client(scim.Options{RoleMode: mode})
 				c = fresh
 				run(next)
-				if n := srv.writes() - before; n != 0 {
+				if n := srv.Writes() - before; n != 0 {
 					t.Fatalf("no-change reruns made %d writes, want 0", n)
 				}
 
@@ -212,7 +212,7 @@ func TestBatchSendsOnePatchPerGroup(t *testing.T) {
 	for i := range next {
 		next[i].Roles = []string{"Auditor"}
 	}
-	srv.log()
+	srv.Log()
 	if err := c.Begin(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestBatchSendsOnePatchPerGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	var patches []string
-	for _, r := range srv.log() {
+	for _, r := range srv.Log() {
 		if strings.HasPrefix(r, "PATCH ") {
 			patches = append(patches, r)
 		}
@@ -245,7 +245,7 @@ func TestPagingReadsEveryPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv.log()
+	srv.Log()
 	other, _ := srv.client(scim.Options{RoleMode: scim.RoleModeAttribute})
 	users, err := other.ListUsers(ctx)
 	if err != nil {
@@ -256,7 +256,7 @@ func TestPagingReadsEveryPage(t *testing.T) {
 	}
 	// ServiceProviderConfig, then pages of 2: 1-2, 3-4, 5.
 	want := []string{"GET /ServiceProviderConfig", "GET /Users", "GET /Users", "GET /Users"}
-	if got := srv.log(); !slices.Equal(got, want) {
+	if got := srv.Log(); !slices.Equal(got, want) {
 		t.Fatalf("requests = %v, want %v", got, want)
 	}
 }
@@ -268,7 +268,7 @@ func TestThreatLockerProfileSendsOnlyNames(t *testing.T) {
 	if err := syncOnce(ctx, t, c, org()); err != nil {
 		t.Fatal(err)
 	}
-	attrs := srv.userAttrs("ann@example.com")
+	attrs := srv.UserAttrs("ann@example.com")
 	for _, k := range []string{"emails", "active", "externalId", "roles"} {
 		if _, ok := attrs[k]; ok {
 			t.Errorf("threatlocker profile sent %q: %v", k, attrs)

@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -16,10 +17,10 @@ import (
 	"github.com/rolesync/rolesync/internal/target/scim"
 )
 
-func writeCA(t *testing.T, ts *httptest.Server) string {
+func writeCA(t *testing.T, cert *x509.Certificate) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ca.pem")
-	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +39,14 @@ func TestCAFile(t *testing.T) {
 		newErr  string
 		listErr string
 	}{
-		{"trusted through ca_file", writeCA(t, srv.ts), "", ""},
+		{"trusted through ca_file", writeCA(t, srv.Certificate()), "", ""},
 		{"system pool only", "", "", "certificate"},
 		{"missing file", filepath.Join(t.TempDir(), "nope.pem"), "read ca_file", ""},
 		{"no PEM in file", junk, "holds no PEM certificate", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := config.Target{Kind: config.TargetSCIM, BaseURL: srv.ts.URL + "/scim/v2", CAFile: tt.caFile}
+			cfg := config.Target{Kind: config.TargetSCIM, BaseURL: srv.BaseURL(), CAFile: tt.caFile}
 			opts, err := scim.OptionsFromConfig(cfg, testToken)
 			if err != nil {
 				t.Fatal(err)
@@ -85,7 +86,7 @@ func TestRedirectAwayFromHTTPSIsRefused(t *testing.T) {
 		http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	defer tlsSrv.Close()
-	c, err := scim.New(scim.Options{BaseURL: tlsSrv.URL + "/scim/v2", Token: testToken, CAFile: writeCA(t, tlsSrv)})
+	c, err := scim.New(scim.Options{BaseURL: tlsSrv.URL + "/scim/v2", Token: testToken, CAFile: writeCA(t, tlsSrv.Certificate())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,11 +113,11 @@ func TestFlushAfterAFailedReadReloads(t *testing.T) {
 	if err := c.SetRoles(ctx, ann.ID, []string{"Admin"}); err != nil {
 		t.Fatal(err)
 	}
-	srv.setFault(nth(http.MethodGet, "/Users", 1, false, 500, nil, ""))
+	srv.SetFault(nth(http.MethodGet, "/Users", 1, false, 500, nil, ""))
 	if _, err := c.ListUsers(ctx); err == nil {
 		t.Fatal("ListUsers succeeded through a 500")
 	}
-	srv.setFault(nil)
+	srv.SetFault(nil)
 	if err := c.Flush(ctx); err != nil {
 		t.Fatalf("Flush: %v", err)
 	}

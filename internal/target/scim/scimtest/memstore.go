@@ -1,4 +1,4 @@
-package scim_test
+package scimtest
 
 import (
 	"encoding/json"
