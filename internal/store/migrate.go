@@ -78,6 +78,12 @@ CREATE TABLE holds (
 );
 CREATE INDEX holds_status ON holds(status, run_id);
 `,
+	// 2: filters on a user or a group within one run (the history window)
+	// seek straight to their rows instead of scanning the run.
+	`
+CREATE INDEX changes_run_login ON changes(run_id, login, id);
+CREATE INDEX changes_run_group ON changes(run_id, okta_group, id);
+`,
 }
 
 // latestVersion is the schema version of a fully migrated database.
