@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -56,12 +58,21 @@ func Open(ctx context.Context, path string) (*Directory, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, errors.New("open local directory: empty path; give the file the directory lives in, e.g. DATA_DIR/directory.db")
 	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open local directory: path %q contains '?' or '#'; choose a path without them", path)
+	}
+	// Create the file owner-only: it names every portal user and role.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("open local directory: %w", err)
+	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open local directory %s: %w", path, err)
 	}

@@ -3,7 +3,9 @@ package local
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -30,6 +32,29 @@ func TestOpenRejectsEmptyPath(t *testing.T) {
 	_, err := Open(context.Background(), " ")
 	if err == nil || !strings.Contains(err.Error(), "empty path") {
 		t.Fatalf("Open(\" \") error = %v, want one about the empty path", err)
+	}
+}
+
+func TestOpenRejectsQueryCharacters(t *testing.T) {
+	_, err := Open(context.Background(), filepath.Join(t.TempDir(), "a?b.db"))
+	if err == nil || !strings.Contains(err.Error(), "contains '?'") {
+		t.Fatalf("Open(a?b.db) = %v", err)
+	}
+}
+
+func TestOpenCreatesOwnerOnlyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.db")
+	d, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Fatalf("directory file mode %v, want 0600", fi.Mode().Perm())
 	}
 }
 
