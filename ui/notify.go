@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 
@@ -33,7 +34,7 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 					reason = "no reason was recorded"
 				}
 				failed = fyne.NewNotification("rolesync: sync failed",
-					fmt.Sprintf("Run %d failed: %s. Nothing was changed; rolesync will try again at the next run.", r.ID, reason))
+					fmt.Sprintf("Run %d failed: %s.%s rolesync will try again at the next run.", r.ID, reason, appliedBefore(*r)))
 			}
 			st.failing = true
 		default:
@@ -62,4 +63,16 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 		return held, st
 	}
 	return recovered, st
+}
+
+// appliedBefore says what a failed run changed before it stopped, unless
+// its reason already says that nothing was.
+func appliedBefore(r store.Run) string {
+	if n := r.Created + r.Granted + r.Revoked; n > 0 {
+		return fmt.Sprintf(" Before it stopped it made %s; see History.", plural(n, "change", "changes"))
+	}
+	if strings.Contains(strings.ToLower(r.Error), "nothing was changed") {
+		return ""
+	}
+	return " Nothing was changed."
 }
