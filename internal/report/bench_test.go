@@ -109,6 +109,19 @@ func BenchmarkExport1M(b *testing.B) {
 	start := time.Now()
 	fillHistory(b, st, 1000, 1000)
 	b.Logf("filled 1,000,000 changes in %v", time.Since(start))
+	// The floor: reading the rows from the store and doing nothing else.
+	b.Run("store-read", func(b *testing.B) {
+		m := startRSS()
+		cpu0 := cpuTime()
+		for b.Loop() {
+			n := 0
+			if err := st.EachChange(context.Background(), store.ChangeFilter{}, func(store.Change) error { n++; return nil }); err != nil || n != 1_000_000 {
+				b.Fatalf("read %d changes: %v", n, err)
+			}
+		}
+		b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+		m.report(b)
+	})
 	for _, f := range []Format{FormatCSV, FormatJSONL, FormatHTML} {
 		b.Run(string(f), func(b *testing.B) { benchExport(b, st, f, 1_000_000) })
 	}

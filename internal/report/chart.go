@@ -170,7 +170,7 @@ func (c chart) layout(w, h, font float64) geometry {
 	}
 	slot := plotW / float64(n)
 	bw := min(slot*0.75, plotW/16) // a short period still gets slim bars
-	every := (n + 9) / 10 // at most about ten date labels
+	every := (n + 9) / 10          // at most about ten date labels
 	for i, b := range c.Buckets {
 		x := g.Left + slot*float64(i) + (slot-bw)/2
 		y := g.Base
