@@ -33,7 +33,7 @@ type PlannedChange struct {
 }
 
 func (c PlannedChange) storeChange(at time.Time, held bool) store.Change {
-	return store.Change{At: at, User: c.User, OktaID: c.OktaID, Action: c.Action, Role: c.Role,
+	return store.Change{At: at, User: cmp.Or(c.User, c.Email, c.OktaID, "id:"+c.UserID), OktaID: c.OktaID, Action: c.Action, Role: c.Role,
 		Group: c.Group, Reason: c.Reason, Held: held}
 }
 
