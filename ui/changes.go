@@ -60,6 +60,7 @@ type changesView struct {
 	run               store.Run
 	opened            bool
 	filter            store.ChangeFilter
+	export            *widget.Button
 	rows              []store.Change
 	more, loading     bool
 	gen               int
@@ -89,6 +90,10 @@ func newChangesView(m *MainWindow) *changesView {
 	v.action.SetSelectedIndex(0)
 	v.apply = widget.NewButton("Filter", v.applyFilter)
 	v.clear = widget.NewButton("Clear", v.clearFilter)
+	v.export = widget.NewButton("Export…", func() { v.m.showExport(v.currentFilter()) })
+	if m.deps.Export == nil {
+		v.export.Hide()
+	}
 	v.count = widget.NewLabel("")
 
 	v.table = widget.NewTableWithHeaders(
@@ -114,7 +119,7 @@ func newChangesView(m *MainWindow) *changesView {
 	}
 
 	filters := container.New(layout.NewGridLayoutWithColumns(4), v.user, v.group, v.role, v.action)
-	bar := container.NewBorder(nil, nil, nil, container.NewHBox(v.apply, v.clear), filters)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(v.apply, v.clear, v.export), filters)
 	head := container.NewVBox(container.NewHBox(v.title, layout.NewSpacer(), v.count), v.failure, bar)
 	v.content = container.NewBorder(head, nil, nil, nil, v.table)
 	v.setEnabled(false)

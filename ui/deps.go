@@ -109,6 +109,8 @@ type Deps struct {
 	Config func() config.Config
 	// OpenWizard opens a screen of the setup wizard over parent.
 	OpenWizard func(parent fyne.Window, screen Screen)
+	// Export writes audit reports from the History tab.
+	Export ExportFunc
 	// Log holds the app's recent log lines for the Log tab.
 	Log *LogBuffer
 	// Autostart manages the start-at-login entry.

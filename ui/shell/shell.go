@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -21,6 +22,7 @@ import (
 	"github.com/rolesync/rolesync/internal/cli"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
+	"github.com/rolesync/rolesync/internal/report"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/ui"
 	"github.com/rolesync/rolesync/ui/singleinstance"
@@ -58,6 +60,7 @@ func New(ctx context.Context, a fyne.App, rt *cli.Runtime) *Shell {
 		History:    rt.Store,
 		Config:     s.config,
 		OpenWizard: s.openWizard,
+		Export:     s.export,
 		Log:        logs,
 		Autostart:  autostart(),
 		Quit:       s.Stop,
@@ -305,6 +308,15 @@ func (l *loopControl) Reject(ctx context.Context, runID int64) error {
 	err := eng.Reject(ctx, runID)
 	l.shell().refresh()
 	return err
+}
+
+// export writes an audit report of the store's changes.
+func (s *Shell) export(ctx context.Context, w io.Writer, format string, f store.ChangeFilter, progress func(done, total int64)) error {
+	fm, err := report.ParseFormat(format)
+	if err != nil {
+		return err
+	}
+	return report.Export(ctx, s.rt.Store, w, report.Options{Format: fm, Filter: f, Progress: progress})
 }
 
 // autostart returns the start-at-login entry for this binary.

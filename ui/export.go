@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// ExportFunc writes an audit report of the changes f selects to w, in
+// format (csv, jsonl, html or pdf), calling progress as rows are written.
+type ExportFunc func(ctx context.Context, w io.Writer, format string, f store.ChangeFilter, progress func(done, total int64)) error
+
+// exportFormats are the report formats offered, by label.
+var exportFormats = []struct{ label, format, ext string }{
+	{"CSV (Excel)", "csv", ".csv"},
+	{"JSON lines", "jsonl", ".jsonl"},
+	{"HTML report", "html", ".html"},
+	{"PDF report", "pdf", ".pdf"},
+}
+
+// showExport asks for a format and a scope, then a file, and exports with
+// a progress bar the admin can cancel. f is the history's current filter.
+func (m *MainWindow) showExport(f store.ChangeFilter) {
+	if m.deps.Export == nil {
+		return
+	}
+	labels := make([]string, len(exportFormats))
+	for i, e := range exportFormats {
+		labels[i] = e.label
+	}
+	format := widget.NewSelect(labels, nil)
+	format.SetSelectedIndex(0)
+	scope := widget.NewCheck("", nil)
+	if f.RunID != 0 {
+		scope.Text = fmt.Sprintf("Only run %d, with the filters shown", f.RunID)
+		scope.Checked = true
+	} else {
+		scope.Text = "The whole history"
+		scope.Disable()
+	}
+	form := []*widget.FormItem{widget.NewFormItem("Format", format), widget.NewFormItem("Changes", scope)}
+	dialog.ShowForm("Export an audit report", "Choose file…", "Cancel", form, func(ok bool) {
+		if !ok {
+			return
+		}
+		sel := exportFormats[format.SelectedIndex()]
+		filter := store.ChangeFilter{}
+		if scope.Checked {
+			filter = f
+			filter.Limit, filter.AfterID = 0, 0
+		}
+		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil {
+				dialog.ShowError(err, m.win)
+				return
+			}
+			if w == nil {
+				return // cancelled
+			}
+			m.runExport(w, sel.format, filter)
+		}, m.win)
+		name := "rolesync-audit"
+		if filter.RunID != 0 {
+			name += fmt.Sprintf("-run-%d", filter.RunID)
+		}
+		save.SetFileName(name + sel.ext)
+		save.Show()
+	}, m.win)
+}
+
+// runExport exports in the background behind a progress dialog.
+func (m *MainWindow) runExport(w fyne.URIWriteCloser, format string, f store.ChangeFilter) {
+	bar := widget.NewProgressBar()
+	label := widget.NewLabel("Preparing the report…")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancelBtn := widget.NewButton("Cancel", cancel)
+	prog := dialog.NewCustomWithoutButtons("Exporting "+strings.ToUpper(format), container.NewVBox(label, bar, cancelBtn), m.win)
+	prog.Resize(fyne.NewSize(420, 160))
+	prog.Show()
+	spawn(func() {
+		defer cancel()
+		err := m.deps.Export(ctx, w, format, f, func(done, total int64) {
+			fyne.Do(func() {
+				if total > 0 {
+					bar.SetValue(float64(done) / float64(total))
+				}
+				label.SetText(fmt.Sprintf("%d of %d changes written", done, total))
+			})
+		})
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		fyne.Do(func() {
+			prog.Hide()
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("the export failed and the file may be incomplete: %w", err), m.win)
+				return
+			}
+			dialog.ShowInformation("Export finished", "The report was written to "+w.URI().Path()+".", m.win)
+		})
+	})
+}
