@@ -156,8 +156,8 @@ func profileChanges(tu *target.User, u *okta.User) []string {
 // that are in no mapped group now.
 func (pl *planner) departed() []string {
 	var ids []string
-	for i, u := range pl.users {
-		if !pl.claimed[i] && u.ExternalID != "" && (u.Active || len(u.Roles) > 0) {
+	for i := range pl.users {
+		if u := &pl.users[i]; !pl.claimed[i] && u.ExternalID != "" && (u.Active || len(u.Roles) > 0) {
 			ids = append(ids, u.ExternalID)
 		}
 	}
@@ -168,10 +168,11 @@ func (pl *planner) departed() []string {
 // found holds the departed users the source could look up; nil when it
 // cannot look users up.
 func (pl *planner) unmatched(found map[string]*okta.User) {
-	for i, tu := range pl.users {
+	for i := range pl.users {
 		if pl.claimed[i] {
 			continue
 		}
+		tu := &pl.users[i]
 		c := PlannedChange{UserID: tu.ID, OktaID: tu.ExternalID, User: tu.Login, Email: tu.Email, Action: store.ActionRevokeAll, ti: i + 1}
 		switch {
 		case tu.ExternalID == "":
