@@ -224,6 +224,7 @@ func TestExportErrors(t *testing.T) {
 		{"unknown format", Options{Format: "xlsx"}, `unknown format "xlsx"`},
 		{"empty period", Options{Format: FormatCSV, Filter: store.ChangeFilter{Since: t0, Until: t0}}, "the period is empty"},
 		{"unknown action", Options{Format: FormatCSV, Filter: store.ChangeFilter{Action: "delete"}}, `unknown action "delete"`},
+		{"unknown run", Options{Format: FormatCSV, Filter: store.ChangeFilter{RunID: 99}}, "run 99 does not exist"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

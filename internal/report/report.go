@@ -93,6 +93,13 @@ func Export(ctx context.Context, st *store.Store, w io.Writer, opts Options) err
 	default:
 		return fmt.Errorf("export: unknown format %q; use csv, jsonl, html or pdf", opts.Format)
 	}
+	if id := opts.Filter.RunID; id != 0 {
+		if _, err := st.Run(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("export: run %d does not exist; pick a run number from the history: %w", id, err)
+		} else if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
