@@ -226,11 +226,18 @@ func TestSyncToSCIMEndToEnd(t *testing.T) {
 			if rerunW != 0 {
 				t.Errorf("the no-change rerun made %d SCIM writes: %v", rerunW, rerun)
 			}
-			// Reads take pages of 100: the Users list, plus the Groups list
-			// in groups mode, and the provider's configuration.
+			// The rerun reads the provider's configuration, the users in
+			// pages of 100 and, in groups mode, the three groups in one page.
 			userPages := (len(got) + 99) / 100
 			if n := countPrefix(rerun, "GET /Users"); n != userPages {
 				t.Errorf("the rerun read the users in %d requests, want %d pages of 100", n, userPages)
+			}
+			wantReads := 1 + userPages
+			if mode == scim.RoleModeGroups {
+				wantReads++
+			}
+			if rerunN != wantReads {
+				t.Errorf("the rerun sent %d requests, want %d: %v", rerunN, wantReads, rerun)
 			}
 			if firstW < len(want) {
 				t.Errorf("the first sync made %d writes for %d users", firstW, len(want))

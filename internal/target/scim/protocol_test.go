@@ -204,3 +204,50 @@ func TestNoServiceProviderConfigFallsBackToTheLeast(t *testing.T) {
 		t.Fatalf("sent filters %q to a provider that offers none", filters)
 	}
 }
+
+func TestListRolesAfterListUsersReadsNoGroupsAgain(t *testing.T) {
+	ctx := context.Background()
+	srv := newServer(t, 100)
+	c, _ := srv.client(scim.Options{Roles: []string{"Helpdesk"}})
+	if err := syncOnce(ctx, t, c, org()); err != nil {
+		t.Fatal(err)
+	}
+	// Another client adds a group the first one has not seen.
+	other, _ := srv.client(scim.Options{})
+	if err := other.AddRole(ctx, "Operator"); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name  string
+		call  func() ([]string, error)
+		reads int // GET /Groups requests
+		want  []string
+	}{
+		{"ListUsers reads the groups", func() ([]string, error) { _, err := c.ListUsers(ctx); return nil, err }, 1, nil},
+		{"the next ListRoles uses them", func() ([]string, error) { return c.ListRoles(ctx) }, 0, []string{"Admin", "Auditor", "Helpdesk", "Operator", "Viewer"}},
+		{"a later ListRoles reads them again", func() ([]string, error) { return c.ListRoles(ctx) }, 1, []string{"Admin", "Auditor", "Helpdesk", "Operator", "Viewer"}},
+	}
+	for _, st := range steps {
+		srv.Log()
+		roles, err := st.call()
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		reads := 0
+		for _, r := range srv.Log() {
+			if r == "GET /Groups" {
+				reads++
+			}
+		}
+		if reads != st.reads || st.want != nil && !slices.Equal(roles, st.want) {
+			t.Errorf("%s: %d reads of the groups, roles %v; want %d, %v", st.name, reads, roles, st.reads, st.want)
+		}
+	}
+	if err := other.AddRole(ctx, "Backup"); err != nil {
+		t.Fatal(err)
+	}
+	roles, err := c.ListRoles(ctx)
+	if err != nil || !slices.Contains(roles, "Backup") {
+		t.Errorf("ListRoles() = %v, %v; want the group added since", roles, err)
+	}
+}

@@ -9,12 +9,24 @@ import (
 
 // ListRoles returns the roles offered for mapping, sorted: the declared
 // roles, and the provider's groups (groups mode) or the roles users already
-// hold (attribute mode).
+// hold (attribute mode). In groups mode the groups are read afresh, except
+// on the first call after ListUsers, which has just read them all (kept
+// current by the client's own writes since): a run reads the users, then
+// the roles, with one read of the groups.
 func (c *Client) ListRoles(ctx context.Context) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	roles := slices.Clone(c.declared)
-	if c.mode == RoleModeGroups {
+	listed := c.groupsListed && c.state != nil
+	c.groupsListed = false
+	switch {
+	case c.mode == RoleModeGroups && listed:
+		for name, g := range c.state.groups {
+			if g.id != "" { // not a group queued for creation
+				roles = append(roles, name)
+			}
+		}
+	case c.mode == RoleModeGroups:
 		s := newState()
 		if err := c.loadGroups(ctx, s); err != nil {
 			return nil, err
@@ -25,7 +37,7 @@ func (c *Client) ListRoles(ctx context.Context) ([]string, error) {
 		for name := range s.groups {
 			roles = append(roles, name)
 		}
-	} else {
+	default:
 		if err := c.ensureState(ctx); err != nil {
 			return nil, err
 		}

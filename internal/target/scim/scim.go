@@ -124,6 +124,9 @@ type Client struct {
 	spc   *ProviderConfig
 	state *state
 	batch *batch
+	// groupsListed is set when ListUsers has just read every group: the
+	// next ListRoles offers them without reading them again.
+	groupsListed bool
 }
 
 var _ target.Target = (*Client)(nil)

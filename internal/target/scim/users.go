@@ -19,10 +19,12 @@ import (
 func (c *Client) ListUsers(ctx context.Context) ([]target.User, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.groupsListed = false
 	if err := c.load(ctx); err != nil {
 		c.state = nil
 		return nil, err
 	}
+	c.groupsListed = c.mode == RoleModeGroups
 	out := make([]target.User, 0, len(c.state.users))
 	for _, u := range c.state.users {
 		out = append(out, c.view(u))
