@@ -231,7 +231,7 @@ func validateHTTPSURL(what, example, v string) (fix string, err error) {
 		if _, ferr := validateHTTPSURL(what, example, fix); ferr != nil {
 			fix = ""
 		}
-		return fix, fmt.Errorf("the %s must start with https://", what)
+		return fix, fmt.Errorf("the %s must start with https:// (for example %s)", what, example)
 	}
 	u, perr := url.Parse(v)
 	if perr != nil {

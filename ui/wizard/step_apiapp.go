@@ -76,7 +76,7 @@ func (w *Wizard) viewAPIApp() fyne.CanvasObject {
 	create.Importance = widget.HighImportance
 	auto := container.NewVBox(
 		note("rolesync generates the key pairs, creates the API Services app with the client authentication public key, sets 'Require DPoP' to match the authentication type, grants okta.groups.read and assigns Read-only Administrator. The token is used for this step only, then forgotten."),
-		labelled("Okta domain", domain, aw.domainErr),
+		labelled("Okta domain", domain, nil),
 		labelled("Authentication type", authSel, nil),
 		labelled("One-time super-admin API token (Security > API > Tokens)", aw.token, aw.tokenErr),
 		container.NewHBox(create), results,
@@ -240,8 +240,9 @@ func (w *Wizard) validateAPIApp() error {
 	return err
 }
 
-// domainEntry is the Okta domain field, shared by steps 3 and 6. A missing
-// scheme is offered as a fix, never added silently.
+// domainEntry is the Okta domain field with its inline error, shared by
+// steps 3 and 6. A missing scheme is offered as a fix under the error, never
+// added silently.
 func (w *Wizard) domainEntry(errLabel *widget.Label) fyne.CanvasObject {
 	e := widget.NewEntry()
 	e.SetPlaceHolder("https://example.okta.com")
@@ -271,7 +272,7 @@ func (w *Wizard) domainEntry(errLabel *widget.Label) fyne.CanvasObject {
 		}
 	}
 	check(w.st.domain)
-	return container.NewVBox(e, container.NewHBox(fix))
+	return container.NewVBox(e, errLabel, container.NewHBox(fix))
 }
 
 // keyName names a key use for messages.

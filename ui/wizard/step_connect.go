@@ -31,7 +31,7 @@ func (w *Wizard) viewConnect() fyne.CanvasObject {
 	w.showChecks()
 	w.onDomain = w.showChecks
 	return container.NewVBox(
-		labelled("Okta domain", domain, cw.domainErr),
+		labelled("Okta domain", domain, nil),
 		note("Your organization's Okta address, including https:// (for example https://example.okta.com). Not the admin address with -admin."),
 		container.NewHBox(test),
 		cw.checklist,

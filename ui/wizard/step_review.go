@@ -106,17 +106,20 @@ func (w *Wizard) renderPreview(box *fyne.Container) {
 	if losing := w.st.losingAccess(); len(losing) > 0 {
 		head := bold(fmt.Sprintf("⚠ %s will lose access", plural(len(losing), "portal admin", "portal admins")))
 		head.Importance = widget.DangerImportance
-		body := note("They are not members of any mapped Okta group, so the first sync revokes their roles: " + limitList(losing) +
-			". Map a group they belong to, or add them to the protected accounts below.")
+		body := note("They are not members of any mapped Okta group, so the " + w.syncName() + " revokes their roles. " +
+			"Map a group they belong to, or add them to the protected accounts below.")
 		body.Importance = widget.DangerImportance
+		names := note(limitLines(losing))
+		names.Importance = widget.DangerImportance
 		box.Add(head)
 		box.Add(body)
+		box.Add(names)
 	} else {
 		box.Add(note("No portal admin loses access."))
 	}
 	box.Add(bold(fmt.Sprintf("Users to create: %d", len(p.Creates))))
 	if len(p.Creates) > 0 {
-		box.Add(note(limitList(p.Creates)))
+		box.Add(note(limitLines(p.Creates)))
 	}
 	box.Add(bold(fmt.Sprintf("Roles to grant: %d", len(p.Grants))))
 	if len(p.Grants) > 0 {
@@ -134,13 +137,6 @@ func (w *Wizard) renderPreview(box *fyne.Container) {
 		box.Add(note(limitLines(lines)))
 	}
 	box.Refresh()
-}
-
-func limitList(items []string) string {
-	if len(items) <= listLimit {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:listLimit], ", ") + fmt.Sprintf(" and %d more", len(items)-listLimit)
 }
 
 // onSaveAndStart saves, after a confirmation when anyone loses access.
@@ -163,7 +159,7 @@ func (w *Wizard) onSaveAndStart() {
 		return
 	}
 	d := dialog.NewConfirm("Admins will lose access",
-		fmt.Sprintf("%s will lose access on the first sync:\n%s\n\nSave and start anyway?", plural(len(losing), "portal admin", "portal admins"), limitLines(losing)),
+		fmt.Sprintf("%s will lose access on the %s:\n%s\n\nSave and start anyway?", plural(len(losing), "portal admin", "portal admins"), w.syncName(), limitLines(losing)),
 		func(ok bool) {
 			if ok {
 				w.save()

@@ -1,5 +1,7 @@
 package wizard
 
+import "github.com/rolesync/rolesync/internal/config"
+
 // steps is the table of the nine screens, in order.
 func steps() []step {
 	return []step{
@@ -30,6 +32,7 @@ func steps() []step {
 		{
 			Title:    "Keys",
 			Intro:    "The private keys stay in this computer's keyring. Okta is given only the client authentication public key.",
+			IntroFor: (*Wizard).keysIntro,
 			View:     (*Wizard).viewKeys,
 			Validate: (*Wizard).validateKeys,
 		},
@@ -53,7 +56,28 @@ func steps() []step {
 		{
 			Title: "Review",
 			Intro: "A dry run of the first sync: nothing changes until you select Save and start.",
-			View:  (*Wizard).viewReview,
+			IntroFor: func(w *Wizard) string {
+				return "A dry run of the " + w.syncName() + ": nothing changes until you select Save and start."
+			},
+			View: (*Wizard).viewReview,
 		},
 	}
+}
+
+// keysIntro words the keys step for the chosen authentication type: the
+// API token type has no keys.
+func (w *Wizard) keysIntro() string {
+	if w.st.auth == config.AuthAPIToken {
+		return "The Okta API Token type uses no keys: paste the token below. It stays in this computer's keyring."
+	}
+	return "The private keys stay in this computer's keyring. Okta is given only the client authentication public key."
+}
+
+// syncName names the sync the review previews: the first one during setup,
+// the next one when Settings changes a working configuration.
+func (w *Wizard) syncName() string {
+	if w.deps.Config != nil {
+		return "next sync"
+	}
+	return "first sync"
 }

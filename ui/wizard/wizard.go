@@ -20,8 +20,10 @@ const callTimeout = 60 * time.Second
 
 // step is one screen of the wizard.
 type step struct {
-	Title    string
-	Intro    string
+	Title string
+	Intro string
+	// IntroFor, when set, words the intro for the current settings.
+	IntroFor func(w *Wizard) string
 	View     func(w *Wizard) fyne.CanvasObject
 	Validate func(w *Wizard) error
 }
@@ -165,7 +167,11 @@ func (w *Wizard) show(i int) {
 	w.cur = i
 	s := w.steps[i]
 	w.heading.SetText(s.Title)
-	w.intro.SetText(s.Intro)
+	intro := s.Intro
+	if s.IntroFor != nil {
+		intro = s.IntroFor(w)
+	}
+	w.intro.SetText(intro)
 	w.progress.SetText(fmt.Sprintf("Step %d of %d", i+1, len(w.steps)))
 	w.setStepError(nil)
 	w.onDomain = nil

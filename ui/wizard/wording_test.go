@@ -1,0 +1,118 @@
+package wizard
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
+)
+
+func TestIntroMatchesSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		settings bool
+		auth     string
+		step     Step
+		want     string
+		not      string
+	}{
+		{"keys for an API token", false, config.AuthAPIToken, StepKeys, "uses no keys", "private keys"},
+		{"keys for DPoP", false, config.AuthScopedDPoP, StepKeys, "private keys stay", "uses no keys"},
+		{"review during setup", false, config.AuthScopedDPoP, StepReview, "dry run of the first sync", "next sync"},
+		{"review from Settings", true, config.AuthScopedDPoP, StepReview, "dry run of the next sync", "first sync"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			deps, _, _, _ := newDeps(t, rec)
+			if tc.settings {
+				cfg := settingsConfig()
+				deps.Config = &cfg
+			}
+			w, _ := newTestWizard(t, deps)
+			w.st.auth = tc.auth
+			w.show(int(tc.step))
+			if !strings.Contains(w.intro.Text, tc.want) || strings.Contains(w.intro.Text, tc.not) {
+				t.Fatalf("intro %q: want %q and not %q", w.intro.Text, tc.want, tc.not)
+			}
+		})
+	}
+}
+
+func TestReviewListsOneNameALine(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	cfg := settingsConfig()
+	deps.Config = &cfg
+	w, win := newTestWizard(t, deps)
+	w.show(int(StepReview))
+	mustLabel(t, win, "so the next sync revokes their roles")
+	for _, want := range []string{"old.admin@acme.com", "helpdesk@acme.com\nengineering@acme.com"} {
+		find(t, win, "label "+want, func(l *widget.Label) bool { return l.Text == want })
+	}
+}
+
+func TestDomainErrorSitsAboveItsFix(t *testing.T) {
+	for _, step := range []Step{StepAPIApp, StepConnect} {
+		t.Run(domainStepName(step), func(t *testing.T) {
+			rec := &recorder{}
+			deps, _, _, _ := newDeps(t, rec)
+			w, win := newTestWizard(t, deps)
+			w.st.appMode = modeAuto
+			w.show(int(step))
+			typeInto(entry(t, win, "https://example.okta.com"), "acme.okta.com")
+			errLabel := find(t, win, "domain error", func(l *widget.Label) bool {
+				return l.Visible() && strings.HasPrefix(l.Text, "The Okta domain must start with https://")
+			})
+			if !strings.Contains(errLabel.Text, "for example https://example.okta.com") {
+				t.Fatalf("error %q gives no example", errLabel.Text)
+			}
+			fix := button(t, win, "Use https://acme.okta.com")
+			if errAt, fixAt := order(win, errLabel, fix); errAt < 0 || fixAt < errAt {
+				t.Fatalf("the error (at %d) is not above its fix (at %d)", errAt, fixAt)
+			}
+			test.Tap(fix)
+			if w.st.domain != "https://acme.okta.com" || errLabel.Visible() {
+				t.Fatalf("after the fix: domain %q, error shown %v", w.st.domain, errLabel.Visible())
+			}
+		})
+	}
+}
+
+// order finds the container holding a, and returns the index of a and of
+// the child holding b in it (-1 when missing).
+func order(win fyne.Window, a, b fyne.CanvasObject) (ai, bi int) {
+	ai, bi = -1, -1
+	walk(win.Content(), func(o fyne.CanvasObject) {
+		c, ok := o.(*fyne.Container)
+		if !ok || ai >= 0 {
+			return
+		}
+		for i, child := range c.Objects {
+			if child == a {
+				ai = i
+			}
+		}
+		if ai < 0 {
+			return
+		}
+		for i, child := range c.Objects {
+			walk(child, func(o fyne.CanvasObject) {
+				if o == b {
+					bi = i
+				}
+			})
+		}
+	})
+	return ai, bi
+}
+
+func domainStepName(s Step) string {
+	if s == StepAPIApp {
+		return "API Services app, automatic"
+	}
+	return "connection test"
+}
