@@ -174,11 +174,10 @@ func (m *memTarget) ListUsers(context.Context) ([]target.User, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.calls++
+	// Role slices are shared: the target replaces them, never edits them.
 	out := make([]target.User, 0, len(m.order))
 	for _, id := range m.order {
-		u := *m.users[id]
-		u.Roles = slices.Clone(u.Roles)
-		out = append(out, u)
+		out = append(out, *m.users[id])
 	}
 	return out, nil
 }

@@ -35,9 +35,10 @@ func (pl *planner) match() error {
 	}
 	for wi := range pl.wants {
 		w := &pl.wants[wi]
+		set := &pl.sets[w.set]
 		u := pl.snap.Users[w.id]
 		if u == nil {
-			return fmt.Errorf("incomplete Okta read: member %s of group %q has no user record; nothing was changed", w.id, w.firstGroup)
+			return fmt.Errorf("incomplete Okta read: member %s of group %q has no user record; nothing was changed", w.id, set.groups[0])
 		}
 		idx, how := w.match-1, "id"
 		if idx < 0 && (len(byLogin) > 0 || len(byEmail) > 0) {
@@ -49,9 +50,9 @@ func (pl *planner) match() error {
 		}
 		if idx >= 0 {
 			pl.claimed[idx] = true
-			pl.existing(u, w, idx, how)
+			pl.existing(u, set, idx, how)
 		} else {
-			pl.create(u, w)
+			pl.create(u, set)
 		}
 	}
 	return nil
@@ -59,7 +60,7 @@ func (pl *planner) match() error {
 
 func (pl *planner) add(c PlannedChange) { pl.plan.Changes = append(pl.plan.Changes, c) }
 
-func (pl *planner) create(u *okta.User, w *want) {
+func (pl *planner) create(u *okta.User, w *grantSet) {
 	if !okta.KeepsRoles(u.Status) || len(w.roles) == 0 {
 		return // STAGED and PROVISIONED users are not created yet; nor are suspended ones
 	}
@@ -86,7 +87,7 @@ func statusReason(status string) string {
 	return "status " + status + " in Okta"
 }
 
-func (pl *planner) existing(u *okta.User, w *want, idx int, how string) {
+func (pl *planner) existing(u *okta.User, w *grantSet, idx int, how string) {
 	tu := &pl.users[idx]
 	base := PlannedChange{UserID: tu.ID, OktaID: u.ID, User: u.Login, Email: u.Email, ti: idx + 1}
 	if changed := profileChanges(tu, u); how != "id" || len(changed) > 0 {

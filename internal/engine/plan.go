@@ -185,32 +185,71 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 	return p, nil
 }
 
-// want is the roles one Okta user should hold, sorted, each with the first
-// mapped group (in mapping order) that grants it.
+// want is one Okta member of the mapped groups and what it should hold.
 type want struct {
-	id     string // Okta user id
-	roles  []roleGrant
-	groups []string
-	// firstGroup names the group that listed the user first, for errors.
-	firstGroup string
+	id  string // Okta user id
+	set int32  // index of its grantSet
 	// match is 1 + the index of the target user with this Okta id, or 0.
 	match int
 }
 
+// A grantSet is the mappings a user is in, their groups, and the roles they
+// grant, sorted, each with the first group (in mapping order) that grants
+// it. Users in the same mapped groups share one set, so the desired state
+// costs no allocation per user.
+type grantSet struct {
+	groups []string
+	roles  []roleGrant
+	// next[mi] is the set reached by adding mapping mi, or -1 when not yet
+	// known.
+	next []int32
+}
+
 type roleGrant struct{ role, group string }
 
-// grant adds role, granted by group, unless the user already gets it.
-func (w *want) grant(role, group string) {
-	i, found := slices.BinarySearchFunc(w.roles, role, func(g roleGrant, r string) int { return strings.Compare(g.role, r) })
+// grant adds role, granted by group, unless the set already grants it.
+func (s *grantSet) grant(role, group string) {
+	i, found := slices.BinarySearchFunc(s.roles, role, func(g roleGrant, r string) int { return strings.Compare(g.role, r) })
 	if !found {
-		w.roles = slices.Insert(w.roles, i, roleGrant{role, group})
+		s.roles = slices.Insert(s.roles, i, roleGrant{role, group})
 	}
 }
 
-// has reports whether the user gets role.
-func (w *want) has(role string) bool {
-	_, found := slices.BinarySearchFunc(w.roles, role, func(g roleGrant, r string) int { return strings.Compare(g.role, r) })
+// has reports whether the set grants role.
+func (s *grantSet) has(role string) bool {
+	_, found := slices.BinarySearchFunc(s.roles, role, func(g roleGrant, r string) int { return strings.Compare(g.role, r) })
 	return found
+}
+
+// extend returns the set reached from set by adding mapping mi (of group
+// name). Mappings are added in ascending order, so each set has exactly one
+// predecessor and memoised steps give equal sets one index.
+func (pl *planner) extend(set int32, mi int, name string) int32 {
+	if n := pl.sets[set].next[mi]; n >= 0 {
+		return n
+	}
+	old := &pl.sets[set]
+	ns := grantSet{groups: slices.Clone(old.groups), roles: slices.Clone(old.roles), next: newNext(len(pl.cfg.Mappings))}
+	if !slices.Contains(ns.groups, name) {
+		ns.groups = append(ns.groups, name)
+	}
+	for _, r := range pl.cfg.Mappings[mi].Roles {
+		ns.grant(r, name)
+	}
+	id := int32(len(pl.sets))
+	pl.sets = append(pl.sets, ns)
+	pl.sets[set].next[mi] = id
+	// A user listed twice in one group stays in the same set.
+	pl.sets[id].next[mi] = id
+	return id
+}
+
+func newNext(n int) []int32 {
+	next := make([]int32, n)
+	for i := range next {
+		next[i] = -1
+	}
+	return next
 }
 
 // cur returns the target user of c as listed before the run, or an empty
@@ -230,6 +269,7 @@ type planner struct {
 	// appearance in the mapped groups.
 	desired map[string]int32
 	wants   []want
+	sets    []grantSet
 	claimed []bool
 	// roleGroup is the first mapped group granting each role.
 	roleGroup map[string]string
@@ -242,13 +282,14 @@ func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, rol
 	p := &Plan{APICalls: snap.APICalls, TakenAt: snap.TakenAt, OktaUsers: len(snap.Users),
 		users: users, people: snap.Users}
 	pl := &planner{cfg: cfg, snap: snap, users: users, desired: make(map[string]int32, len(snap.Users)), wants: make([]want, 0, len(snap.Users)),
-		claimed: make([]bool, len(users)), roleGroup: map[string]string{}, plan: p}
+		claimed: make([]bool, len(users)), roleGroup: map[string]string{}, plan: p,
+		sets: []grantSet{{next: newNext(len(cfg.Mappings))}}}
 	known := map[string]bool{}
 	for _, r := range roles {
 		known[r] = true
 	}
 	seen := map[*okta.Group]bool{}
-	for _, m := range cfg.Mappings {
+	for mi, m := range cfg.Mappings {
 		for _, r := range m.Roles {
 			if !known[r] {
 				return nil, fmt.Errorf("mapping for Okta group %q grants role %q, which the target does not define; add it (rolesync roles add %q) or fix the mapping", m.Group, r, r)
@@ -280,15 +321,10 @@ func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, rol
 			if !ok {
 				i = int32(len(pl.wants))
 				pl.desired[id] = i
-				pl.wants = append(pl.wants, want{id: id, firstGroup: name})
+				pl.wants = append(pl.wants, want{id: id})
 			}
 			w := &pl.wants[i]
-			if !slices.Contains(w.groups, name) {
-				w.groups = append(w.groups, name)
-			}
-			for _, r := range m.Roles {
-				w.grant(r, name)
-			}
+			w.set = pl.extend(w.set, mi, name)
 		}
 	}
 	for i := range users {
