@@ -18,9 +18,9 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 	instance := widget.NewEntry()
 	instance.SetPlaceHolder("for example d")
 	instance.SetText(st.instance)
-	ssoRow, refreshSSO := w.copyRow("Single sign-on URL", func() string {
+	ssoRow, refreshSSO := w.pendingCopyRow("Single sign-on URL", "Enter the instance above: the URL is made from it.", func() string {
 		if validateInstance(st.instance) != nil {
-			return SSOURL("*") + "  (enter the instance above)"
+			return ""
 		}
 		return SSOURL(strings.TrimSpace(st.instance))
 	})

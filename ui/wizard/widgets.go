@@ -54,14 +54,33 @@ func numbered(lines ...string) fyne.CanvasObject {
 
 // copyRow shows a value the admin must paste elsewhere, with a copy button.
 func (w *Wizard) copyRow(label string, value func() string) (fyne.CanvasObject, func()) {
-	v := widget.NewLabel(value())
+	return w.pendingCopyRow(label, "", value)
+}
+
+// pendingCopyRow is a copyRow whose value may not be known yet: while value
+// returns "", it shows pending instead, in plain text, and Copy is disabled,
+// so that nothing but a real value is ever copied.
+func (w *Wizard) pendingCopyRow(label, pending string, value func() string) (fyne.CanvasObject, func()) {
+	v := widget.NewLabel("")
 	v.Selectable = true
 	v.Wrapping = fyne.TextWrapBreak
-	v.TextStyle = fyne.TextStyle{Monospace: true}
 	btn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
-		w.app.Clipboard().SetContent(value())
+		if val := value(); val != "" {
+			w.app.Clipboard().SetContent(val)
+		}
 	})
-	refresh := func() { v.SetText(value()) }
+	refresh := func() {
+		val := value()
+		v.TextStyle = fyne.TextStyle{Monospace: val != ""}
+		if val == "" {
+			v.SetText(pending)
+			btn.Disable()
+			return
+		}
+		v.SetText(val)
+		btn.Enable()
+	}
+	refresh()
 	return container.NewVBox(bold(label), container.NewBorder(nil, nil, nil, btn, v)), refresh
 }
 

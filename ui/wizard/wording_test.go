@@ -116,3 +116,39 @@ func domainStepName(s Step) string {
 	}
 	return "connection test"
 }
+
+func TestSSOURLWaitsForTheInstance(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	w, win := newTestWizard(t, deps)
+	w.st.target = choiceThreatLocker
+	w.show(int(StepStart))
+	copyButtons := func() []*widget.Button {
+		var out []*widget.Button
+		walk(win.Content(), func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Copy" {
+				out = append(out, b)
+			}
+		})
+		return out
+	}
+	sso := copyButtons()[0]
+	mustLabel(t, win, "Enter the instance above")
+	if !sso.Disabled() {
+		t.Fatal("the Single sign-on URL can be copied before the instance is known")
+	}
+	fyne.CurrentApp().Clipboard().SetContent("unchanged")
+	test.Tap(sso)
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "unchanged" {
+		t.Fatalf("copied %q without an instance", got)
+	}
+	typeInto(entry(t, win, "for example d"), "us1")
+	if sso.Disabled() || hasLabel(win, "Enter the instance above") {
+		t.Fatal("the URL is still pending after a valid instance")
+	}
+	mustLabel(t, win, SSOURL("us1"))
+	test.Tap(sso)
+	if got := fyne.CurrentApp().Clipboard().Content(); got != SSOURL("us1") {
+		t.Fatalf("copied %q", got)
+	}
+}
