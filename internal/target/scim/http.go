@@ -3,6 +3,7 @@ package scim
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,6 +66,19 @@ func statusHint(status int) string {
 	return ""
 }
 
+// tlsHint says how to fix a certificate the client does not trust.
+func tlsHint(err error) string {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	switch {
+	case errors.As(err, &unknown):
+		return "; the provider's certificate is not signed by a trusted CA: if the portal uses a private CA, or TLS inspection rewrites certificates, set target.ca_file to that CA's PEM file"
+	case errors.As(err, &host):
+		return "; the provider's certificate does not name this host: check target.base_url"
+	}
+	return ""
+}
+
 // response is what a request returned beside its decoded body.
 type response struct {
 	status int
@@ -88,7 +102,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	for attempt := 0; ; attempt++ {
 		resp, data, err := c.send(ctx, method, u.String(), payload, ifMatch)
 		if err != nil {
-			return response{}, fmt.Errorf("scim: %s %s: %w", method, path, err)
+			return response{}, fmt.Errorf("scim: %s %s: %w%s", method, path, err, tlsHint(err))
 		}
 		r := response{status: resp.StatusCode, etag: resp.Header.Get("ETag")}
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {

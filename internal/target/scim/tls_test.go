@@ -40,7 +40,7 @@ func TestCAFile(t *testing.T) {
 		listErr string
 	}{
 		{"trusted through ca_file", writeCA(t, srv.Certificate()), "", ""},
-		{"system pool only", "", "", "certificate"},
+		{"system pool only", "", "", "not signed by a trusted CA: if the portal uses a private CA, or TLS inspection rewrites certificates, set target.ca_file"},
 		{"missing file", filepath.Join(t.TempDir(), "nope.pem"), "read ca_file", ""},
 		{"no PEM in file", junk, "holds no PEM certificate", ""},
 	}
@@ -66,6 +66,20 @@ func TestCAFile(t *testing.T) {
 				t.Fatalf("ListUsers() error = %v, want %q", err, tt.listErr)
 			}
 		})
+	}
+}
+
+func TestCertificateForAnotherHost(t *testing.T) {
+	srv := newServer(t, 100)
+	// The test certificate names 127.0.0.1 and example.com, not localhost.
+	base := strings.Replace(srv.BaseURL(), "127.0.0.1", "localhost", 1)
+	c, err := scim.New(scim.Options{BaseURL: base, Token: testToken, CAFile: writeCA(t, srv.Certificate())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListUsers(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "does not name this host: check target.base_url") {
+		t.Fatalf("ListUsers() error = %v, want the hostname mismatch explained", err)
 	}
 }
 
