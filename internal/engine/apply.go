@@ -59,60 +59,71 @@ func (e *Engine) apply(ctx context.Context, cs []PlannedChange, p *Plan, prog fu
 func (e *Engine) applyUser(ctx context.Context, cs []PlannedChange, p *Plan) error {
 	first := cs[0]
 	if first.Action == store.ActionCreate {
-		u := target.User{ExternalID: first.OktaID, Login: first.User, Email: first.Email}
-		if ou := p.people[first.OktaID]; ou != nil {
-			u.FirstName, u.LastName = ou.FirstName, ou.LastName
-		}
-		for _, c := range cs[1:] {
-			if c.Action == store.ActionGrant {
-				u.Roles = append(u.Roles, c.Role)
-			}
-		}
-		if _, err := e.opts.Target.CreateUser(ctx, u); err != nil {
-			return fmt.Errorf("create: %w", err)
-		}
-		return nil
+		return e.createUser(ctx, cs, p)
 	}
 	cp := p.cur(first)
 	if cp.ID == "" || cp.ID != first.UserID {
 		return fmt.Errorf("user %s is not in the target's user list: %w", first.UserID, target.ErrNotFound)
 	}
 	cur := *cp
-	roles := slices.Clone(cur.Roles)
-	changed, revokeAll := false, false
-	for _, c := range cs {
-		switch c.Action {
-		case store.ActionUpdate:
-			u := cur
-			if ou := p.people[c.OktaID]; ou != nil {
-				u.ExternalID, u.Login, u.Email, u.FirstName, u.LastName = ou.ID, ou.Login, ou.Email, ou.FirstName, ou.LastName
-			}
-			if err := e.opts.Target.UpdateProfile(ctx, u); err != nil {
-				return fmt.Errorf("update profile: %w", err)
-			}
-		case store.ActionGrant:
-			roles = append(roles, c.Role)
-			changed = true
-		case store.ActionRevoke:
-			roles = slices.DeleteFunc(roles, func(r string) bool { return r == c.Role })
-			changed = true
-		case store.ActionRevokeAll:
-			revokeAll = true
-		case store.ActionEnable:
-			changed = true
+	if slices.ContainsFunc(cs, func(c PlannedChange) bool { return c.Action == store.ActionUpdate }) {
+		u := cur
+		if ou := p.people[first.OktaID]; ou != nil {
+			u.ExternalID, u.Login, u.Email, u.FirstName, u.LastName = ou.ID, ou.Login, ou.Email, ou.FirstName, ou.LastName
+		}
+		if err := e.opts.Target.UpdateProfile(ctx, u); err != nil {
+			return fmt.Errorf("update profile: %w", err)
 		}
 	}
-	if revokeAll {
+	if slices.ContainsFunc(cs, func(c PlannedChange) bool { return c.Action == store.ActionRevokeAll }) {
 		if err := e.opts.Target.RevokeAll(ctx, cur.ID); err != nil {
 			return fmt.Errorf("revoke all roles: %w", err)
 		}
 		return nil
 	}
-	if changed {
-		slices.Sort(roles)
-		if err := e.opts.Target.SetRoles(ctx, cur.ID, slices.Compact(roles)); err != nil {
+	if roles, changed := finalRoles(cur.Roles, cs); changed {
+		if err := e.opts.Target.SetRoles(ctx, cur.ID, roles); err != nil {
 			return fmt.Errorf("set roles: %w", err)
 		}
 	}
 	return nil
+}
+
+// createUser creates the user of a create change with the roles of the
+// grants that follow it.
+func (e *Engine) createUser(ctx context.Context, cs []PlannedChange, p *Plan) error {
+	first := cs[0]
+	u := target.User{ExternalID: first.OktaID, Login: first.User, Email: first.Email}
+	if ou := p.people[first.OktaID]; ou != nil {
+		u.FirstName, u.LastName = ou.FirstName, ou.LastName
+	}
+	for _, c := range cs[1:] {
+		if c.Action == store.ActionGrant {
+			u.Roles = append(u.Roles, c.Role)
+		}
+	}
+	if _, err := e.opts.Target.CreateUser(ctx, u); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	return nil
+}
+
+// finalRoles applies the grants and revocations of cs to current; changed
+// is false when cs holds no role change and no enable.
+func finalRoles(current []string, cs []PlannedChange) (roles []string, changed bool) {
+	roles = slices.Clone(current)
+	for _, c := range cs {
+		switch c.Action {
+		case store.ActionGrant:
+			roles = append(roles, c.Role)
+		case store.ActionRevoke:
+			roles = slices.DeleteFunc(roles, func(r string) bool { return r == c.Role })
+		case store.ActionEnable:
+		default:
+			continue
+		}
+		changed = true
+	}
+	slices.Sort(roles)
+	return slices.Compact(roles), changed
 }

@@ -40,114 +40,145 @@ func protect(p *Plan, s config.Safety) {
 	})
 }
 
+// losesRole reports whether c takes role away from a current user.
+func (p *Plan) losesRole(c PlannedChange, role string) bool {
+	if c.UserID == "" || !c.isRevocation() {
+		return false
+	}
+	if c.Action == store.ActionRevoke {
+		return c.Role == role
+	}
+	return slices.Contains(p.cur(c).Roles, role)
+}
+
+// markAdmins flags the revocations that take an admin role away. Without
+// admin roles, every portal user with roles is an admin.
+func markAdmins(p *Plan, s config.Safety) {
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		switch {
+		case !c.isRevocation() || c.UserID == "":
+		case len(s.AdminRoles) == 0:
+			c.Admin = c.Action == store.ActionRevokeAll && len(p.cur(*c).Roles) > 0
+		default:
+			c.Admin = slices.ContainsFunc(s.AdminRoles, func(r string) bool { return p.losesRole(*c, r) })
+		}
+	}
+}
+
 // keepLastAdmins keeps, for every admin role that the plan would leave with
 // no holder, the revocation of one current holder (the first by login).
 // It also marks the changes that take an admin role away.
 func keepLastAdmins(p *Plan, s config.Safety) {
-	losesAdmin := func(c PlannedChange, role string) bool {
-		if c.UserID == "" || !c.isRevocation() {
-			return false
-		}
-		if c.Action == store.ActionRevoke {
-			return c.Role == role
-		}
-		return slices.Contains(p.cur(c).Roles, role)
-	}
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		if !c.isRevocation() || c.UserID == "" {
-			continue
-		}
-		if len(s.AdminRoles) == 0 {
-			// Without admin roles, every portal user with roles is an admin.
-			c.Admin = c.Action == store.ActionRevokeAll && len(p.cur(*c).Roles) > 0
-			continue
-		}
-		c.Admin = slices.ContainsFunc(s.AdminRoles, func(r string) bool { return losesAdmin(*c, r) })
-	}
+	markAdmins(p, s)
 	for _, role := range s.AdminRoles {
-		holds := func(u *target.User) bool { return u.Active && slices.Contains(u.Roles, role) }
-		holders := 0
-		for i := range p.users {
-			if holds(&p.users[i]) {
-				holders++
-			}
-		}
-		if holders == 0 {
-			continue
-		}
-		after := holders
-		var losing []int
-		for i, c := range p.Changes {
-			switch {
-			case losesAdmin(c, role) && holds(p.cur(c)):
-				after--
-				losing = append(losing, i)
-			case c.Action == store.ActionGrant && c.Role == role:
-				after++
-			}
-		}
-		if after > 0 || len(losing) == 0 {
-			continue
-		}
-		keep := slices.MinFunc(losing, func(a, b int) int {
-			return strings.Compare(strings.ToLower(p.Changes[a].User), strings.ToLower(p.Changes[b].User))
-		})
-		c := p.Changes[keep]
-		p.Kept = append(p.Kept, Kept{User: c.User, OktaID: c.OktaID, Action: c.Action, Role: c.Role,
-			Reason: fmt.Sprintf("last holder of admin role %q (would have been: %s)", role, c.Reason)})
-		p.Changes = slices.Delete(p.Changes, keep, keep+1)
+		keepLastHolder(p, role)
 	}
+}
+
+func keepLastHolder(p *Plan, role string) {
+	holds := func(u *target.User) bool { return u.Active && slices.Contains(u.Roles, role) }
+	holders := 0
+	for i := range p.users {
+		if holds(&p.users[i]) {
+			holders++
+		}
+	}
+	after := holders
+	var losing []int
+	for i, c := range p.Changes {
+		switch {
+		case p.losesRole(c, role) && holds(p.cur(c)):
+			after--
+			losing = append(losing, i)
+		case c.Action == store.ActionGrant && c.Role == role:
+			after++
+		}
+	}
+	if holders == 0 || after > 0 || len(losing) == 0 {
+		return
+	}
+	keep := slices.MinFunc(losing, func(a, b int) int {
+		return strings.Compare(strings.ToLower(p.Changes[a].User), strings.ToLower(p.Changes[b].User))
+	})
+	c := p.Changes[keep]
+	p.Kept = append(p.Kept, Kept{User: c.User, OktaID: c.OktaID, Action: c.Action, Role: c.Role,
+		Reason: fmt.Sprintf("last holder of admin role %q (would have been: %s)", role, c.Reason)})
+	p.Changes = slices.Delete(p.Changes, keep, keep+1)
 }
 
 // gate applies the gates that hold revocations for approval: a mapped group
 // missing from Okta, a suspiciously empty read, and the deletion threshold.
 // Grants and other changes still apply.
 func gate(p *Plan, cfg config.Config) {
-	hold := func(reason string, pick func(PlannedChange) bool) {
-		n := 0
-		p.Changes = slices.DeleteFunc(p.Changes, func(c PlannedChange) bool {
-			if !c.isRevocation() || !pick(c) {
-				return false
+	holdMissing(p, cfg.Mappings)
+	holdSuspiciousEmpty(p)
+	holdOverThreshold(p, cfg.Safety)
+}
+
+// hold moves the revocations pick selects from Changes to Held.
+func (p *Plan) hold(reason string, pick func(PlannedChange) bool) {
+	n := 0
+	p.Changes = slices.DeleteFunc(p.Changes, func(c PlannedChange) bool {
+		if !c.isRevocation() || !pick(c) {
+			return false
+		}
+		p.Held = append(p.Held, c)
+		n++
+		return true
+	})
+	if n > 0 {
+		p.HoldReasons = append(p.HoldReasons, reason)
+	}
+}
+
+// holdMissing holds the revocations of roles that a mapping whose group is
+// missing from Okta grants: the group may have been renamed or deleted by
+// mistake.
+func holdMissing(p *Plan, mappings []config.Mapping) {
+	if len(p.Missing) == 0 {
+		return
+	}
+	missingRoles := map[string]bool{}
+	for _, m := range mappings {
+		if slices.Contains(p.Missing, m.Group) {
+			for _, r := range m.Roles {
+				missingRoles[r] = true
 			}
-			p.Held = append(p.Held, c)
-			n++
-			return true
-		})
-		if n > 0 {
-			p.HoldReasons = append(p.HoldReasons, reason)
 		}
 	}
-	if len(p.Missing) > 0 {
-		missingRoles := map[string]bool{}
-		for _, m := range cfg.Mappings {
-			if slices.Contains(p.Missing, m.Group) {
-				for _, r := range m.Roles {
-					missingRoles[r] = true
-				}
-			}
+	p.hold(fmt.Sprintf("mapped Okta group(s) %s not found in Okta", strings.Join(p.Missing, ", ")), func(c PlannedChange) bool {
+		if c.Action == store.ActionRevoke {
+			return missingRoles[c.Role]
 		}
-		hold(fmt.Sprintf("mapped Okta group(s) %s not found in Okta", strings.Join(p.Missing, ", ")), func(c PlannedChange) bool {
-			if c.Action == store.ActionRevoke {
-				return missingRoles[c.Role]
-			}
-			return slices.ContainsFunc(p.cur(c).Roles, func(r string) bool { return missingRoles[r] })
-		})
+		return slices.ContainsFunc(p.cur(c).Roles, func(r string) bool { return missingRoles[r] })
+	})
+}
+
+// holdSuspiciousEmpty holds every revocation when every mapped group read
+// empty while users an earlier run synced still hold roles (that earlier
+// run saw members).
+func holdSuspiciousEmpty(p *Plan) {
+	if p.Members > 0 {
+		return
 	}
-	if p.Members == 0 {
-		synced := 0
-		for _, u := range p.users {
-			if u.ExternalID != "" && u.Active && len(u.Roles) > 0 {
-				synced++
-			}
-		}
-		if synced > 0 {
-			hold(fmt.Sprintf("every mapped Okta group read empty while %d synced user(s) hold roles", synced),
-				func(PlannedChange) bool { return true })
+	synced := 0
+	for i := range p.users {
+		if u := &p.users[i]; u.ExternalID != "" && u.Active && len(u.Roles) > 0 {
+			synced++
 		}
 	}
-	n := cmpOr(cfg.Safety.MaxRevocations, DefaultMaxRevocations)
-	pct := cmpOr(cfg.Safety.MaxRevocationPercent, DefaultMaxRevocationPercent)
+	if synced > 0 {
+		p.hold(fmt.Sprintf("every mapped Okta group read empty while %d synced user(s) hold roles", synced),
+			func(PlannedChange) bool { return true })
+	}
+}
+
+// holdOverThreshold holds every revocation when more users would lose
+// access or roles than max(N, P% of managed users).
+func holdOverThreshold(p *Plan, s config.Safety) {
+	n := cmpOr(s.MaxRevocations, DefaultMaxRevocations)
+	pct := cmpOr(s.MaxRevocationPercent, DefaultMaxRevocationPercent)
 	p.RevocationLimit = max(n, p.ManagedUsers*pct/100)
 	losing := map[string]bool{}
 	for _, c := range p.Changes {
@@ -156,7 +187,7 @@ func gate(p *Plan, cfg config.Config) {
 		}
 	}
 	if len(losing) > p.RevocationLimit {
-		hold(fmt.Sprintf("%d users would lose access or roles, more than the limit of %d (max of %d and %d%% of %d managed users)",
+		p.hold(fmt.Sprintf("%d users would lose access or roles, more than the limit of %d (max of %d and %d%% of %d managed users)",
 			len(losing), p.RevocationLimit, n, pct, p.ManagedUsers), func(PlannedChange) bool { return true })
 	}
 }

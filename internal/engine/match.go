@@ -14,25 +14,7 @@ import (
 // users are matched by Okta id, and users the sync has never seen by login,
 // then by email.
 func (pl *planner) match() error {
-	byLogin := map[string]int{}
-	byEmail := map[string]int{}
-	for i := range pl.users {
-		u := &pl.users[i]
-		if u.ExternalID != "" {
-			if wi, ok := pl.desired[u.ExternalID]; ok {
-				pl.wants[wi].match = i + 1
-			}
-			continue
-		}
-		if l := strings.ToLower(u.Login); l != "" {
-			byLogin[l] = i
-		}
-		if m := strings.ToLower(u.Email); m != "" {
-			if _, dup := byEmail[m]; !dup {
-				byEmail[m] = i
-			}
-		}
-	}
+	fb := pl.fallbacks()
 	for wi := range pl.wants {
 		w := &pl.wants[wi]
 		set := &pl.sets[w.set]
@@ -41,12 +23,8 @@ func (pl *planner) match() error {
 			return fmt.Errorf("incomplete Okta read: member %s of group %q has no user record; nothing was changed", w.id, set.groups[0])
 		}
 		idx, how := w.match-1, "id"
-		if idx < 0 && (len(byLogin) > 0 || len(byEmail) > 0) {
-			if i, ok := byLogin[strings.ToLower(u.Login)]; ok && u.Login != "" && !pl.claimed[i] {
-				idx, how = i, "login"
-			} else if i, ok := byEmail[strings.ToLower(u.Email)]; ok && u.Email != "" && !pl.claimed[i] {
-				idx, how = i, "email"
-			}
+		if idx < 0 {
+			idx, how = fb.find(u, pl.claimed)
 		}
 		if idx >= 0 {
 			pl.claimed[idx] = true
@@ -56,6 +34,49 @@ func (pl *planner) match() error {
 		}
 	}
 	return nil
+}
+
+// fallback indexes the target users the sync has never seen by login and
+// by email, lower-cased.
+type fallback struct{ byLogin, byEmail map[string]int }
+
+// fallbacks records which want each seen target user matches, and indexes
+// the others.
+func (pl *planner) fallbacks() fallback {
+	fb := fallback{byLogin: map[string]int{}, byEmail: map[string]int{}}
+	for i := range pl.users {
+		u := &pl.users[i]
+		if u.ExternalID != "" {
+			if wi, ok := pl.desired[u.ExternalID]; ok {
+				pl.wants[wi].match = i + 1
+			}
+			continue
+		}
+		if l := strings.ToLower(u.Login); l != "" {
+			fb.byLogin[l] = i
+		}
+		if m := strings.ToLower(u.Email); m != "" {
+			if _, dup := fb.byEmail[m]; !dup {
+				fb.byEmail[m] = i
+			}
+		}
+	}
+	return fb
+}
+
+// find returns the unclaimed never-seen target user with u's login, else
+// with u's email, and how it matched; -1 when there is none.
+func (fb fallback) find(u *okta.User, claimed []bool) (int, string) {
+	if len(fb.byLogin) == 0 && len(fb.byEmail) == 0 {
+		return -1, ""
+	}
+	if i, ok := fb.byLogin[strings.ToLower(u.Login)]; ok && u.Login != "" && !claimed[i] {
+		return i, "login"
+	}
+	if i, ok := fb.byEmail[strings.ToLower(u.Email)]; ok && u.Email != "" && !claimed[i] {
+		return i, "email"
+	}
+	return -1, ""
 }
 
 func (pl *planner) add(c PlannedChange) { pl.plan.Changes = append(pl.plan.Changes, c) }

@@ -276,6 +276,48 @@ type planner struct {
 	plan      *Plan
 }
 
+// addMapping adds the members of mapping mi to the desired state.
+func (pl *planner) addMapping(mi int, m config.Mapping, known map[string]bool, seen map[*okta.Group]bool) error {
+	p, snap := pl.plan, pl.snap
+	for _, r := range m.Roles {
+		if !known[r] {
+			return fmt.Errorf("mapping for Okta group %q grants role %q, which the target does not define; add it (rolesync roles add %q) or fix the mapping", m.Group, r, r)
+		}
+	}
+	g, ok := snap.Groups[m.Group]
+	if !ok || g == nil {
+		if !slices.Contains(snap.Missing, m.Group) {
+			return fmt.Errorf("incomplete Okta read: mapped group %q is neither in the snapshot nor reported missing; nothing was changed", m.Group)
+		}
+		if !slices.Contains(p.Missing, m.Group) {
+			p.Missing = append(p.Missing, m.Group)
+		}
+		return nil
+	}
+	name := cmp.Or(g.Name, g.ID, m.Group)
+	for _, r := range m.Roles {
+		if _, ok := pl.roleGroup[r]; !ok {
+			pl.roleGroup[r] = name
+		}
+	}
+	if !seen[g] {
+		seen[g] = true
+		p.Groups++
+		p.Members += len(g.MemberIDs)
+	}
+	for _, id := range g.MemberIDs {
+		i, ok := pl.desired[id]
+		if !ok {
+			i = int32(len(pl.wants))
+			pl.desired[id] = i
+			pl.wants = append(pl.wants, want{id: id})
+		}
+		w := &pl.wants[i]
+		w.set = pl.extend(w.set, mi, name)
+	}
+	return nil
+}
+
 // newPlanner works out the desired state and checks the snapshot and the
 // mappings for completeness.
 func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, roles []string) (*planner, error) {
@@ -290,41 +332,8 @@ func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, rol
 	}
 	seen := map[*okta.Group]bool{}
 	for mi, m := range cfg.Mappings {
-		for _, r := range m.Roles {
-			if !known[r] {
-				return nil, fmt.Errorf("mapping for Okta group %q grants role %q, which the target does not define; add it (rolesync roles add %q) or fix the mapping", m.Group, r, r)
-			}
-		}
-		g, ok := snap.Groups[m.Group]
-		if !ok || g == nil {
-			if !slices.Contains(snap.Missing, m.Group) {
-				return nil, fmt.Errorf("incomplete Okta read: mapped group %q is neither in the snapshot nor reported missing; nothing was changed", m.Group)
-			}
-			if !slices.Contains(p.Missing, m.Group) {
-				p.Missing = append(p.Missing, m.Group)
-			}
-			continue
-		}
-		name := cmp.Or(g.Name, g.ID, m.Group)
-		for _, r := range m.Roles {
-			if _, ok := pl.roleGroup[r]; !ok {
-				pl.roleGroup[r] = name
-			}
-		}
-		if !seen[g] {
-			seen[g] = true
-			p.Groups++
-			p.Members += len(g.MemberIDs)
-		}
-		for _, id := range g.MemberIDs {
-			i, ok := pl.desired[id]
-			if !ok {
-				i = int32(len(pl.wants))
-				pl.desired[id] = i
-				pl.wants = append(pl.wants, want{id: id})
-			}
-			w := &pl.wants[i]
-			w.set = pl.extend(w.set, mi, name)
+		if err := pl.addMapping(mi, m, known, seen); err != nil {
+			return nil, err
 		}
 	}
 	for i := range users {
