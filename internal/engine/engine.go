@@ -263,7 +263,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 		return e.finish(ctx, log, res, nil, nil, err)
 	}
 	res.Plan = plan
-	if len(plan.Missing) > 0 {
+	if len(plan.Missing) > 0 && !o.DryRun {
 		e.notify(Notice{RunID: res.RunID, Kind: NoticeMissingGroups,
 			Message: fmt.Sprintf("mapped Okta group(s) not found: %v; their revocations are held for approval. Fix the mapping or approve with rolesync approve %d", plan.Missing, res.RunID)})
 	}
