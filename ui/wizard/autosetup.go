@@ -83,7 +83,7 @@ func (s oktaAutoSetup) Setup(ctx context.Context, req AutoSetupRequest) (AutoSet
 		res.ClientID = app.ID
 	}
 	created := AutoSetupStep{Name: stepCreateApp, OK: len(app.Settings.OAuthClient.JWKS.Keys) == len(req.PublicKeys),
-		Detail: fmt.Sprintf("client ID %s, %d public keys", res.ClientID, len(app.Settings.OAuthClient.JWKS.Keys))}
+		Detail: fmt.Sprintf("client ID %s, %s", res.ClientID, plural(len(app.Settings.OAuthClient.JWKS.Keys), "public key", "public keys"))}
 	if !created.OK {
 		created.ByHand = "In the app's 'Public keys' section select 'Add Key' and paste the public keys shown on the Keys screen."
 	}

@@ -43,6 +43,10 @@ func TestAutomaticSetupAgainstSimulator(t *testing.T) {
 			test.Type(entry(t, win, "super-admin API token"), sim.APIToken())
 			test.Tap(button(t, win, "Create the app in Okta"))
 			mustLabel(t, win, "The API Services app is ready.")
+			mustLabel(t, win, ", 1 public key") // the client authentication key only
+			if hasLabel(win, "1 public keys") {
+				t.Fatal("the count of keys is not in the singular")
+			}
 			next(t, w, win, 4)
 			cfg := w.st.config()
 			if cfg.Okta.ClientID == "" || cfg.Okta.KeyID == "" {
