@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -57,7 +58,7 @@ func TestFaultsGiveClearErrorsAndTheNextRunConverges(t *testing.T) {
 			name:    "500 on one group in a batch",
 			batched: true,
 			fault:   nth(http.MethodPost, "/Groups", 2, false, 500, nil, `{"status":"500"}`),
-			want:    `1 of 3 role changes failed: role "Auditor": scim: POST /Groups: HTTP 500`,
+			want:    `the queued changes of 1 of 3 roles (Auditor) were not made: role "Auditor": scim: POST /Groups: HTTP 500`,
 		},
 		{
 			name:  "409 for a user no one can see",
@@ -185,5 +186,55 @@ func TestUnknownUserIsNotFound(t *testing.T) {
 	err := c.SetRoles(context.Background(), "nope", []string{"Admin"})
 	if !errors.Is(err, target.ErrNotFound) {
 		t.Fatalf("SetRoles on an unknown user: %v, want target.ErrNotFound", err)
+	}
+}
+
+func TestFlushErrorNamesTheRolesNotSent(t *testing.T) {
+	tests := []struct {
+		name   string
+		fault  func(*http.Request) (int, http.Header, string, bool)
+		cancel bool
+		failed []string
+		sent   []string // groups the provider holds after Flush
+	}{
+		{"one group fails", nth(http.MethodPost, "/Groups", 2, false, 500, nil, `{"status":"500"}`), false, []string{"Auditor"}, []string{"Admin", "Viewer"}},
+		{"cancelled before Flush", nil, true, []string{"Admin", "Auditor", "Viewer"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, 100)
+			c, _ := srv.client(scim.Options{})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if err := c.Begin(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range org() {
+				if _, err := c.CreateUser(ctx, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			srv.SetFault(tt.fault)
+			if tt.cancel {
+				cancel()
+			}
+			err := c.Flush(ctx)
+			var fe *scim.FlushError
+			if !errors.As(err, &fe) || !slices.Equal(fe.FailedRoles(), tt.failed) || fe.Total != 3 {
+				t.Fatalf("Flush() = %v, want a FlushError naming %v of 3 roles", err, tt.failed)
+			}
+			var sent []string
+			for _, g := range srv.Groups() {
+				sent = append(sent, fmt.Sprint(g.Attrs["displayName"]))
+			}
+			slices.Sort(sent)
+			if !slices.Equal(sent, tt.sent) {
+				t.Fatalf("the provider holds groups %v, want %v", sent, tt.sent)
+			}
+			// The batch is closed: a new one can begin.
+			if err := c.Begin(context.Background()); err != nil {
+				t.Fatalf("Begin after a failed Flush: %v", err)
+			}
+		})
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // batch holds queued membership changes by group name.
@@ -32,8 +34,9 @@ func (c *Client) Begin(ctx context.Context) error {
 }
 
 // Flush sends the queued membership changes, one request per changed group,
-// and ends the batch. It reports every group that failed; the state is then
-// re-read on next use. Flush without Begin does nothing.
+// and ends the batch, even when it fails. Changes to the roles a
+// *FlushError names were not sent (or not confirmed); the others were, and
+// the state is re-read on next use. Flush without Begin does nothing.
 func (c *Client) Flush(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -42,30 +45,53 @@ func (c *Client) Flush(ctx context.Context) error {
 	if b == nil || len(b.groups) == 0 {
 		return nil
 	}
-	if err := c.ensureState(ctx); err != nil {
-		return fmt.Errorf("scim: %d queued role changes were not sent: %w", len(b.groups), err)
-	}
 	names := make([]string, 0, len(b.groups))
 	for name := range b.groups {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	if err := c.ensureState(ctx); err != nil {
+		return &FlushError{Roles: names, Total: len(names), Err: err}
+	}
+	fe := &FlushError{Total: len(names)}
 	var errs []error
-	for _, name := range names {
+	for i, name := range names {
+		if err := ctx.Err(); err != nil {
+			fe.Roles = append(fe.Roles, names[i:]...)
+			errs = append(errs, fmt.Errorf("%d roles not sent: %w", len(names)-i, err))
+			break
+		}
 		p := b.groups[name]
 		if err := c.applyGroup(ctx, name, setKeys(p.add), setKeys(p.remove)); err != nil {
+			fe.Roles = append(fe.Roles, name)
 			errs = append(errs, fmt.Errorf("role %q: %w", name, err))
-			if ctx.Err() != nil {
-				break
-			}
 		}
 	}
 	if len(errs) > 0 {
 		c.state = nil
-		return fmt.Errorf("scim: %d of %d role changes failed: %w", len(errs), len(names), errors.Join(errs...))
+		fe.Err = errors.Join(errs...)
+		return fe
 	}
 	return nil
 }
+
+// FlushError is Flush's error: the membership changes queued for Roles
+// were not sent or not confirmed; those of the other roles were sent.
+type FlushError struct {
+	Roles []string // sorted
+	Total int      // roles with queued changes
+	Err   error
+}
+
+func (e *FlushError) Error() string {
+	return fmt.Sprintf("scim: the queued changes of %d of %d roles (%s) were not made: %v; the next run re-reads the provider and retries them",
+		len(e.Roles), e.Total, strings.Join(e.Roles, ", "), e.Err)
+}
+
+func (e *FlushError) Unwrap() error { return e.Err }
+
+// FailedRoles returns the roles whose queued changes were not made.
+func (e *FlushError) FailedRoles() []string { return slices.Clone(e.Roles) }
 
 // member adds the user to or removes it from the role's group: queued in a
 // batch, at once otherwise.

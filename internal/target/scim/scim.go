@@ -27,7 +27,8 @@
 // Client implements, beside target.Target, the optional Batcher interface.
 // Between Begin and Flush, group membership changes are queued and Flush
 // sends one PATCH per changed group. Without Begin every change is written
-// at once. A change is only done once Flush returns nil.
+// at once. A change is only done once Flush returns nil; a *FlushError names
+// the roles whose queued changes were not made (the others were).
 package scim
 
 import (
