@@ -109,7 +109,11 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 				buttons.Add(widget.NewButton("Export private key…", func() { w.onExport(use) }))
 			}
 			generated.Add(buttons)
-			generated.Add(note("A new key pair replaces this one: add its public key in Okta before the next sync."))
+			replaces := "A new key pair replaces this one: add its public key in Okta before the next sync."
+			if use == UseDPoP {
+				replaces = "A new key pair replaces this one. Nothing changes in Okta: the DPoP key is never added there."
+			}
+			generated.Add(note(replaces))
 		}
 	}
 	showGenerated()

@@ -81,7 +81,8 @@ func (w *Wizard) pendingCopyRow(label, pending string, value func() string) (fyn
 		btn.Enable()
 	}
 	refresh()
-	return container.NewVBox(bold(label), container.NewBorder(nil, nil, nil, btn, v)), refresh
+	// the button keeps its own height beside a value of several lines
+	return container.NewVBox(bold(label), container.NewBorder(nil, nil, nil, container.NewVBox(btn), v)), refresh
 }
 
 // labelled puts a bold caption over a field and its inline error.

@@ -152,3 +152,17 @@ func TestSSOURLWaitsForTheInstance(t *testing.T) {
 		t.Fatalf("copied %q", got)
 	}
 }
+
+func TestCopyButtonKeepsItsHeightBesideLongValues(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	w, win := newTestWizard(t, deps)
+	long := strings.Repeat("0123456789abcdef", 60) // a JWK-sized value, many lines
+	row, _ := w.copyRow("Public key", func() string { return long })
+	win.SetContent(row)
+	win.Resize(fyne.NewSize(600, 600))
+	btn := button(t, win, "Copy")
+	if h, min := btn.Size().Height, btn.MinSize().Height; h > min+1 {
+		t.Fatalf("the Copy button is %.0f high beside a long value, want its own %.0f", h, min)
+	}
+}
