@@ -3,7 +3,6 @@ package report
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -23,35 +22,34 @@ const timeLayout = time.RFC3339Nano
 // row and one row per change, with CRLF line ends.
 func (x *exporter) csv(ctx context.Context, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if _, err := bw.WriteString("\uFEFF"); err != nil {
-		return err
+	row := make([]byte, 0, 512)
+	row = append(row, "\uFEFF"...)
+	for i, h := range csvHeader {
+		if i > 0 {
+			row = append(row, ',')
+		}
+		row = appendCSVField(row, h)
 	}
-	cw := csv.NewWriter(bw)
-	cw.UseCRLF = true
-	if err := cw.Write(csvHeader); err != nil {
-		return err
+	row = append(row, '\r', '\n')
+	if _, err := bw.Write(row); err != nil {
+		return fmt.Errorf("write csv: %w", err)
 	}
-	rec := make([]string, len(csvHeader))
 	err := x.each(ctx, func(c store.Change) error {
-		rec[0] = strconv.FormatInt(c.ID, 10)
-		rec[1] = c.At.UTC().Format(timeLayout)
-		rec[2] = strconv.FormatInt(c.RunID, 10)
-		rec[3] = neutralise(c.User)
-		rec[4] = neutralise(c.OktaID)
-		rec[5] = neutralise(c.Action)
-		rec[6] = neutralise(c.Role)
-		rec[7] = neutralise(c.Group)
-		rec[8] = neutralise(c.Reason)
-		rec[9] = yesNo(c.Held)
-		rec[10] = neutralise(c.Hash)
-		return cw.Write(rec)
+		row = strconv.AppendInt(row[:0], c.ID, 10)
+		row = append(row, ',')
+		row = c.At.UTC().AppendFormat(row, timeLayout)
+		row = append(row, ',')
+		row = strconv.AppendInt(row, c.RunID, 10)
+		for _, f := range [...]string{c.User, c.OktaID, c.Action, c.Role, c.Group, c.Reason, yesNo(c.Held), c.Hash} {
+			row = append(row, ',')
+			row = appendCSVField(row, neutralise(f))
+		}
+		row = append(row, '\r', '\n')
+		_, err := bw.Write(row)
+		return err
 	})
 	if err != nil {
 		return err
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write csv: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write csv: %w", err)
