@@ -62,6 +62,9 @@ type CheckResult struct {
 	OK     bool
 	Detail string
 	Fix    string // what to do when the line failed
+	// Skipped marks a line not run because an earlier one failed: it is
+	// shown as pending, not as a failure, and does not count as passed.
+	Skipped bool
 }
 
 // Tester runs the connection diagnostics against Okta.

@@ -69,19 +69,23 @@ func (w *Wizard) showChecks() {
 		return
 	}
 	for _, c := range w.st.checks {
+		failed := !c.OK && !c.Skipped
 		line := "✓ " + c.Name
-		if !c.OK {
+		switch {
+		case c.Skipped:
+			line = "– " + c.Name
+		case failed:
 			line = "✗ " + c.Name
 		}
 		if c.Detail != "" {
 			line += ": " + c.Detail
 		}
 		l := note(line)
-		if !c.OK {
+		if failed {
 			l.Importance = widget.DangerImportance
 		}
 		box.Add(l)
-		if !c.OK && c.Fix != "" {
+		if failed && c.Fix != "" {
 			box.Add(container.NewPadded(note("Fix: " + c.Fix)))
 		}
 	}

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -164,5 +165,38 @@ func TestCopyButtonKeepsItsHeightBesideLongValues(t *testing.T) {
 	btn := button(t, win, "Copy")
 	if h, min := btn.Size().Height, btn.MinSize().Height; h > min+1 {
 		t.Fatalf("the Copy button is %.0f high beside a long value, want its own %.0f", h, min)
+	}
+}
+
+// listTester answers every connection test with the same lines.
+type listTester []CheckResult
+
+func (l listTester) Test(context.Context, config.Config, Secrets) []CheckResult { return l }
+
+func TestSkippedCheckIsNotShownAsAFailure(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	cfg := settingsConfig()
+	deps.Config = &cfg
+	deps.Tester = listTester{
+		{Name: "Admin role in effect", Detail: "HTTP 403", Fix: "assign Read-only Administrator"},
+		{Name: "DPoP binding as configured", Detail: "not checked until the items above pass", Fix: "never shown", Skipped: true},
+	}
+	w, win := newTestWizard(t, deps)
+	w.show(int(StepConnect))
+	test.Tap(button(t, win, "Test connection"))
+	failed := find(t, win, "failed line", func(l *widget.Label) bool { return l.Text == "✗ Admin role in effect: HTTP 403" })
+	skipped := find(t, win, "skipped line", func(l *widget.Label) bool {
+		return l.Text == "– DPoP binding as configured: not checked until the items above pass"
+	})
+	if failed.Importance != widget.DangerImportance || skipped.Importance == widget.DangerImportance {
+		t.Fatalf("importance: failed %v, skipped %v", failed.Importance, skipped.Importance)
+	}
+	mustLabel(t, win, "Fix: assign Read-only Administrator")
+	if hasLabel(win, "never shown") {
+		t.Fatal("a skipped line shows a fix")
+	}
+	if err := w.validateConnect(); err == nil {
+		t.Fatal("a skipped line counted as passed")
 	}
 }
