@@ -193,6 +193,10 @@ func mappingProblems(rows []*mappingRow, roles []string, strict bool) []string {
 		switch {
 		case name == "" && (strict || len(r.roles) > 0):
 			out[i] = "choose an Okta group for this row, or remove the row with −"
+			if len(rows) == 1 {
+				// the last row cannot be removed
+				out[i] = "choose the Okta group whose members get these roles: select 'Choose an Okta group…' and type part of its name"
+			}
 		case name != "":
 			if j, dup := first[name]; dup {
 				out[i] = fmt.Sprintf("the group %s is already mapped in row %d: add these roles to that row and remove this one", r.group.Name, j+1)

@@ -200,3 +200,23 @@ func TestSkippedCheckIsNotShownAsAFailure(t *testing.T) {
 		t.Fatal("a skipped line counted as passed")
 	}
 }
+
+func TestOnlyRowIsNotToldToRemoveItself(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rows []*mappingRow
+		want string
+		not  string
+	}{
+		{"the only row", []*mappingRow{{}}, "type part of its name", "remove the row"},
+		{"one of two rows", []*mappingRow{{group: Group{Name: "Helpdesk"}, roles: []string{"Auditor"}}, {}}, "or remove the row with −", "type part of its name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := mappingProblems(tc.rows, []string{"Auditor"}, true)
+			last := got[len(got)-1]
+			if !strings.Contains(last, tc.want) || strings.Contains(last, tc.not) {
+				t.Fatalf("%q: want %q and not %q", last, tc.want, tc.not)
+			}
+		})
+	}
+}
