@@ -255,9 +255,14 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	log = log.With("run", res.RunID)
 	prog := e.progress(o)
 
+	callsBefore, counted := e.sourceCalls()
 	plan, err := e.makePlan(ctx, e.opts.Config(), o.Full, prog)
 	if plan != nil {
 		res.APICalls = plan.APICalls
+	}
+	if callsAfter, _ := e.sourceCalls(); counted {
+		// Failed reads spend calls too, retries included.
+		res.APICalls = int(callsAfter - callsBefore)
 	}
 	if err != nil {
 		return e.finish(ctx, log, res, nil, nil, err)
@@ -272,7 +277,15 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 		res.Held = len(plan.Held)
 		return e.finish(ctx, log, res, nil, nil, nil)
 	}
-	applied, err := e.apply(ctx, plan.Changes, plan, prog)
+	if err := ctx.Err(); err != nil {
+		return e.finish(ctx, log, res, nil, nil, fmt.Errorf("stopped before applying: %w; nothing was changed", err))
+	}
+	// Once applying starts it runs to the end, even when the app is asked to
+	// quit: a run is never left half-applied by a cancel. A stuck target is
+	// still bounded by applyTimeout.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
+	defer cancel()
+	applied, err := e.applyBatched(actx, plan.Changes, plan, prog)
 	res.Applied = applied
 	res.Created, res.Granted, res.Revoked = countChanges(applied)
 	if err == nil {

@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// applyTimeout bounds the apply phase of one run.
+const applyTimeout = 30 * time.Minute
+
+// Batcher is a target that queues changes until Flush (a SCIM service
+// sending one PATCH per group). The engine begins a batch before applying
+// and flushes it after; changes are made only once Flush returns nil.
+type Batcher interface {
+	Begin(ctx context.Context) error
+	Flush(ctx context.Context) error
+}
+
+// applyBatched applies cs, inside a batch when the target batches.
+func (e *Engine) applyBatched(ctx context.Context, cs []PlannedChange, p *Plan, prog func(Progress)) ([]PlannedChange, error) {
+	b, ok := e.opts.Target.(Batcher)
+	if !ok || len(cs) == 0 {
+		return e.apply(ctx, cs, p, prog)
+	}
+	if err := b.Begin(ctx); err != nil {
+		return nil, fmt.Errorf("start a batch of changes in the target: %w; nothing was changed", err)
+	}
+	applied, err := e.apply(ctx, cs, p, prog)
+	if ferr := b.Flush(ctx); ferr != nil {
+		applied = dropUnflushed(applied, p, ferr)
+		ferr = fmt.Errorf("send the batched role changes to the target: %w; the role changes not sent are not recorded, and the next run makes them", ferr)
+		err = errors.Join(err, ferr)
+	}
+	return applied, err
+}
+
+// dropUnflushed removes from applied the role changes a failed Flush did not
+// make, so that the run records only what the target holds: those of the
+// roles the error names (FailedRoles), or every role change when it names
+// none. Creations and profile updates were made at once and stay.
+func dropUnflushed(applied []PlannedChange, p *Plan, ferr error) []PlannedChange {
+	var named interface{ FailedRoles() []string }
+	var failed map[string]bool
+	if errors.As(ferr, &named) {
+		failed = map[string]bool{}
+		for _, r := range named.FailedRoles() {
+			failed[r] = true
+		}
+	}
+	lost := func(role string) bool { return failed == nil || failed[role] }
+	held := map[string][]string{}
+	for _, u := range p.users {
+		held[u.ID] = u.Roles
+	}
+	kept := applied[:0:0]
+	for _, c := range applied {
+		switch c.Action {
+		case store.ActionGrant, store.ActionRevoke:
+			if lost(c.Role) {
+				continue
+			}
+		case store.ActionRevokeAll:
+			if failed == nil || slices.ContainsFunc(held[c.UserID], lost) {
+				continue
+			}
+		}
+		kept = append(kept, c)
+	}
+	return kept
+}
+
+// sourceCalls reads the Okta source's API call counter, when it has one.
+func (e *Engine) sourceCalls() (int64, bool) {
+	if c, ok := e.opts.Source.(interface{ APICalls() int64 }); ok {
+		return c.APICalls(), true
+	}
+	return 0, false
+}
+
