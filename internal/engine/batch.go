@@ -81,4 +81,3 @@ func (e *Engine) sourceCalls() (int64, bool) {
 	}
 	return 0, false
 }
-
