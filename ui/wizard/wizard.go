@@ -223,8 +223,15 @@ func (w *Wizard) onNext() {
 	w.show(w.cur + 1)
 }
 
-// touch marks the wizard as holding unsaved input.
-func (w *Wizard) touch() { w.dirty = true }
+// touch marks the wizard as holding unsaved input. The footer's message was
+// about the input before this change, so it goes; the fields' inline
+// messages stay current, and Next checks the step again.
+func (w *Wizard) touch() {
+	w.dirty = true
+	if w.stepErr.Visible() {
+		w.setStepError(nil)
+	}
+}
 
 // onClose asks whether to keep a draft when the wizard closes midway.
 func (w *Wizard) onClose() {

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
@@ -218,5 +219,37 @@ func TestOnlyRowIsNotToldToRemoveItself(t *testing.T) {
 				t.Fatalf("%q: want %q and not %q", last, tc.want, tc.not)
 			}
 		})
+	}
+}
+
+func TestFooterErrorGoesWhenTheInputChanges(t *testing.T) {
+	rec := &recorder{}
+	deps, _, _, _ := newDeps(t, rec)
+	cfg := settingsConfig()
+	deps.Config = &cfg
+	w, win := newTestWizard(t, deps)
+	w.show(int(StepMapping))
+	n := len(w.st.rows)
+	test.Tap(iconButton(t, win, theme.ContentAddIcon()))
+	test.Tap(button(t, win, "Next"))
+	if w.cur != int(StepMapping) || !w.stepErr.Visible() {
+		t.Fatal("Next went on with an empty mapping row")
+	}
+	var removes []*widget.Button
+	walk(win.Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Icon != nil && b.Icon.Name() == theme.ContentRemoveIcon().Name() {
+			removes = append(removes, b)
+		}
+	})
+	test.Tap(removes[1]) // the + of row 1 inserted row 2
+	if len(w.st.rows) != n {
+		t.Fatalf("%d rows after removing the new one, want %d", len(w.st.rows), n)
+	}
+	if w.stepErr.Visible() {
+		t.Fatalf("the footer still says %q after the row went", w.stepErr.Text)
+	}
+	test.Tap(button(t, win, "Next"))
+	if w.cur != int(StepReview) {
+		t.Fatalf("at step %d after fixing the mapping: %s", w.cur+1, w.stepErr.Text)
 	}
 }
