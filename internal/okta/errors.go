@@ -127,13 +127,13 @@ func parseAPIError(status int, body []byte) *APIError {
 // errors.Is.
 var (
 	// ErrCertificate: Okta's TLS certificate could not be verified.
-	ErrCertificate = errors.New("Okta's TLS certificate could not be verified")
+	ErrCertificate = errors.New("cannot verify Okta's TLS certificate")
 	// ErrUnknownHost: the Okta domain does not resolve.
 	ErrUnknownHost = errors.New("the Okta domain does not resolve")
 	// ErrUnreachable: the Okta host refused or dropped the connection.
 	ErrUnreachable = errors.New("cannot connect to Okta")
 	// ErrTimeout: a request got no answer within the request timeout.
-	ErrTimeout = errors.New("Okta did not answer in time")
+	ErrTimeout = errors.New("no answer from Okta in time")
 	// ErrMalformed: Okta answered with a body or header the client cannot read.
 	ErrMalformed = errors.New("malformed response from Okta")
 )

@@ -333,7 +333,7 @@ func checkUnique(ctx context.Context, tx *sql.Tx, self int64, u target.User) err
 	}
 	err = tx.QueryRowContext(ctx, `SELECT id FROM users WHERE external_id = ? AND id <> ?`, u.ExternalID, self).Scan(&other)
 	if err == nil {
-		return fmt.Errorf("Okta user %s is already matched to user %d; one portal user per Okta user", u.ExternalID, other)
+		return fmt.Errorf("the Okta user %s is already matched to user %d; one portal user per Okta user", u.ExternalID, other)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err

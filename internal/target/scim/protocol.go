@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/rolesync/rolesync/internal/target"
 )
 
 // Schema and message URNs (RFC 7643, RFC 7644).
@@ -134,9 +132,4 @@ func Filter(attr, value string) string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(value)
 	return attr + " eq " + strings.TrimSuffix(b.String(), "\n")
-}
-
-// notFound wraps target.ErrNotFound with what was looked for.
-func notFound(what string) error {
-	return fmt.Errorf("scim: %s: %w", what, target.ErrNotFound)
 }
