@@ -117,24 +117,47 @@ func (w *Wizard) renderPreview(box *fyne.Container) {
 	} else {
 		box.Add(note("No portal admin loses access."))
 	}
+	// Each user is listed once: a new user with the roles it will get, an
+	// existing one under the roles it gains.
+	roles := map[string][]string{}
+	var existing []string
+	created := map[string]bool{}
+	for _, u := range p.Creates {
+		created[u] = true
+	}
+	toNew := 0
+	for _, g := range p.Grants {
+		if created[g.User] {
+			toNew++
+		} else if _, seen := roles[g.User]; !seen {
+			existing = append(existing, g.User)
+		}
+		roles[g.User] = append(roles[g.User], g.Role)
+	}
+	withRoles := func(users []string) string {
+		lines := make([]string, len(users))
+		for i, u := range users {
+			lines[i] = u
+			if len(roles[u]) > 0 {
+				lines[i] += " → " + strings.Join(roles[u], ", ")
+			}
+		}
+		return limitLines(lines)
+	}
 	box.Add(bold(fmt.Sprintf("Users to create: %d", len(p.Creates))))
 	if len(p.Creates) > 0 {
-		box.Add(note(limitLines(p.Creates)))
+		box.Add(note(withRoles(p.Creates)))
 	}
-	box.Add(bold(fmt.Sprintf("Roles to grant: %d", len(p.Grants))))
-	if len(p.Grants) > 0 {
-		var lines []string
-		byUser := map[string][]string{}
-		for _, g := range p.Grants {
-			if _, seen := byUser[g.User]; !seen {
-				lines = append(lines, g.User)
-			}
-			byUser[g.User] = append(byUser[g.User], g.Role)
-		}
-		for i, u := range lines {
-			lines[i] = u + " → " + strings.Join(byUser[u], ", ")
-		}
-		box.Add(note(limitLines(lines)))
+	grants := fmt.Sprintf("Roles to grant: %d", len(p.Grants))
+	switch {
+	case toNew > 0 && toNew == len(p.Grants):
+		grants += " (all to the new users above)"
+	case toNew > 0:
+		grants += fmt.Sprintf(" (%d to the new users above)", toNew)
+	}
+	box.Add(bold(grants))
+	if len(existing) > 0 {
+		box.Add(note(withRoles(existing)))
 	}
 	box.Refresh()
 }

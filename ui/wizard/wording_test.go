@@ -44,15 +44,28 @@ func TestIntroMatchesSettings(t *testing.T) {
 	}
 }
 
-func TestReviewListsOneNameALine(t *testing.T) {
+func TestReviewListsEachUserOnceALine(t *testing.T) {
 	rec := &recorder{}
 	deps, _, _, _ := newDeps(t, rec)
 	cfg := settingsConfig()
 	deps.Config = &cfg
+	deps.Preview = func(context.Context, config.Config, Secrets) (Preview, error) {
+		return Preview{
+			Creates:      []string{"ann@acme.com", "bob@acme.com"},
+			Grants:       []Grant{{User: "ann@acme.com", Role: "Auditor"}, {User: "bob@acme.com", Role: "Auditor"}, {User: "bob@acme.com", Role: "Read Only"}, {User: "cat@acme.com", Role: "Auditor"}},
+			LosingAccess: []string{"old.admin@acme.com", "older.admin@acme.com"},
+		}, nil
+	}
 	w, win := newTestWizard(t, deps)
 	w.show(int(StepReview))
 	mustLabel(t, win, "so the next sync revokes their roles")
-	for _, want := range []string{"old.admin@acme.com", "helpdesk@acme.com\nengineering@acme.com"} {
+	for _, want := range []string{
+		"old.admin@acme.com\nolder.admin@acme.com",
+		"Users to create: 2",
+		"ann@acme.com → Auditor\nbob@acme.com → Auditor, Read Only",
+		"Roles to grant: 4 (3 to the new users above)",
+		"cat@acme.com → Auditor",
+	} {
 		find(t, win, "label "+want, func(l *widget.Label) bool { return l.Text == want })
 	}
 }
