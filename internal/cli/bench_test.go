@@ -306,6 +306,7 @@ type syncFigures struct {
 	againRes     engine.Result
 	peakRSS      int64 // bytes, over the first run
 	cpu          time.Duration
+	listCPU      time.Duration // listing the local directory after the runs
 }
 
 // syncCreds are the credentials of one mode.
@@ -374,6 +375,13 @@ func syncOnce(b *testing.B, info syncSimInfo, mode string, cr syncCreds) syncFig
 	if r := f.againRes; r.Status != store.StatusSucceeded || r.Created+r.Granted+r.Revoked+r.Held != 0 {
 		b.Fatalf("second run with nothing changed: %+v", r)
 	}
+	// The share of the no-change plan that is listing the target.
+	cpu0 = cpuTime(b)
+	users, err := rt.Directory.ListUsers(ctx)
+	if err != nil || len(users) != f.firstRes.Created {
+		b.Fatalf("list the directory: %d users, %v", len(users), err)
+	}
+	f.listCPU = cpuTime(b) - cpu0
 	return f
 }
 
@@ -543,6 +551,7 @@ func BenchmarkSync(b *testing.B) {
 				b.ReportMetric(float64(f.againRes.APICalls), "nochange-calls")
 				b.ReportMetric(ms(f.again.plan), "nochange-plan-ms")
 				b.ReportMetric(float64(f.again.planCPU.Milliseconds()), "nochange-plan-cpu-ms")
+				b.ReportMetric(float64(f.listCPU.Milliseconds()), "list-target-cpu-ms")
 			})
 		}
 		b.Run(fmt.Sprintf("users=%s/sequential-sdk", sizeLabel(o.users)), func(b *testing.B) {
