@@ -548,6 +548,7 @@ func BenchmarkSync(b *testing.B) {
 				b.ReportMetric(float64(f.cpu.Milliseconds()), "cpu-ms")
 				b.ReportMetric(float64(f.peakRSS)/(1<<20), "peak-rss-MB")
 				b.ReportMetric(float64(f.firstRes.Created), "created")
+				b.ReportMetric(float64(f.firstRes.Granted), "granted")
 				b.ReportMetric(float64(f.againRes.APICalls), "nochange-calls")
 				b.ReportMetric(ms(f.again.plan), "nochange-plan-ms")
 				b.ReportMetric(float64(f.again.planCPU.Milliseconds()), "nochange-plan-cpu-ms")
