@@ -58,9 +58,7 @@ func TestSyncNowRunsAndUpdatesStatus(t *testing.T) {
 	if first.LastRun == nil || first.LastRun.Trigger != store.TriggerDemo || first.UsersManaged == 0 || first.RolesManaged != 3 {
 		t.Fatalf("status after the demo's first run: %+v", first)
 	}
-	if first.NextRun.IsZero() {
-		t.Error("the loop has no next run scheduled")
-	}
+	waitFor(t, "the loop to schedule its next run", func() bool { return !s.status().NextRun.IsZero() })
 
 	// An Okta admin suspends a member of a mapped group; Sync now picks it up.
 	org := sim.Org()
@@ -106,9 +104,11 @@ func TestPauseStopsScheduledRuns(t *testing.T) {
 		t.Errorf("paused status: paused %v, next run %v", st.Paused, st.NextRun)
 	}
 	lc.Resume()
-	if st := s.status(); st.Paused || st.NextRun.IsZero() {
-		t.Errorf("resumed status: paused %v, next run %v", st.Paused, st.NextRun)
-	}
+	// The loop schedules the next run from its own goroutine.
+	waitFor(t, "a next run after Resume", func() bool {
+		st := s.status()
+		return !st.Paused && !st.NextRun.IsZero()
+	})
 }
 
 func TestNotConfiguredOpensWizard(t *testing.T) {
