@@ -86,11 +86,18 @@ func (w *Wizard) fillRows() {
 	box.Refresh()
 }
 
+// The widest labels of a mapping row's buttons: with the member count and
+// the + and − buttons, a row then fits the wizard's 900-pixel window.
+const groupTextWidth, rolesTextWidth = 190, 320
+
+// buttonText is the style of a button's label.
+var buttonText = fyne.TextStyle{Bold: true}
+
 func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObject {
 	st := w.st
 	groupText := "Choose an Okta group…"
 	if r.group.Name != "" {
-		groupText = r.group.Name
+		groupText = fitText(r.group.Name, groupTextWidth, buttonText)
 	}
 	groupBtn := widget.NewButtonWithIcon(groupText, theme.SearchIcon(), func() {
 		if w.groups == nil {
@@ -110,7 +117,7 @@ func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObj
 		members.SetText(memberText(r.group.Members))
 	}
 	membersCol := container.NewGridWrap(fyne.NewSize(150, members.MinSize().Height), members)
-	rolesBtn := widget.NewButtonWithIcon(rolesText(r.roles), theme.MenuDropDownIcon(), nil)
+	rolesBtn := widget.NewButtonWithIcon(fitText(rolesText(r.roles), rolesTextWidth, buttonText), theme.MenuDropDownIcon(), nil)
 	rolesBtn.Alignment = widget.ButtonAlignLeading
 	rolesBtn.OnTapped = func() { w.pickRoles(r) }
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() {

@@ -102,3 +102,24 @@ func section(title string, objs ...fyne.CanvasObject) fyne.CanvasObject {
 	}
 	return widget.NewCard("", "", box)
 }
+
+// fitText shortens text with an ellipsis so that it is at most width wide
+// in the theme's text size and the given style: a button cannot truncate its
+// label, and a long Okta group name would otherwise widen the whole window.
+func fitText(text string, width float32, style fyne.TextStyle) string {
+	size := theme.TextSize()
+	if fyne.MeasureText(text, size, style).Width <= width {
+		return text
+	}
+	runes := []rune(text)
+	lo, hi := 0, len(runes)
+	for lo < hi { // the longest prefix that fits with the ellipsis
+		mid := (lo + hi + 1) / 2
+		if fyne.MeasureText(string(runes[:mid])+"…", size, style).Width <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return strings.TrimRight(string(runes[:lo]), " ") + "…"
+}
