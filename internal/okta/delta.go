@@ -90,11 +90,12 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 			groups[ref] = cur
 		}
 	}
-	resolved, missing, err := c.resolve(ctx, again)
+	res, err := c.resolve(ctx, again)
 	if err != nil {
 		return nil, fmt.Errorf("resolve mapped Okta groups: %w", err)
 	}
-	for ref, g := range resolved {
+	missing := res.missing
+	for ref, g := range res.groups {
 		groups[ref] = g
 	}
 	for _, ref := range refs {
@@ -109,6 +110,18 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 			reread = append(reread, g)
 		}
 	}
+	// Largest first, by the counts of the resolution or else the sizes the
+	// groups had in the previous snapshot.
+	sizes := map[string]int{}
+	for _, g := range prev.Groups {
+		if g != nil && g.MemberIDs != nil {
+			sizes[g.ID] = len(g.MemberIDs)
+		}
+	}
+	for id, n := range res.members {
+		sizes[id] = n
+	}
+	reread = largestFirst(reread, sizes)
 	fresh := map[string]*User{}
 	if err := c.readMembers(ctx, reread, fresh); err != nil {
 		return nil, err

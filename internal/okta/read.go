@@ -2,13 +2,12 @@ package okta
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -16,157 +15,52 @@ import (
 // Snapshot resolves each mapping reference (an Okta group id, or a group
 // name matched exactly, else case-insensitively when only one group
 // matches) and reads every member of every resolved group, groups in
-// parallel, pages of 1000. References that match no group are listed in
-// Missing. Any failed page, timeout or malformed response fails the whole
-// read: a Snapshot is never partial.
+// parallel, largest first, pages of 1000. References that match no group
+// are listed in Missing. Any failed page, timeout or malformed response
+// fails the whole read: a Snapshot is never partial.
 //
 // API calls: one groups search per ~60 references, one more per name not
-// found that way (a case-insensitive lookup), then ceil(members/1000) per
-// group (at least 1).
+// found that way (a case-insensitive lookup); or, when the references need
+// more than one search, one listing of every group per 10,000 groups
+// instead; then ceil(members/1000) per group (at least 1).
 func (c *Client) Snapshot(ctx context.Context, refs []string) (*Snapshot, error) {
 	ctx, calls := withCallCount(ctx)
 	taken := c.clock.Now()
-	groups, missing, err := c.resolve(ctx, refs)
+	res, err := c.resolve(ctx, refs)
 	if err != nil {
 		return nil, fmt.Errorf("resolve mapped Okta groups: %w", err)
 	}
 	users := map[string]*User{}
-	if err := c.readMembers(ctx, distinctGroups(groups), users); err != nil {
+	if err := c.readMembers(ctx, readOrder(res.groups, res.members), users); err != nil {
 		return nil, err
 	}
-	return &Snapshot{Groups: groups, Missing: missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken}, nil
+	return &Snapshot{Groups: res.groups, Missing: res.missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken}, nil
 }
 
-// looksLikeGroupID reports whether ref has the shape of an Okta group id
-// (00g followed by 17 letters or digits).
-func looksLikeGroupID(ref string) bool {
-	if len(ref) != 20 || !strings.HasPrefix(ref, "00g") {
-		return false
-	}
-	for _, r := range ref {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
+// readOrder returns each resolved group once, in the order to read them:
+// the largest first, so that the longest chain of pages starts first.
+// Groups without a member count come before those with one (they may be
+// the largest); ties go by id.
+func readOrder(groups map[string]*Group, members map[string]int) []*Group {
+	return largestFirst(distinctGroups(groups), members)
 }
 
-// resolve maps each reference to its group. It returns the references that
-// matched nothing, sorted. Ids and names are looked up together, in one
-// search per ~60 references (id eq "a" or profile.name eq "b" …), then each
-// name not matched that way with a case-insensitive q lookup, since Okta's
-// eq may compare case-sensitively.
-func (c *Client) resolve(ctx context.Context, refs []string) (map[string]*Group, []string, error) {
-	var terms []string
-	var uniq []string
-	seen := map[string]bool{}
-	for _, ref := range refs {
-		if strings.TrimSpace(ref) == "" {
-			return nil, nil, errors.New("a mapping names an empty Okta group: give each mapping a group name or id")
+// largestFirst sorts groups by member count, descending, those without a
+// count first, ties by id.
+func largestFirst(out []*Group, members map[string]int) []*Group {
+	size := func(g *Group) int {
+		if n, ok := members[g.ID]; ok {
+			return n
 		}
-		if seen[ref] {
-			continue
+		return math.MaxInt
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := size(out[i]), size(out[j]); a != b {
+			return a > b
 		}
-		seen[ref] = true
-		uniq = append(uniq, ref)
-		if looksLikeGroupID(ref) {
-			terms = append(terms, "id eq "+quote(ref))
-		} else {
-			terms = append(terms, "profile.name eq "+quote(ref))
-		}
-	}
-	var found []*Group
-	byID := map[string]*Group{}
-	for _, expr := range orChunks(terms) {
-		groups, err := c.listGroups(ctx, groupQuery{search: expr, limit: groupsPageSize})
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, sg := range groups {
-			g, err := toGroup(sg)
-			if err != nil {
-				return nil, nil, err
-			}
-			if byID[g.ID] == nil {
-				byID[g.ID] = g
-				found = append(found, g)
-			}
-		}
-	}
-	out := map[string]*Group{}
-	var missing []string
-	for _, ref := range uniq {
-		var g *Group
-		if looksLikeGroupID(ref) {
-			g = byID[ref]
-		} else {
-			var err error
-			if g, err = c.groupByName(ctx, ref, found); err != nil {
-				return nil, nil, err
-			}
-		}
-		if g == nil {
-			missing = append(missing, ref)
-			continue
-		}
-		if prev := byID[g.ID]; prev != nil {
-			g = prev // two references to one group share its Group
-		} else {
-			byID[g.ID] = g
-		}
-		out[ref] = g
-	}
-	sort.Strings(missing)
-	return out, missing, nil
-}
-
-// groupByName picks the group named name among found, else among the
-// groups whose name starts with it ignoring case (one q lookup).
-func (c *Client) groupByName(ctx context.Context, name string, found []*Group) (*Group, error) {
-	g, err := pickByName(name, found)
-	if err != nil || g != nil {
-		return g, err
-	}
-	more, err := c.ListGroups(ctx, name, pickerMax)
-	if err != nil {
-		return nil, err
-	}
-	cands := make([]*Group, len(more))
-	for i := range more {
-		cands[i] = &more[i]
-	}
-	return pickByName(name, cands)
-}
-
-// pickByName chooses the group named name: the one exact match, else the one
-// case-insensitive match. Several candidates are an error the admin fixes by
-// naming the group by id.
-func pickByName(name string, groups []*Group) (*Group, error) {
-	var exact, folded []*Group
-	for _, g := range groups {
-		switch {
-		case g.Name == name:
-			exact = append(exact, g)
-		case strings.EqualFold(g.Name, name):
-			folded = append(folded, g)
-		}
-	}
-	cands := exact
-	if len(cands) == 0 {
-		cands = folded
-	}
-	switch len(cands) {
-	case 0:
-		return nil, nil
-	case 1:
-		return cands[0], nil
-	}
-	ids := make([]string, len(cands))
-	for i, g := range cands {
-		ids[i] = g.Name + " " + g.ID
-	}
-	sort.Strings(ids)
-	return nil, fmt.Errorf("the mapping's Okta group %q matches %d groups (%s): map the group by its id instead", name, len(cands), strings.Join(ids, ", "))
+		return out[i].ID < out[j].ID
+	})
+	return out
 }
 
 // distinctGroups returns each resolved group once, sorted by id.
@@ -202,7 +96,7 @@ func (m *memberJSON) user() *User {
 }
 
 // readMembers reads the members of groups, at most c.concurrency groups at a
-// time, setting each group's MemberIDs and adding the users to users. The
+// time, starting them in order, setting each group's MemberIDs and adding the users to users. The
 // first error cancels the other reads and is returned.
 func (c *Client) readMembers(ctx context.Context, groups []*Group, users map[string]*User) error {
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -212,15 +106,18 @@ func (c *Client) readMembers(ctx context.Context, groups []*Group, users map[str
 		wg  sync.WaitGroup
 		sem = make(chan struct{}, c.concurrency)
 	)
+	// Groups start in the order given: a slot is taken before each read
+	// starts.
+start:
 	for _, g := range groups {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			break start
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
 			defer func() { <-sem }()
 			members, err := c.groupMembers(ctx, g.ID)
 			if err != nil {

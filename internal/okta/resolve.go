@@ -1,0 +1,226 @@
+package okta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	sdk "github.com/okta/okta-sdk-golang/v5/okta"
+)
+
+// looksLikeGroupID reports whether ref has the shape of an Okta group id
+// (00g followed by 17 letters or digits).
+func looksLikeGroupID(ref string) bool {
+	if len(ref) != 20 || !strings.HasPrefix(ref, "00g") {
+		return false
+	}
+	for _, r := range ref {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// resolved is the outcome of resolving the mapping references.
+type resolved struct {
+	groups  map[string]*Group // reference → group
+	missing []string          // references that matched nothing, sorted
+	// members holds each group's user count from Okta's group statistics
+	// (expand=stats), by group id; a group absent from it has no count.
+	members map[string]int
+}
+
+// resolve maps each reference to its group. Ids and names are looked up
+// together with the fewest calls: one search per 2,000-byte expression
+// (id eq "a" or profile.name eq "b" …) when one expression holds them all,
+// else one listing of every group (one call per 10,000 groups) unless that
+// listing turns out to need as many calls as the searches. After a search,
+// each name it did not match is looked up case-insensitively with q, since
+// Okta's eq may compare case-sensitively; after a full listing the names
+// are matched among all groups. Both ask for expand=stats, so the member
+// counts come at no extra call.
+func (c *Client) resolve(ctx context.Context, refs []string) (*resolved, error) {
+	var terms []string
+	var uniq []string
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if strings.TrimSpace(ref) == "" {
+			return nil, errors.New("a mapping names an empty Okta group: give each mapping a group name or id")
+		}
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		uniq = append(uniq, ref)
+		if looksLikeGroupID(ref) {
+			terms = append(terms, "id eq "+quote(ref))
+		} else {
+			terms = append(terms, "profile.name eq "+quote(ref))
+		}
+	}
+	chunks := orChunks(terms)
+	var raw []sdk.Group
+	listedAll := false
+	if len(chunks) > 1 {
+		all, complete, err := c.listAllGroups(ctx, len(chunks)-1)
+		if err != nil {
+			return nil, err
+		}
+		raw, listedAll = all, complete
+	}
+	if !listedAll {
+		for _, expr := range chunks {
+			groups, err := c.listGroups(ctx, groupQuery{search: expr, expand: "stats", limit: groupsPageSize})
+			if err != nil {
+				return nil, err
+			}
+			raw = append(raw, groups...)
+		}
+	}
+	r := &resolved{groups: map[string]*Group{}, members: map[string]int{}}
+	var found []*Group
+	byID := map[string]*Group{}
+	for _, sg := range raw {
+		g, err := toGroup(sg)
+		if err != nil {
+			return nil, err
+		}
+		if byID[g.ID] != nil {
+			continue
+		}
+		byID[g.ID] = g
+		found = append(found, g)
+		if n, ok := usersCount(sg); ok {
+			r.members[g.ID] = n
+		}
+	}
+	for _, ref := range uniq {
+		var g *Group
+		switch {
+		case looksLikeGroupID(ref):
+			g = byID[ref]
+		case listedAll:
+			var err error
+			if g, err = pickByName(ref, found); err != nil {
+				return nil, err
+			}
+		default:
+			var err error
+			if g, err = c.groupByName(ctx, ref, found); err != nil {
+				return nil, err
+			}
+		}
+		if g == nil {
+			r.missing = append(r.missing, ref)
+			continue
+		}
+		if prev := byID[g.ID]; prev != nil {
+			g = prev // two references to one group share its Group
+		} else {
+			byID[g.ID] = g
+		}
+		r.groups[ref] = g
+	}
+	sort.Strings(r.missing)
+	return r, nil
+}
+
+// errTooManyPages stops a full listing that would cost more calls than the
+// searches it replaces.
+var errTooManyPages = errors.New("the group listing needs more pages than searching")
+
+// listAllGroups lists every group of the org with its statistics, at most
+// maxPages pages of 10,000. It reports complete=false, without error, when
+// the org has more groups than that.
+func (c *Client) listAllGroups(ctx context.Context, maxPages int) (groups []sdk.Group, complete bool, err error) {
+	pages := 0
+	err = eachPage(ctx, "list Okta groups", func(ctx context.Context, after string) (http.Header, error) {
+		if pages == maxPages {
+			return nil, errTooManyPages
+		}
+		pages++
+		page, h, err := sdkCall(ctx, "list Okta groups", func(ctx context.Context) ([]sdk.Group, *sdk.APIResponse, error) {
+			r := c.sdk.GroupAPI.ListGroups(ctx).Limit(groupsPageSize).Expand("stats")
+			if after != "" {
+				r = r.After(after)
+			}
+			return r.Execute()
+		})
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, page...)
+		return h, nil
+	})
+	if errors.Is(err, errTooManyPages) {
+		c.log.Debug("okta: more groups than one listing per search; searching instead", "pages", pages)
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return groups, true, nil
+}
+
+// usersCount returns a group's member count from its expand=stats
+// statistics.
+func usersCount(g sdk.Group) (int, bool) {
+	n, ok := g.Embedded["stats"]["usersCount"].(float64)
+	if !ok || n < 0 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// groupByName picks the group named name among found, else among the
+// groups whose name starts with it ignoring case (one q lookup).
+func (c *Client) groupByName(ctx context.Context, name string, found []*Group) (*Group, error) {
+	g, err := pickByName(name, found)
+	if err != nil || g != nil {
+		return g, err
+	}
+	more, err := c.ListGroups(ctx, name, pickerMax)
+	if err != nil {
+		return nil, err
+	}
+	cands := make([]*Group, len(more))
+	for i := range more {
+		cands[i] = &more[i]
+	}
+	return pickByName(name, cands)
+}
+
+// pickByName chooses the group named name: the one exact match, else the one
+// case-insensitive match. Several candidates are an error the admin fixes by
+// naming the group by id.
+func pickByName(name string, groups []*Group) (*Group, error) {
+	var exact, folded []*Group
+	for _, g := range groups {
+		switch {
+		case g.Name == name:
+			exact = append(exact, g)
+		case strings.EqualFold(g.Name, name):
+			folded = append(folded, g)
+		}
+	}
+	cands := exact
+	if len(cands) == 0 {
+		cands = folded
+	}
+	switch len(cands) {
+	case 0:
+		return nil, nil
+	case 1:
+		return cands[0], nil
+	}
+	ids := make([]string, len(cands))
+	for i, g := range cands {
+		ids[i] = g.Name + " " + g.ID
+	}
+	sort.Strings(ids)
+	return nil, fmt.Errorf("the mapping's Okta group %q matches %d groups (%s): map the group by its id instead", name, len(cands), strings.Join(ids, ", "))
+}
