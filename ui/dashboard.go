@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
@@ -33,6 +34,8 @@ type dashboardTab struct {
 	alert       *widget.Label
 	alertAction *widget.Button
 	alertBox    *fyne.Container
+
+	syncNow, pause *widget.Button
 }
 
 func newDashboardTab(m *MainWindow) *dashboardTab {
@@ -63,10 +66,23 @@ func newDashboardTab(m *MainWindow) *dashboardTab {
 		caption("Status"), d.connection,
 		caption("Sign-in"), d.auth,
 	))
+	// The window's own controls, so that an admin without a tray can sync.
+	d.syncNow = widget.NewButtonWithIcon(LabelSyncNow, theme.ViewRefreshIcon(), func() {
+		if l := m.deps.Loop; l != nil {
+			l.SyncNow()
+		}
+	})
+	d.syncNow.Importance = widget.HighImportance
+	d.pause = widget.NewButtonWithIcon(LabelPause, theme.MediaPauseIcon(), d.onPause)
+	if m.deps.Loop == nil {
+		d.syncNow.Disable()
+		d.pause.Disable()
+	}
 	syncCard := widget.NewCard("Sync", "", container.NewVBox(
 		d.state,
 		form(caption("Last run"), d.lastRun, d.detailCaption, d.detail, caption("Next run"), d.nextRun),
 		d.progress, d.progressText,
+		container.NewHBox(d.syncNow, d.pause),
 	))
 	managed := widget.NewCard("Under management", "", form(
 		caption("Users"), d.users,
@@ -83,6 +99,22 @@ func newDashboardTab(m *MainWindow) *dashboardTab {
 	d.content = container.NewBorder(top, nil, nil, nil, chart)
 	d.update(Status{})
 	return d
+}
+
+// onPause pauses or resumes the scheduled runs, as the tray's item does.
+func (d *dashboardTab) onPause() {
+	l := d.m.deps.Loop
+	if l == nil {
+		return
+	}
+	s := d.m.Status()
+	if s.Paused {
+		l.Resume()
+	} else {
+		l.Pause()
+	}
+	s.Paused = !s.Paused
+	d.m.SetStatus(s)
 }
 
 // caption is a label naming the value beside it.
@@ -143,11 +175,21 @@ func runDetail(r *store.Run) (string, string) {
 	case r.Status == store.StatusFailed:
 		return "Reason", orDash(Redact(r.Error))
 	}
-	s := fmt.Sprintf("%d created, %d granted, %d revoked", r.Created, r.Granted, r.Revoked)
-	if r.Held > 0 {
-		s = fmt.Sprintf("%d held, ", r.Held) + s // first, so a narrow window still shows it
+	// Only the counts that are not zero, held first, so that a narrow
+	// window still shows what matters.
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{r.Held, "held"}, {r.Created, "created"}, {r.Granted, "granted"}, {r.Revoked, "revoked"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
 	}
-	return "Changes", s
+	if len(parts) == 0 {
+		return "Changes", "none: all in line"
+	}
+	return "Changes", strings.Join(parts, ", ")
 }
 
 // progressLine says how far the run has got.
@@ -215,6 +257,20 @@ func (d *dashboardTab) update(s Status) {
 		d.progress.Hide()
 		d.progressText.Hide()
 	}
+	if d.m.deps.Loop != nil {
+		if s.Syncing {
+			d.syncNow.Disable()
+		} else {
+			d.syncNow.Enable()
+		}
+	}
+	if s.Paused {
+		d.pause.SetText(LabelResume)
+		d.pause.SetIcon(theme.MediaPlayIcon())
+	} else {
+		d.pause.SetText(LabelPause)
+		d.pause.SetIcon(theme.MediaPauseIcon())
+	}
 	d.users.SetText(fmt.Sprint(s.UsersManaged))
 	d.roles.SetText(fmt.Sprint(s.RolesManaged))
 	d.mappings.SetText(fmt.Sprint(len(cfg.Mappings)))
@@ -237,7 +293,8 @@ func (d *dashboardTab) updateAlert(s Status) {
 		d.alertBox.Show()
 	case s.LastRun != nil && s.LastRun.Status == store.StatusFailed:
 		d.alert.Importance = widget.DangerImportance
-		d.alert.SetText(fmt.Sprintf("Run %d failed and changed nothing: %s", s.LastRun.ID, orDash(Redact(s.LastRun.Error))))
+		r := s.LastRun
+		d.alert.SetText(fmt.Sprintf("Run %d failed: %s.%s", r.ID, orDash(Redact(r.Error)), appliedBefore(*r)))
 		d.alertAction.Hide()
 		d.alertBox.Show()
 	case !s.Connected && s.ConnectionError != "":

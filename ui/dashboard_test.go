@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -71,5 +73,44 @@ func TestProgressFraction(t *testing.T) {
 				t.Errorf("progressFraction(%+v) = %v, want %v", tc.p, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestDashboardSyncsAndPausesWithoutATray(t *testing.T) {
+	m, _, e := newDemoWindow(t)
+	d := m.dashboard
+	test.Tap(d.syncNow)
+	if e.syncs != 1 {
+		t.Errorf("Sync now in the window started %d runs, want 1", e.syncs)
+	}
+	test.Tap(d.pause)
+	if !e.isPaused() || d.pause.Text != LabelResume || !m.Status().Paused {
+		t.Errorf("after Pause: loop paused %v, button %q", e.isPaused(), d.pause.Text)
+	}
+	test.Tap(d.pause)
+	if e.isPaused() || d.pause.Text != LabelPause {
+		t.Errorf("after Resume: loop paused %v, button %q", e.isPaused(), d.pause.Text)
+	}
+	s := m.Status()
+	s.Syncing = true
+	m.SetStatus(s)
+	if !d.syncNow.Disabled() {
+		t.Error("Sync now stays enabled while a run is going")
+	}
+}
+
+func TestRunDetailShowsOnlyWhatHappened(t *testing.T) {
+	cases := []struct {
+		run  store.Run
+		want string
+	}{
+		{store.Run{Status: store.StatusSucceeded, Created: 35, Granted: 40, Revoked: 1}, "35 created, 40 granted, 1 revoked"},
+		{store.Run{Status: store.StatusHeld, Held: 20, Revoked: 0}, "20 held"},
+		{store.Run{Status: store.StatusSucceeded}, "none: all in line"},
+	}
+	for _, c := range cases {
+		if _, got := runDetail(&c.run); got != c.want {
+			t.Errorf("runDetail(%+v) = %q, want %q", c.run, got, c.want)
+		}
 	}
 }

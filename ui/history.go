@@ -20,7 +20,9 @@ var runColumns = []struct {
 	width float32
 	cell  func(r store.Run, m *MainWindow) string
 }{
-	{"Time", 150, func(r store.Run, m *MainWindow) string { return fmtTime(r.StartedAt, m.deps.now()) }},
+	{"Time", 170, func(r store.Run, m *MainWindow) string {
+		return r.StartedAt.In(m.deps.now().Location()).Format("2006-01-02 15:04:05")
+	}},
 	{"Trigger", 90, func(r store.Run, _ *MainWindow) string { return r.Trigger }},
 	{"Result", 150, func(r store.Run, _ *MainWindow) string { return runResult(r) }},
 	{"Created", 75, func(r store.Run, _ *MainWindow) string { return fmt.Sprint(r.Created) }},

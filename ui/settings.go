@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
 )
 
 // settingsTab shows the mappings and opens the wizard's screens; it also
@@ -68,7 +70,7 @@ func (t *settingsTab) reload() {
 	} else {
 		t.interval.SetText("not set")
 	}
-	t.target.SetText(orDash(cfg.Target.Kind))
+	t.target.SetText(targetName(cfg.Target))
 }
 
 func (t *settingsTab) open(s Screen) {
@@ -83,4 +85,20 @@ func (t *settingsTab) onAutostart(on bool) {
 		t.autostart.SetChecked(!on)
 		t.autostart.OnChanged = t.onAutostart
 	}
+}
+
+// targetName names the portal target as an admin knows it.
+func targetName(t config.Target) string {
+	switch {
+	case t.Kind == config.TargetSCIM && t.Profile == "threatlocker":
+		if t.Instance != "" {
+			return fmt.Sprintf("ThreatLocker (instance %s), over SCIM", t.Instance)
+		}
+		return "ThreatLocker, over SCIM"
+	case t.Kind == config.TargetSCIM:
+		return "SCIM 2.0 service at " + orDash(t.BaseURL)
+	case t.Kind == "" || t.Kind == config.TargetLocal:
+		return "Local directory"
+	}
+	return t.Kind
 }

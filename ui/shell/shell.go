@@ -91,25 +91,26 @@ func (s *Shell) Start() {
 		fyne.Do(func() { s.newWizard(nil).Show() })
 		return
 	}
-	if err := s.startLoop(); err != nil {
+	if err := s.startLoop(false); err != nil {
 		s.log.Error("cannot start the sync loop", "err", err)
 		s.setError(err)
 	}
 }
 
 // startLoop (re)builds the engine from the saved configuration and starts
-// the scheduler.
-func (s *Shell) startLoop() error {
+// the scheduler, with a run at once when now is set.
+func (s *Shell) startLoop(now bool) error {
 	eng, _, err := s.rt.Engine(s.loopCtx)
 	if err != nil {
 		return err
 	}
 	sched := &engine.Scheduler{
-		Runner:   eng,
-		Interval: func() time.Duration { return s.config().Sync.Interval },
-		Logger:   s.rt.Logger,
-		Progress: s.onProgress,
-		OnRun:    s.onRun,
+		Runner:     eng,
+		RunAtStart: now,
+		Interval:   func() time.Duration { return s.config().Sync.Interval },
+		Logger:     s.rt.Logger,
+		Progress:   s.onProgress,
+		OnRun:      s.onRun,
 	}
 	s.mu.Lock()
 	old := s.sched

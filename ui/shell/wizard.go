@@ -78,7 +78,8 @@ func (s *Shell) newWizard(saved *config.Config) *wizard.Wizard {
 		OnDone: func(config.Config) {
 			s.win.Reload()
 			go func() {
-				if err := s.startLoop(); err != nil {
+				// A new setup syncs at once; a changed one on its schedule.
+				if err := s.startLoop(saved == nil); err != nil {
 					s.log.Error("cannot start the sync loop", "err", err)
 					s.setError(err)
 				}
@@ -189,7 +190,7 @@ func (t tester) Test(ctx context.Context, cfg config.Config, typed wizard.Secret
 	checks := okta.TestConnection(ctx, cc)
 	out := make([]wizard.CheckResult, 0, len(checks))
 	for _, c := range checks {
-		out = append(out, wizard.CheckResult{Name: c.Name, OK: c.Status == okta.Pass, Detail: c.Detail, Fix: c.Fix})
+		out = append(out, wizard.CheckResult{Name: c.Name, OK: c.Status == okta.Pass, Skipped: c.Status == okta.Skip, Detail: c.Detail, Fix: c.Fix})
 	}
 	return out
 }
