@@ -39,7 +39,7 @@ func TestHistoryListsRunsNewestFirst(t *testing.T) {
 	for i, c := range runColumns {
 		row[i] = c.cell(first, m)
 	}
-	want := []string{"14:15", "schedule", "Held for approval", "1", "3", "1", "3", "6", "2.1s"}
+	want := []string{"2026-11-28 14:15:00", "schedule", "Held for approval", "1", "3", "1", "3", "6", "2.1s"}
 	if !equalStrings(row, want) {
 		t.Errorf("row = %q, want %q", row, want)
 	}
