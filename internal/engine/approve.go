@@ -51,7 +51,7 @@ func (e *Engine) Approve(ctx context.Context, runID int64) (Result, error) {
 			valid = append(valid, c)
 		}
 	}
-	applied, err := e.apply(ctx, valid, fresh, prog)
+	applied, err := e.apply(ctx, valid, fresh, prog, nil)
 	res.Applied = applied
 	res.Created, res.Granted, res.Revoked = countChanges(applied)
 	if err != nil {

@@ -21,16 +21,18 @@ type Batcher interface {
 	Flush(ctx context.Context) error
 }
 
-// applyBatched applies cs, inside a batch when the target batches.
-func (e *Engine) applyBatched(ctx context.Context, cs []PlannedChange, p *Plan, prog func(Progress)) ([]PlannedChange, error) {
+// applyBatched applies cs, inside a batch when the target batches. log,
+// when set, records the applied changes as they are made; in a batch they
+// are made only by Flush, so the caller records them all after it.
+func (e *Engine) applyBatched(ctx context.Context, cs []PlannedChange, p *Plan, prog func(Progress), log *appliedLog) ([]PlannedChange, error) {
 	b, ok := e.opts.Target.(Batcher)
 	if !ok || len(cs) == 0 {
-		return e.apply(ctx, cs, p, prog)
+		return e.apply(ctx, cs, p, prog, log)
 	}
 	if err := b.Begin(ctx); err != nil {
 		return nil, fmt.Errorf("start a batch of changes in the target: %w; nothing was changed", err)
 	}
-	applied, err := e.apply(ctx, cs, p, prog)
+	applied, err := e.apply(ctx, cs, p, prog, nil)
 	if ferr := b.Flush(ctx); ferr != nil {
 		applied = dropUnflushed(applied, p, ferr)
 		ferr = fmt.Errorf("send the batched role changes to the target: %w; the role changes not sent are not recorded, and the next run makes them", ferr)

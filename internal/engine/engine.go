@@ -285,7 +285,8 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	// still bounded by applyTimeout.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
 	defer cancel()
-	applied, err := e.applyBatched(actx, plan.Changes, plan, prog)
+	alog := &appliedLog{rec: e.opts.Recorder, runID: res.RunID, now: e.opts.Now}
+	applied, err := e.applyBatched(actx, plan.Changes, plan, prog, alog)
 	res.Applied = applied
 	res.Created, res.Granted, res.Revoked = countChanges(applied)
 	if err == nil {
@@ -295,10 +296,11 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	if err == nil {
 		held = plan.Held
 	}
-	return e.finish(ctx, log, res, applied, held, err)
+	return e.finish(ctx, log, res, alog.pending(applied), held, err)
 }
 
-// finish records the changes, the hold and the run's end.
+// finish records the changes (applied are those not recorded yet), the
+// hold and the run's end.
 func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, applied, held []PlannedChange, runErr error) (Result, error) {
 	now := e.opts.Now()
 	switch {
