@@ -94,7 +94,8 @@ func (t *approvalsTab) holdCard(h store.Hold) fyne.CanvasObject {
 	}
 	sub := fmt.Sprintf("%s held at %s", plural(len(h.Changes), "revocation", "revocations"), fmtTime(h.CreatedAt, now))
 	buttons := container.NewHBox(layout.NewSpacer(), reject, approve)
-	return widget.NewCard(fmt.Sprintf("Run %d", h.RunID), sub, container.NewVBox(lines, buttons))
+	// The decision comes first, so a long list never pushes it off screen.
+	return widget.NewCard(fmt.Sprintf("Run %d", h.RunID), sub, container.NewVBox(buttons, lines))
 }
 
 // confirm asks before approving or rejecting h, then tells the engine.
