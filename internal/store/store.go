@@ -48,8 +48,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	// No mmap: mapped pages count in the resident set of a long-running
+	// tray app and of exports, and reads through the page cache measured
+	// as fast.
 	dsn := path + "?_busy_timeout=10000&_journal_mode=WAL&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate" +
-		"&_pragma=cache_size(-32768)&_pragma=mmap_size(268435456)&_pragma=temp_store(memory)"
+		"&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
