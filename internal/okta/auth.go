@@ -17,7 +17,8 @@ import (
 //
 // Tokens are cached until a minute before they expire and fetched again
 // after a 401. DPoP nonce challenges are answered at the token endpoint and
-// on API calls. A request with a body is retried only if it can be replayed
+// on API calls; the first API call already carries the token endpoint's
+// nonce. A request with a body is retried only if it can be replayed
 // (http.Request.GetBody). A bad configuration is reported by RoundTrip.
 func ScopedTransport(cfg ScopedConfig, base http.RoundTripper) http.RoundTripper {
 	if base == nil {
@@ -39,10 +40,20 @@ type scopedTransport struct {
 // String hides the token and keys when the transport is printed.
 func (t *scopedTransport) String() string { return "OAuth 2.0 transport (token and keys hidden)" }
 
+// apiNonce is the nonce for an API call's DPoP proof: the resource
+// server's latest, else the token endpoint's. Okta's resource server takes
+// the nonce its token endpoint issued, so the first API call needs no
+// challenge of its own; Okta's Go SDK (okta-sdk-golang v5, client.go) sends
+// the token endpoint's nonce with every API call. A resource server with
+// nonces of its own still challenges once, and is answered.
 func (t *scopedTransport) apiNonce() string {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.nonce
+	n := t.nonce
+	t.mu.Unlock()
+	if n == "" {
+		n = t.src.lastNonce()
+	}
+	return n
 }
 
 func (t *scopedTransport) setNonce(n string) {

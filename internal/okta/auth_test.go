@@ -128,6 +128,31 @@ func TestScopedTransportDPoPNonces(t *testing.T) {
 	}
 }
 
+func TestScopedTransportSendsTheTokenNonceOnTheFirstCall(t *testing.T) {
+	testKeys(t)
+	tests := []struct {
+		name      string
+		apiNonce  string
+		wantCalls int
+	}{
+		{name: "resource server takes the token endpoint's nonce", apiNonce: "shared-nonce", wantCalls: 1},
+		{name: "resource server with a nonce of its own", apiNonce: "api-nonce", wantCalls: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeOkta(t, "0oaclient", "kid-1", testRSA.Public(), true)
+			f.tokenNonce, f.apiNonce = "shared-nonce", tc.apiNonce
+			c := newScopedClient(f, testRSA, testECDPoP, nil)
+			if code := get(t, c, f.srv.URL+"/api/v1/groups"); code != 200 {
+				t.Fatalf("status %d", code)
+			}
+			if fetches, calls := f.counts(); fetches != 1 || calls != tc.wantCalls {
+				t.Errorf("token fetches %d, API calls %d; want 1 and %d", fetches, calls, tc.wantCalls)
+			}
+		})
+	}
+}
+
 func TestScopedTransportCachesUntilAMinuteBeforeExpiry(t *testing.T) {
 	testKeys(t)
 	clock := &fakeClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}

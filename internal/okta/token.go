@@ -196,6 +196,13 @@ func (s *tokenSource) token(ctx context.Context) (*accessToken, error) {
 	return tok, nil
 }
 
+// lastNonce returns the latest DPoP nonce from the token endpoint.
+func (s *tokenSource) lastNonce() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nonce
+}
+
 // invalidate drops tok from the cache, if it is still the cached one.
 func (s *tokenSource) invalidate(tok *accessToken) {
 	s.mu.Lock()
