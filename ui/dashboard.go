@@ -50,7 +50,7 @@ func newDashboardTab(m *MainWindow) *dashboardTab {
 	d.lastRun.Truncation = fyne.TextTruncateEllipsis
 	d.detailCaption = caption("Changes")
 	d.detail = widget.NewLabel("")
-	d.detail.Truncation = fyne.TextTruncateEllipsis
+	d.detail.Wrapping = fyne.TextWrapWord
 	d.nextRun = widget.NewLabel("")
 	d.progress = widget.NewProgressBar()
 	d.progressText = widget.NewLabel("")
