@@ -123,7 +123,7 @@ func (t *scopedTransport) send(req *http.Request, body io.ReadCloser, tok *acces
 	r := req.Clone(req.Context())
 	r.Body = body
 	if t.src.dpop != nil {
-		proof, err := t.src.dpop.proof(req.Method, req.URL, t.src.cfg.Now(), t.apiNonce(), tok.value)
+		proof, err := t.src.dpop.proof(req.Method, req.URL, t.src.cfg.Now(), t.apiNonce(), tok.ath)
 		if err != nil {
 			closeBody(r)
 			return nil, err

@@ -107,6 +107,7 @@ type accessToken struct {
 	typ    string // "Bearer" or "DPoP"
 	scope  string
 	expiry time.Time
+	ath    string // DPoP ath of value, for a DPoP-bound token
 }
 
 // tokenSource fetches and caches access tokens.
@@ -295,12 +296,16 @@ func (s *tokenSource) request(ctx context.Context) (*accessToken, *TokenError, e
 		return nil, &TokenError{StatusCode: resp.StatusCode, Code: "invalid_dpop_proof", DPoPSent: true,
 			Description: "Okta issued a " + tr.TokenType + " token although a DPoP proof was sent"}, nil
 	}
-	return &accessToken{
+	tok := &accessToken{
 		value:  tr.AccessToken,
 		typ:    tr.TokenType,
 		scope:  tr.Scope,
 		expiry: now.Add(time.Duration(tr.ExpiresIn) * time.Second),
-	}, nil, nil
+	}
+	if s.dpop != nil {
+		tok.ath = ATH(tok.value)
+	}
+	return tok, nil, nil
 }
 
 // assertion signs a private_key_jwt client assertion.
