@@ -16,6 +16,30 @@ import (
 // filled, with 1% of users since gone, 1% new and 1% moved between groups.
 func benchOrg(b *testing.B, n int) (*org, *memTarget, []config.Mapping) {
 	b.Helper()
+	o, r, mappings, roles := benchOktaOrg(n)
+	t := newMemTarget(roles...)
+	ctx := context.Background()
+	m := newMemEnv(b, o, nil)
+	m.tgt = t
+	m.eng.opts.Target = t
+	m.cfg.Mappings = mappings
+	if _, err := m.eng.Run(ctx, RunOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	// Drift: 1% gone from Okta (still in the target), 1% new in Okta,
+	// 1% moved to another group.
+	for i := range n / 100 {
+		_, _ = t.CreateUser(ctx, target.User{ExternalID: fmt.Sprintf("00ugone%05d", i), Login: fmt.Sprintf("gone%05d@example.com", i), Roles: []string{"Read Only"}})
+		o.user(fmt.Sprintf("00unew%05d", i), okta.StatusActive, "G01")
+		g := o.groups[fmt.Sprintf("G%02d", 5+i%5)]
+		g.MemberIDs = append(g.MemberIDs, fmt.Sprintf("00u%07d", r.IntN(n)))
+	}
+	return o, t, mappings
+}
+
+// benchOktaOrg makes the org of benchOrg: n users in 10 mapped groups, and
+// the roles of the mappings.
+func benchOktaOrg(n int) (*org, *rand.Rand, []config.Mapping, []string) {
 	r := rand.New(rand.NewPCG(1, 2))
 	o := &org{users: make(map[string]*okta.User, n), groups: map[string]*okta.Group{}}
 	var mappings []config.Mapping
@@ -38,24 +62,7 @@ func benchOrg(b *testing.B, n int) (*org, *memTarget, []config.Mapping) {
 		}
 		o.user(id, status, groups...)
 	}
-	t := newMemTarget(roles...)
-	ctx := context.Background()
-	m := newMemEnv(b, o, nil)
-	m.tgt = t
-	m.eng.opts.Target = t
-	m.cfg.Mappings = mappings
-	if _, err := m.eng.Run(ctx, RunOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	// Drift: 1% gone from Okta (still in the target), 1% new in Okta,
-	// 1% moved to another group.
-	for i := range n / 100 {
-		_, _ = t.CreateUser(ctx, target.User{ExternalID: fmt.Sprintf("00ugone%05d", i), Login: fmt.Sprintf("gone%05d@example.com", i), Roles: []string{"Read Only"}})
-		o.user(fmt.Sprintf("00unew%05d", i), okta.StatusActive, "G01")
-		g := o.groups[fmt.Sprintf("G%02d", 5+i%5)]
-		g.MemberIDs = append(g.MemberIDs, fmt.Sprintf("00u%07d", r.IntN(n)))
-	}
-	return o, t, mappings
+	return o, r, mappings, roles
 }
 
 // BenchmarkPlan100k measures one plan (read from an in-memory source, list
@@ -65,8 +72,19 @@ func BenchmarkPlan100k(b *testing.B) { benchPlan(b, 100_000) }
 // BenchmarkPlan10k is the same at 10,000 users.
 func BenchmarkPlan10k(b *testing.B) { benchPlan(b, 10_000) }
 
+// BenchmarkPlanFirstRun100k measures the plan of a first run at 100,000
+// users: an empty target, so every member is created with its roles.
+func BenchmarkPlanFirstRun100k(b *testing.B) {
+	o, _, mappings, roles := benchOktaOrg(100_000)
+	runPlanBench(b, o, newMemTarget(roles...), mappings)
+}
+
 func benchPlan(b *testing.B, n int) {
 	o, t, mappings := benchOrg(b, n)
+	runPlanBench(b, o, t, mappings)
+}
+
+func runPlanBench(b *testing.B, o *org, t *memTarget, mappings []config.Mapping) {
 	m := newMemEnv(b, o, nil)
 	m.tgt = t
 	m.eng.opts.Target = t

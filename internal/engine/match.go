@@ -15,6 +15,14 @@ import (
 // then by email.
 func (pl *planner) match() error {
 	fb := pl.fallbacks()
+	if pl.plan.FirstRun {
+		// Most members are created with their roles: size the plan once.
+		n := len(pl.users)
+		for wi := range pl.wants {
+			n += 1 + len(pl.sets[pl.wants[wi].set].roles)
+		}
+		pl.plan.Changes = make([]PlannedChange, 0, n)
+	}
 	for wi := range pl.wants {
 		w := &pl.wants[wi]
 		set := &pl.sets[w.set]
@@ -87,11 +95,11 @@ func (pl *planner) create(u *okta.User, w *grantSet) {
 	}
 	base := PlannedChange{OktaID: u.ID, User: u.Login, Email: u.Email}
 	c := base
-	c.Action, c.Group, c.Reason = store.ActionCreate, w.groups[0], "member of "+strings.Join(w.groups, ", ")
+	c.Action, c.Group, c.Reason = store.ActionCreate, w.groups[0], w.reason
 	pl.add(c)
 	for _, g := range w.roles {
 		c := base
-		c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, g.role, g.group, "member of "+g.group
+		c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, g.role, g.group, g.reason
 		pl.add(c)
 	}
 }
@@ -134,13 +142,13 @@ func (pl *planner) existing(u *okta.User, w *grantSet, idx int, how string) {
 	}
 	if !tu.Active {
 		c := base
-		c.Action, c.Group, c.Reason = store.ActionEnable, w.groups[0], "member of "+strings.Join(w.groups, ", ")
+		c.Action, c.Group, c.Reason = store.ActionEnable, w.groups[0], w.reason
 		pl.add(c)
 	}
 	for _, g := range w.roles {
 		if !slices.Contains(tu.Roles, g.role) {
 			c := base
-			c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, g.role, g.group, "member of "+g.group
+			c.Action, c.Role, c.Group, c.Reason = store.ActionGrant, g.role, g.group, g.reason
 			pl.add(c)
 		}
 	}

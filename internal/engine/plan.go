@@ -199,19 +199,24 @@ type want struct {
 // costs no allocation per user.
 type grantSet struct {
 	groups []string
+	// reason is "member of " and the groups, shared by every change it
+	// makes.
+	reason string
 	roles  []roleGrant
 	// next[mi] is the set reached by adding mapping mi, or -1 when not yet
 	// known.
 	next []int32
 }
 
-type roleGrant struct{ role, group string }
+// roleGrant is a role, the group that grants it and the reason of its
+// grants ("member of" the group).
+type roleGrant struct{ role, group, reason string }
 
 // grant adds role, granted by group, unless the set already grants it.
 func (s *grantSet) grant(role, group string) {
 	i, found := slices.BinarySearchFunc(s.roles, role, func(g roleGrant, r string) int { return strings.Compare(g.role, r) })
 	if !found {
-		s.roles = slices.Insert(s.roles, i, roleGrant{role, group})
+		s.roles = slices.Insert(s.roles, i, roleGrant{role, group, "member of " + group})
 	}
 }
 
@@ -236,6 +241,7 @@ func (pl *planner) extend(set int32, mi int, name string) int32 {
 	for _, r := range pl.cfg.Mappings[mi].Roles {
 		ns.grant(r, name)
 	}
+	ns.reason = "member of " + strings.Join(ns.groups, ", ")
 	id := int32(len(pl.sets))
 	pl.sets = append(pl.sets, ns)
 	pl.sets[set].next[mi] = id
@@ -361,7 +367,47 @@ func order(p *Plan) {
 		}
 		return 2
 	}
-	slices.SortStableFunc(p.Changes, func(a, b PlannedChange) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.User, b.User), cmp.Compare(a.OktaID, b.OktaID))
-	})
+	// A plan is built user by user: sort the users' runs of changes, not
+	// every change, and keep each run in its order (a stable sort).
+	type run struct {
+		user, oktaID string
+		rank, start  int
+		end          int
+	}
+	var runs []run
+	for i := 0; i < len(p.Changes); {
+		c := &p.Changes[i]
+		r := rank(*c)
+		j := i + 1
+		for j < len(p.Changes) && sameUser(c, &p.Changes[j]) && rank(p.Changes[j]) == r {
+			j++
+		}
+		runs = append(runs, run{c.User, c.OktaID, r, i, j})
+		i = j
+	}
+	byKey := func(a, b *run) int {
+		return cmp.Or(a.rank-b.rank, strings.Compare(a.user, b.user), strings.Compare(a.oktaID, b.oktaID))
+	}
+	sorted := true
+	for i := 1; i < len(runs) && sorted; i++ {
+		sorted = byKey(&runs[i-1], &runs[i]) <= 0
+	}
+	if sorted {
+		return
+	}
+	// Sort indexes: moving them is cheaper than moving the runs.
+	idx := make([]int32, len(runs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return cmp.Or(byKey(&runs[a], &runs[b]), int(a-b)) })
+	out := make([]PlannedChange, 0, len(p.Changes))
+	for _, i := range idx {
+		out = append(out, p.Changes[runs[i].start:runs[i].end]...)
+	}
+	p.Changes = out
 }
+
+// sameUser reports whether a and b have the same login and Okta id, the
+// keys the plan is ordered by.
+func sameUser(a, b *PlannedChange) bool { return a.User == b.User && a.OktaID == b.OktaID }
