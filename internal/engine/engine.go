@@ -120,6 +120,8 @@ type Engine struct {
 	// full read, for delta reads. Guarded by mu.
 	prev     *okta.Snapshot
 	lastFull time.Time
+	// cache is the last listing of a VersionedTarget. Guarded by mu.
+	cache userCache
 }
 
 // ErrBusy is returned when a run or approval is asked for while another is

@@ -150,7 +150,7 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 		return nil, fmt.Errorf("read Okta groups: empty snapshot; nothing was changed")
 	}
 	prog(Progress{Phase: PhaseRead, Done: len(refs), Total: len(refs)})
-	users, err := e.opts.Target.ListUsers(ctx)
+	users, err := e.listUsers(ctx)
 	if err != nil {
 		return &Plan{APICalls: snap.APICalls}, fmt.Errorf("list target users: %w; nothing was changed", err)
 	}
