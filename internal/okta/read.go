@@ -191,9 +191,9 @@ func (c *Client) groupMembers(ctx context.Context, id string) ([]*User, error) {
 			seen[next] = true
 			pending = fetch(next)
 		}
-		var members []memberJSON
-		if err := decodeJSON(path, p.body, &members); err != nil {
-			return nil, err // cancel stops the page in flight
+		members, err := decodeMembers(p.body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: GET %s: %v", ErrMalformed, path, err) // cancel stops the page in flight
 		}
 		for i := range members {
 			if members[i].ID == "" {
