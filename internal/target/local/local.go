@@ -43,6 +43,25 @@ CREATE TABLE IF NOT EXISTS user_roles (
 	role    TEXT NOT NULL REFERENCES roles (name),
 	PRIMARY KEY (user_id, role)
 );
+-- users_version changes with every write to users or their roles, from any
+-- process, so the engine can tell that nothing changed without a listing.
+CREATE TABLE IF NOT EXISTS meta (
+	key   TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('users_version', 0);
+CREATE TRIGGER IF NOT EXISTS users_version_ins AFTER INSERT ON users BEGIN
+	UPDATE meta SET value = value + 1 WHERE key = 'users_version'; END;
+CREATE TRIGGER IF NOT EXISTS users_version_upd AFTER UPDATE ON users BEGIN
+	UPDATE meta SET value = value + 1 WHERE key = 'users_version'; END;
+CREATE TRIGGER IF NOT EXISTS users_version_del AFTER DELETE ON users BEGIN
+	UPDATE meta SET value = value + 1 WHERE key = 'users_version'; END;
+CREATE TRIGGER IF NOT EXISTS user_roles_version_ins AFTER INSERT ON user_roles BEGIN
+	UPDATE meta SET value = value + 1 WHERE key = 'users_version'; END;
+CREATE TRIGGER IF NOT EXISTS user_roles_version_del AFTER DELETE ON user_roles BEGIN
+	UPDATE meta SET value = value + 1 WHERE key = 'users_version'; END;
+CREATE TRIGGER IF NOT EXISTS user_roles_version_upd AFTER UPDATE ON user_roles BEGIN
+	UPDATE meta SET value = value + 1 WHERE key = 'users_version'; END;
 `
 
 // Directory is a local portal directory. It is safe for concurrent use.
@@ -83,6 +102,16 @@ func Open(ctx context.Context, path string) (*Directory, error) {
 		return nil, fmt.Errorf("open local directory %s: create schema: %w", path, err)
 	}
 	return &Directory{db: db, now: time.Now}, nil
+}
+
+// UsersVersion returns a number that changes with every write to the
+// directory's users or their roles, by this process or another.
+func (d *Directory) UsersVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := d.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'users_version'`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read the local directory's version: %w", err)
+	}
+	return v, nil
 }
 
 // Close closes the database.

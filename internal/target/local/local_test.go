@@ -323,3 +323,45 @@ func TestCancelledContext(t *testing.T) {
 		t.Fatal("CreateUser with a cancelled context succeeded")
 	}
 }
+
+func TestUsersVersionChangesWithEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	d := open(t, "Administrator", "Read Only")
+	version := func() int64 {
+		t.Helper()
+		v, err := d.UsersVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	last := version()
+	step := func(what string, write func() error) {
+		t.Helper()
+		if err := write(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if v := version(); v == last {
+			t.Errorf("%s left the version at %d", what, v)
+		} else {
+			last = v
+		}
+	}
+	var id string
+	step("create", func() error {
+		u, err := d.CreateUser(ctx, target.User{Login: "ada@example.com", Email: "ada@example.com", Roles: []string{"Administrator"}})
+		id = u.ID
+		return err
+	})
+	step("set roles", func() error { return d.SetRoles(ctx, id, []string{"Read Only"}) })
+	step("update profile", func() error {
+		return d.UpdateProfile(ctx, target.User{ID: id, Login: "ada@example.com", Email: "ada.l@example.com"})
+	})
+	step("revoke all", func() error { return d.RevokeAll(ctx, id) })
+	if _, err := d.ListUsers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != last {
+		t.Errorf("a read moved the version from %d to %d", last, v)
+	}
+}
