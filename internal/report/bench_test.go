@@ -127,18 +127,6 @@ func BenchmarkExport1M(b *testing.B) {
 	for _, f := range []Format{FormatCSV, FormatJSONL, FormatHTML} {
 		b.Run(string(f), func(b *testing.B) { benchExport(b, st, f, 1_000_000) })
 	}
-	// The store reads through a 256 MB mmap, whose pages count in the
-	// resident set although they are the kernel's file cache. The same
-	// exports with mmap off, on a single connection, show the memory the
-	// export itself holds.
-	db := st.DB()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`PRAGMA mmap_size = 0`); err != nil {
-		b.Fatal(err)
-	}
-	for _, f := range []Format{FormatCSV, FormatJSONL} {
-		b.Run(string(f)+"-no-mmap", func(b *testing.B) { benchExport(b, st, f, 1_000_000) })
-	}
 }
 
 // BenchmarkExportPDF10k exports 10,000 changes (10 runs of 1,000) to PDF.
