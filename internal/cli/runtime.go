@@ -46,9 +46,8 @@ type Runtime struct {
 	Prompt func(string) (string, error)
 
 	env     Env
-	krOnce  sync.Once
+	krMu    sync.Mutex
 	secrets *secrets.Store
-	krErr   error
 }
 
 // Open opens (creating when needed) the data directory dir.
@@ -100,22 +99,27 @@ func (rt *Runtime) Config(ctx context.Context) (config.Config, error) {
 	return cfg, nil
 }
 
-// Secrets opens the keyring on first use.
+// Secrets opens the keyring on first use. A failure (a wrong or withheld
+// passphrase) is not kept: the next call asks again.
 func (rt *Runtime) Secrets() (*secrets.Store, error) {
-	rt.krOnce.Do(func() {
-		var kr keyring.Keyring
-		kr, rt.krErr = secrets.OpenKeyring(filepath.Join(rt.DataDir, keyringDir), rt.Prompt)
-		if rt.krErr == nil {
-			rt.secrets = secrets.New(kr)
-		}
-	})
-	return rt.secrets, rt.krErr
+	rt.krMu.Lock()
+	defer rt.krMu.Unlock()
+	if rt.secrets != nil {
+		return rt.secrets, nil
+	}
+	kr, err := secrets.OpenKeyring(filepath.Join(rt.DataDir, keyringDir), rt.Prompt)
+	if err != nil {
+		return nil, err
+	}
+	rt.secrets = secrets.New(kr)
+	return rt.secrets, nil
 }
 
 // UseSecrets replaces the keyring, for tests and the demo.
 func (rt *Runtime) UseSecrets(kr keyring.Keyring) {
-	rt.krOnce.Do(func() {})
-	rt.secrets, rt.krErr = secrets.New(kr), nil
+	rt.krMu.Lock()
+	defer rt.krMu.Unlock()
+	rt.secrets = secrets.New(kr)
 }
 
 // Target returns the portal target the configuration names.

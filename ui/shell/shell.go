@@ -54,6 +54,9 @@ func New(ctx context.Context, a fyne.App, rt *cli.Runtime) *Shell {
 	rt.Logger = logger
 	s := &Shell{app: a, rt: rt, log: logger.With("component", "shell"), logs: logs}
 	s.loopCtx, s.stop = context.WithCancel(ctx)
+	if rt.Prompt == nil {
+		rt.Prompt = s.passphrasePrompt
+	}
 	s.win = ui.NewMainWindow(a, ui.Deps{
 		Loop:       (*loopControl)(s),
 		Approver:   (*loopControl)(s),
