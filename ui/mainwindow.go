@@ -41,6 +41,7 @@ type MainWindow struct {
 	logTab    *logTab
 	tray      *Tray
 
+	bg       inFlight   // background reads in flight
 	mu       sync.Mutex // guards status and notified, set from any goroutine
 	status   Status
 	notified notifyState
@@ -110,6 +111,38 @@ func (m *MainWindow) SetStatus(s Status) {
 	})
 }
 
+// Wait waits for the window's background reads to finish, for a clean
+// shutdown.
+func (m *MainWindow) Wait() { m.bg.wait() }
+
+// inFlight counts work in progress; unlike a WaitGroup, work may start
+// while someone waits.
+type inFlight struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	n    int
+}
+
+func (f *inFlight) add(d int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n += d
+	if f.n == 0 && f.cond != nil {
+		f.cond.Broadcast()
+	}
+}
+
+func (f *inFlight) wait() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cond == nil {
+		f.cond = sync.NewCond(&f.mu)
+	}
+	for f.n > 0 {
+		f.cond.Wait()
+	}
+}
+
 // Status returns the status last handed to SetStatus.
 func (m *MainWindow) Status() Status {
 	m.mu.Lock()
@@ -140,7 +173,9 @@ var spawn = func(fn func()) { go fn() }
 // background runs fn off the UI goroutine with a bounded context; fn hands
 // its results to the UI with fyne.Do.
 func (m *MainWindow) background(fn func(ctx context.Context)) {
+	m.bg.add(1)
 	spawn(func() {
+		defer m.bg.add(-1)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		fn(ctx)

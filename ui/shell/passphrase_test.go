@@ -48,8 +48,7 @@ func TestKeyringPassphraseIsAskedInTheWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	s := New(ctx, test.NewTempApp(t), rt)
-	defer s.Stop()
+	s, _ := newTestShell(t, rt)
 
 	// Cancelled: the secrets stay locked, and the next use asks again.
 	done := make(chan error, 1)

@@ -44,6 +44,7 @@ type Shell struct {
 	users, roles int
 	loopCtx      context.Context
 	stop         context.CancelFunc
+	ticking      sync.WaitGroup
 }
 
 // New builds the shell over rt: the log buffer, the main window and, when
@@ -87,6 +88,7 @@ func (s *Shell) config() config.Config {
 // Start starts the sync loop when rolesync is configured, and opens the
 // setup wizard when it is not.
 func (s *Shell) Start() {
+	s.ticking.Add(1)
 	go s.tick()
 	if _, ok, _ := config.FromStore(s.loopCtx, s.rt.Store); !ok {
 		s.log.Info("not configured yet: opening the setup wizard")
@@ -133,6 +135,7 @@ func (s *Shell) startLoop(now bool) error {
 // tick refreshes the status every few seconds, so the next run's time and
 // the loop's state stay current between runs.
 func (s *Shell) tick() {
+	defer s.ticking.Done()
 	t := time.NewTicker(2 * time.Second)
 	defer t.Stop()
 	for {
@@ -155,6 +158,8 @@ func (s *Shell) Stop() {
 		sched.Stop()
 	}
 	s.stop()
+	s.ticking.Wait()
+	s.win.Wait()
 }
 
 func (s *Shell) scheduler() *engine.Scheduler {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2"
 
 	"github.com/rolesync/rolesync/internal/cli"
 	"github.com/rolesync/rolesync/internal/okta"
@@ -33,9 +33,7 @@ func demoShell(t *testing.T) (*Shell, *cli.Runtime, *oktasim.Server) {
 	if res, err := cli.SetUpDemo(ctx, rt, sim); err != nil || res.Status != store.StatusSucceeded {
 		t.Fatalf("demo setup: %+v, %v", res, err)
 	}
-	a := test.NewTempApp(t)
-	s := New(ctx, a, rt)
-	t.Cleanup(s.Stop)
+	s, _ := newTestShell(t, rt)
 	return s, rt, sim
 }
 
@@ -118,19 +116,19 @@ func TestNotConfiguredOpensWizard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	a := test.NewTempApp(t)
-	s := New(ctx, a, rt)
-	defer s.Stop()
+	s, a := newTestShell(t, rt)
 	s.Start()
 	if s.scheduler() != nil {
 		t.Error("a sync loop started without a configuration")
 	}
 	found := false
-	for _, w := range a.Driver().AllWindows() {
-		if strings.Contains(w.Title(), "Set up rolesync") {
-			found = true
+	fyne.DoAndWait(func() { // after the wizard's own queued Show
+		for _, w := range a.Driver().AllWindows() {
+			if strings.Contains(w.Title(), "Set up rolesync") {
+				found = true
+			}
 		}
-	}
+	})
 	if !found {
 		t.Error("the setup wizard did not open")
 	}
