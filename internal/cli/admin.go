@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -94,6 +95,9 @@ func runSecrets(ctx context.Context, c *call) error {
 		return usagef("secrets: say `secrets set NAME` with the value on standard input (names: %s)", strings.Join(secrets.Names(), ", "))
 	}
 	name := c.args[1]
+	if !slices.Contains(secrets.Names(), name) {
+		return usagef("secrets: %q is not a secret rolesync keeps; use one of %s", name, strings.Join(secrets.Names(), ", "))
+	}
 	value, err := readSecret(c.env.Stdin)
 	if err != nil {
 		return err

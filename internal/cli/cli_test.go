@@ -306,7 +306,7 @@ func TestFaultOnAnyPageAppliesNothing(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	h := newHarness(t)
-	for _, args := range [][]string{{"bogus"}, {"sync"}, {"approve", "x"}, {"history", "--limit", "0"}, {"roles"}} {
+	for _, args := range [][]string{{"bogus"}, {"sync"}, {"approve", "x"}, {"history", "--limit", "0"}, {"roles"}, {"secrets", "set", "okta-token"}} {
 		code, _, errs := h.run("", args...)
 		if code != 2 || !strings.HasPrefix(errs, "rolesync: ") {
 			t.Errorf("rolesync %v: exit %d, %q; want exit 2 with a reason", args, code, errs)
