@@ -47,13 +47,14 @@ dbus-run-session -- bash -euo pipefail -c '
   after=$(runs)
   [ "$after" -gt "$before" ] || fail "Sync now started no run ($before runs before, $after after)"
   "$BIN" --data-dir "$WORK/data" history --json --limit 1 | grep -q "\"trigger\": \"manual\"" || fail "the newest run was not started by Sync now"
+  newest=$("$BIN" --data-dir "$WORK/data" history --json --limit 1 | grep -o "\"run_id\": [0-9]*" | grep -o "[0-9]*$")
   status2=""
-  for _ in $(seq 1 40); do
+  for _ in $(seq 1 80); do
     status2=$("$TRAYMENU" list | sed -n 1p)
-    [ "$status2" != "$status1" ] && break
+    grep -q "^Run $newest: Succeeded" <<<"$status2" && break
     sleep 0.25
   done
-  [ "$status2" != "$status1" ] || fail "the status line did not change after Sync now: $status2"
+  grep -q "^Run $newest: Succeeded" <<<"$status2" || fail "the status line does not show run $newest after Sync now: $status2"
   echo "tray-e2e: status line went from \"$status1\" to \"$status2\""
 
   "$TRAYMENU" click "Pause"

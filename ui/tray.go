@@ -65,7 +65,7 @@ func trayStatusLine(s Status, now time.Time) string {
 	}
 	line := "No run yet"
 	if r := s.LastRun; r != nil {
-		line = fmt.Sprintf("Last run: %s at %s", runResult(*r), fmtTime(r.FinishedAt, now))
+		line = fmt.Sprintf("Run %d: %s at %s", r.ID, runResult(*r), fmtTime(r.FinishedAt, now))
 	}
 	switch {
 	case s.Paused:

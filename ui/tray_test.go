@@ -70,13 +70,13 @@ func TestNewTrayView(t *testing.T) {
 		{"applying changes", Status{Syncing: true, Progress: Progress{GroupsRead: 10, GroupsTotal: 10, ChangesApplied: 4, ChangesTotal: 9}}, TraySyncing,
 			"Syncing: 10 of 10 groups read, 4 of 9 changes applied", LabelPause, "Pending approvals (0)", false, false},
 		{"failed", Status{LastRun: run(2, store.StatusFailed, at), NextRun: next}, TrayFailed,
-			"Last run: Failed at 14:25 · next 14:40", LabelPause, "Pending approvals (0)", false, true},
+			"Run 2: Failed at 14:25 · next 14:40", LabelPause, "Pending approvals (0)", false, true},
 		{"waiting for approval", Status{LastRun: run(3, store.StatusHeld, at), NextRun: next, Pending: 2}, TrayWaiting,
-			"Last run: Held for approval at 14:25 · next 14:40", LabelPause, "Pending approvals (2)", true, true},
+			"Run 3: Held for approval at 14:25 · next 14:40", LabelPause, "Pending approvals (2)", true, true},
 		{"idle after success", Status{LastRun: run(4, store.StatusSucceeded, at), NextRun: next}, TrayIdle,
-			"Last run: Succeeded at 14:25 · next 14:40", LabelPause, "Pending approvals (0)", false, true},
+			"Run 4: Succeeded at 14:25 · next 14:40", LabelPause, "Pending approvals (0)", false, true},
 		{"paused", Status{LastRun: run(4, store.StatusSucceeded, at), NextRun: next, Paused: true}, TrayIdle,
-			"Last run: Succeeded at 14:25 · paused", LabelResume, "Pending approvals (0)", false, true},
+			"Run 4: Succeeded at 14:25 · paused", LabelResume, "Pending approvals (0)", false, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,9 +132,9 @@ func TestTrayFollowsTheSync(t *testing.T) {
 		first  string
 	}{
 		{"syncing", Status{Syncing: true, Progress: Progress{GroupsRead: 1, GroupsTotal: 3}}, TraySyncing, "Syncing: 1 of 3 groups read"},
-		{"failed", Status{LastRun: run(1, store.StatusFailed, at)}, TrayFailed, "Last run: Failed at 14:29"},
-		{"waiting for approval", Status{LastRun: run(2, store.StatusHeld, at), Pending: 1}, TrayWaiting, "Last run: Held for approval at 14:29"},
-		{"idle", Status{LastRun: run(3, store.StatusSucceeded, at)}, TrayIdle, "Last run: Succeeded at 14:29"},
+		{"failed", Status{LastRun: run(1, store.StatusFailed, at)}, TrayFailed, "Run 1: Failed at 14:29"},
+		{"waiting for approval", Status{LastRun: run(2, store.StatusHeld, at), Pending: 1}, TrayWaiting, "Run 2: Held for approval at 14:29"},
+		{"idle", Status{LastRun: run(3, store.StatusSucceeded, at)}, TrayIdle, "Run 3: Succeeded at 14:29"},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
