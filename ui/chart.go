@@ -144,7 +144,8 @@ func (r *runChartRenderer) Layout(size fyne.Size) {
 			h = max(h, plotH*float32(runChanges(run))/float32(maxChanges))
 		}
 		if run.Status == store.StatusFailed {
-			h = max(h, plotH/4) // a failed run changed nothing but must stand out
+			// A low red marker: it stands out without reading as changes.
+			h = max(h, 8)
 		}
 		r.bars[i].Move(fyne.NewPos(x, plotBottom-h))
 		r.bars[i].Resize(fyne.NewSize(barW, h))
