@@ -133,3 +133,28 @@ func TestApplyFinishesAfterCancel(t *testing.T) {
 		t.Fatalf("a cancel during apply left the run half-applied: %+v, %v", res, err)
 	}
 }
+
+// refusedLookup is a source whose user lookups Okta refuses (no
+// okta.users.read): LookupUsers returns a nil map and no error.
+type refusedLookup struct{ *fakeSource }
+
+func (refusedLookup) LookupUsers(context.Context, []string) (map[string]*okta.User, error) {
+	return nil, nil
+}
+
+func TestRefusedLookupDoesNotClaimUsersLeftOkta(t *testing.T) {
+	o := newOrg().user("ada", okta.StatusActive, "Eng")
+	m := newMemEnv(t, o, nil, synced("bob", "Administrator"))
+	m.eng.opts.Source = refusedLookup{m.src}
+	p, err := m.eng.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for _, c := range p.Changes {
+		if short(c.User) == "bob" {
+			reasons = append(reasons, c.Reason)
+		}
+	}
+	equalOrDiff(t, "bob's reasons", reasons, []string{"left Okta or every synced group"})
+}

@@ -95,9 +95,9 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 			if err != nil {
 				return &Plan{APICalls: snap.APICalls}, fmt.Errorf("look up users who left the mapped groups: %w; nothing was changed", err)
 			}
-			if found == nil {
-				found = map[string]*okta.User{}
-			}
+			// A nil map means the source could not look users up (no
+			// okta.users.read): the reasons stay "left Okta or every
+			// synced group" rather than claiming the users left Okta.
 		}
 	}
 	pl.unmatched(found)
