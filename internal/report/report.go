@@ -70,9 +70,6 @@ type Options struct {
 // progressEvery is how many rows pass between two Progress calls.
 const progressEvery = 512
 
-// errStop ends a change iteration early without being an error.
-var errStop = errors.New("stop")
-
 // Export writes the changes selected by opts to w in opts.Format. The export
 // covers the history as it stood when Export started: changes recorded while
 // it runs are left out of the rows and of the summary alike.

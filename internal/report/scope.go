@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/rolesync/rolesync/internal/store"
 )
@@ -38,51 +37,37 @@ func newScope(ctx context.Context, st *store.Store, f store.ChangeFilter) (*scop
 // selection into a subquery so aggregates count the same rows the table shows.
 func (sc *scope) query(cols, extra, tail string, extraArgs ...any) (string, []any) {
 	f := sc.filter
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		where = append(where, cond)
-		args = append(args, v)
-	}
-	add("id <= ?", sc.maxID)
-	if f.RunID != 0 {
-		add("run_id = ?", f.RunID)
-	}
-	if f.User != "" {
-		add("login = ?", f.User)
-	}
-	if f.Group != "" {
-		add("okta_group = ?", f.Group)
-	}
-	if f.Role != "" {
-		add("role = ?", f.Role)
-	}
-	if f.Action != "" {
-		add("action = ?", f.Action)
-	}
-	if !f.Since.IsZero() {
-		add("at >= ?", f.Since.UnixNano())
-	}
-	if !f.Until.IsZero() {
-		add("at < ?", f.Until.UnixNano())
-	}
-	if f.AfterID > 0 {
-		add("id > ?", f.AfterID)
+	f.MaxID = sc.maxID
+	cond, args := f.Where()
+	switch {
+	case sc.maxID == 0: // the history was empty when the export started
+		cond = and(cond, "id <= 0")
+	case cond == "":
+		cond = "1"
 	}
 	var q string
 	if f.Limit > 0 {
 		args = append(args, f.Limit)
-		q = `SELECT ` + cols + ` FROM (SELECT * FROM changes WHERE ` + strings.Join(where, " AND ") + ` ORDER BY id LIMIT ?)`
+		q = `SELECT ` + cols + ` FROM (SELECT * FROM changes WHERE ` + cond + ` ORDER BY id LIMIT ?)`
 		if extra != "" {
 			q += ` WHERE ` + extra
 		}
 	} else {
-		if extra != "" {
-			where = append(where, extra)
-		}
-		q = `SELECT ` + cols + ` FROM changes WHERE ` + strings.Join(where, " AND ")
+		cond = and(cond, extra)
+		q = `SELECT ` + cols + ` FROM changes WHERE ` + cond
 	}
 	return q + " " + tail, append(args, extraArgs...)
+}
+
+// and joins two SQL conditions, either of which may be empty.
+func and(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " AND " + b
 }
 
 // count returns how many changes the export covers.

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"errors"
 
 	"github.com/rolesync/rolesync/internal/store"
 )
@@ -80,17 +79,20 @@ func (x *exporter) read(ctx context.Context, full chan<- []store.Change, free <-
 			return ctx.Err()
 		}
 	}
-	err := x.st.EachChange(ctx, x.opts.Filter, func(c store.Change) error {
-		if c.ID > x.scope.maxID {
-			return errStop // written after the export started
-		}
+	// Rows written after the export started stay out.
+	f := x.opts.Filter
+	f.MaxID = x.scope.maxID
+	if f.MaxID == 0 {
+		return nil // the history was empty when the export started
+	}
+	err := x.st.EachChange(ctx, f, func(c store.Change) error {
 		batch = append(batch, c)
 		if len(batch) < batchSize {
 			return nil
 		}
 		return send()
 	})
-	if err != nil && !errors.Is(err, errStop) {
+	if err != nil {
 		return err
 	}
 	if len(batch) > 0 {

@@ -110,7 +110,7 @@ func (s *Store) Changes(ctx context.Context, runID int64) ([]Change, error) {
 
 // ChangeFilter selects changes. Zero fields do not filter. Since is
 // inclusive, Until exclusive. Results are in ID order, starting after
-// AfterID; Limit <= 0 means no limit.
+// AfterID and ending at MaxID; Limit <= 0 means no limit.
 type ChangeFilter struct {
 	RunID   int64
 	User    string
@@ -121,11 +121,15 @@ type ChangeFilter struct {
 	Until   time.Time
 	Limit   int
 	AfterID int64
+	MaxID   int64
 }
 
 const changeColumns = `id, run_id, at, login, okta_id, action, role, okta_group, reason, held, enc_version, prev_hash, hash`
 
-func (f ChangeFilter) query() (string, []any) {
+// Where returns the SQL conditions (joined with AND, empty when none) and
+// their arguments that select f's rows of the changes table, ignoring
+// Limit. Every condition is served by an index.
+func (f ChangeFilter) Where() (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -165,9 +169,17 @@ func (f ChangeFilter) query() (string, []any) {
 	if f.AfterID > 0 {
 		add("id > ?", f.AfterID)
 	}
+	if f.MaxID > 0 {
+		add("id <= ?", f.MaxID)
+	}
+	return strings.Join(where, " AND "), args
+}
+
+func (f ChangeFilter) query() (string, []any) {
+	where, args := f.Where()
 	q := `SELECT ` + changeColumns + ` FROM changes`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
+	if where != "" {
+		q += ` WHERE ` + where
 	}
 	q += ` ORDER BY id`
 	if f.Limit > 0 {
