@@ -148,24 +148,7 @@ func (c *Client) UserChangesSince(ctx context.Context, since time.Time) ([]UserC
 func (c *Client) usersUpdatedSince(ctx context.Context, since time.Time) ([]*User, error) {
 	search := "lastUpdated gt " + quote(since.UTC().Format(oktaTime))
 	var out []*User
-	err := eachPage(ctx, "search updated Okta users", func(ctx context.Context, after string) (http.Header, error) {
-		q := url.Values{"search": {search}, "limit": {strconv.Itoa(usersPageSize)}}
-		if after != "" {
-			q.Set("after", after)
-		}
-		var page []memberJSON
-		h, err := c.getJSON(ctx, "/api/v1/users", q, &page)
-		if err != nil {
-			return nil, err
-		}
-		for i := range page {
-			if page[i].ID == "" {
-				return nil, errMemberWithoutID("/api/v1/users")
-			}
-			out = append(out, page[i].user())
-		}
-		return h, nil
-	})
+	err := c.searchUsers(ctx, "search updated Okta users", search, func(u *User) { out = append(out, u) })
 	if err != nil && refused(err) {
 		return nil, fmt.Errorf("%w: %w", ErrNoChangeFeed, err)
 	}

@@ -24,24 +24,7 @@ func (c *Client) LookupUsers(ctx context.Context, ids []string) (map[string]*Use
 	}
 	out := map[string]*User{}
 	for _, expr := range orChunks(terms) {
-		err := eachPage(ctx, "look up Okta users", func(ctx context.Context, after string) (http.Header, error) {
-			q := url.Values{"search": {expr}, "limit": {strconv.Itoa(usersPageSize)}}
-			if after != "" {
-				q.Set("after", after)
-			}
-			var page []memberJSON
-			h, err := c.getJSON(ctx, "/api/v1/users", q, &page)
-			if err != nil {
-				return nil, err
-			}
-			for i := range page {
-				if page[i].ID == "" {
-					return nil, errMemberWithoutID("/api/v1/users")
-				}
-				out[page[i].ID] = page[i].user()
-			}
-			return h, nil
-		})
+		err := c.searchUsers(ctx, "look up Okta users", expr, func(u *User) { out[u.ID] = u })
 		if refused(err) {
 			c.log.Debug("okta refused to read users; grant okta.users.read to tell departures apart", "error", err.Error())
 			return nil, nil
@@ -51,4 +34,27 @@ func (c *Client) LookupUsers(ctx context.Context, ids []string) (map[string]*Use
 		}
 	}
 	return out, nil
+}
+
+// searchUsers reads every page of GET /api/v1/users?search=expr, handing
+// each user to fn.
+func (c *Client) searchUsers(ctx context.Context, what, expr string, fn func(*User)) error {
+	return eachPage(ctx, what, func(ctx context.Context, after string) (http.Header, error) {
+		q := url.Values{"search": {expr}, "limit": {strconv.Itoa(usersPageSize)}}
+		if after != "" {
+			q.Set("after", after)
+		}
+		var page []memberJSON
+		h, err := c.getJSON(ctx, "/api/v1/users", q, &page)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page {
+			if page[i].ID == "" {
+				return nil, errMemberWithoutID("/api/v1/users")
+			}
+			fn(page[i].user())
+		}
+		return h, nil
+	})
 }
