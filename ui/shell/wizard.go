@@ -2,10 +2,7 @@ package shell
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"net/http"
-	"os"
 	"sort"
 	"time"
 
@@ -217,17 +214,15 @@ func (g groupLister) ListGroups(ctx context.Context, cfg config.Config, typed wi
 // httpClient is the automatic setup's client, trusting the configured CA
 // bundle besides the system's.
 func httpClient(saved *config.Config) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if saved != nil && saved.Okta.CAFile != "" {
-		if pem, err := os.ReadFile(saved.Okta.CAFile); err == nil {
-			pool, err := x509.SystemCertPool()
-			if err != nil || pool == nil {
-				pool = x509.NewCertPool()
-			}
-			if pool.AppendCertsFromPEM(pem) {
-				tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-			}
-		}
+	caFile := ""
+	if saved != nil {
+		caFile = saved.Okta.CAFile
+	}
+	tr, err := okta.NewBaseTransport(caFile, nil)
+	if err != nil {
+		// An unreadable bundle: the system's roots, and the setup's own
+		// TLS error says what is wrong.
+		tr, _ = okta.NewBaseTransport("", nil)
 	}
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
 }
