@@ -27,8 +27,8 @@ func (c *Client) AllGroups(ctx context.Context) ([]GroupInfo, error) {
 			return nil, err
 		}
 		info := GroupInfo{ID: g.ID, Name: g.Name, Type: g.Type, Members: -1}
-		if n, ok := sg.Embedded["stats"]["usersCount"].(float64); ok {
-			info.Members = int(n)
+		if sg.HasCount {
+			info.Members = sg.UsersCount
 		}
 		out = append(out, info)
 	}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
-
-	sdk "github.com/okta/okta-sdk-golang/v5/okta"
 )
 
 // Page sizes: the largest each route allows.
@@ -30,31 +30,16 @@ var ErrGroupNotFound = errors.New("okta group not found")
 
 // groupQuery is one GET /api/v1/groups listing.
 type groupQuery struct {
-	search, filter, expand string
-	limit                  int32
+	search, filter, expand, q string
+	limit                     int32
 }
 
-// listGroups reads every page of a groups listing through the SDK, following
-// the after cursor itself (the SDK's Next ignores the context).
-func (c *Client) listGroups(ctx context.Context, gq groupQuery) ([]sdk.Group, error) {
-	var all []sdk.Group
+// listGroups reads every page of a groups listing, following the after
+// cursor, and decodes only the fields a sync keeps (decodeGroups).
+func (c *Client) listGroups(ctx context.Context, gq groupQuery) ([]groupJSON, error) {
+	var all []groupJSON
 	err := eachPage(ctx, "list Okta groups", func(ctx context.Context, after string) (http.Header, error) {
-		groups, h, err := sdkCall(ctx, "list Okta groups", func(ctx context.Context) ([]sdk.Group, *sdk.APIResponse, error) {
-			r := c.sdk.GroupAPI.ListGroups(ctx).Limit(gq.limit)
-			if gq.search != "" {
-				r = r.Search(gq.search)
-			}
-			if gq.filter != "" {
-				r = r.Filter(gq.filter)
-			}
-			if gq.expand != "" {
-				r = r.Expand(gq.expand)
-			}
-			if after != "" {
-				r = r.After(after)
-			}
-			return r.Execute()
-		})
+		groups, h, err := c.groupsPage(ctx, gq, after)
 		if err != nil {
 			return nil, err
 		}
@@ -64,20 +49,32 @@ func (c *Client) listGroups(ctx context.Context, gq groupQuery) ([]sdk.Group, er
 	return all, err
 }
 
-// toGroup converts the SDK's group, checking the fields a snapshot needs.
-func toGroup(g sdk.Group) (*Group, error) {
-	if g.GetId() == "" {
+// groupsPage reads one page of GET /api/v1/groups.
+func (c *Client) groupsPage(ctx context.Context, gq groupQuery, after string) ([]groupJSON, http.Header, error) {
+	q := url.Values{"limit": {strconv.Itoa(int(gq.limit))}}
+	for k, v := range map[string]string{"search": gq.search, "filter": gq.filter, "expand": gq.expand, "q": gq.q, "after": after} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	const path = "/api/v1/groups"
+	body, h, err := c.get(ctx, path, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups, err := decodeGroups(body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: GET %s: %v", ErrMalformed, path, err)
+	}
+	return groups, h, nil
+}
+
+// toGroup converts a listed group, checking the fields a snapshot needs.
+func toGroup(g groupJSON) (*Group, error) {
+	if g.ID == "" {
 		return nil, fmt.Errorf("%w: a group without an id", ErrMalformed)
 	}
-	var name string
-	if g.Profile != nil {
-		name = g.Profile.GetName()
-	}
-	out := &Group{ID: g.GetId(), Name: name, Type: g.GetType()}
-	if g.LastMembershipUpdated != nil {
-		out.LastMembershipUpdated = *g.LastMembershipUpdated
-	}
-	return out, nil
+	return &Group{ID: g.ID, Name: g.Name, Type: g.Type, LastMembershipUpdated: g.LastMembershipUpdated}, nil
 }
 
 // quote writes s as a filter string literal.
@@ -107,13 +104,13 @@ func orChunks(terms []string) []string {
 
 // groupsByID reads the groups with these ids, in as few calls as the URL
 // length allows: filter=id eq "a" or id eq "b" …
-func (c *Client) groupsByID(ctx context.Context, ids []string, expand string) (map[string]*Group, []sdk.Group, error) {
+func (c *Client) groupsByID(ctx context.Context, ids []string, expand string) (map[string]*Group, []groupJSON, error) {
 	terms := make([]string, 0, len(ids))
 	for _, id := range ids {
 		terms = append(terms, "id eq "+quote(id))
 	}
 	found := map[string]*Group{}
-	var raw []sdk.Group
+	var raw []groupJSON
 	for _, expr := range orChunks(terms) {
 		groups, err := c.listGroups(ctx, groupQuery{filter: expr, expand: expand, limit: groupsPageSize})
 		if err != nil {
@@ -138,13 +135,7 @@ func (c *Client) ListGroups(ctx context.Context, query string, limit int) ([]Gro
 	if limit <= 0 || limit > pickerMax {
 		limit = pickerMax
 	}
-	sgs, _, err := sdkCall(ctx, "list Okta groups", func(ctx context.Context) ([]sdk.Group, *sdk.APIResponse, error) {
-		r := c.sdk.GroupAPI.ListGroups(ctx).Limit(int32(limit))
-		if query != "" {
-			r = r.Q(query)
-		}
-		return r.Execute()
-	})
+	sgs, _, err := c.groupsPage(ctx, groupQuery{q: query, limit: int32(limit)}, "")
 	if err != nil {
 		return nil, err
 	}
@@ -167,14 +158,13 @@ func (c *Client) GroupMemberCount(ctx context.Context, id string) (int, error) {
 		return 0, err
 	}
 	for _, g := range raw {
-		if g.GetId() != id {
+		if g.ID != id {
 			continue
 		}
-		n, ok := g.Embedded["stats"]["usersCount"].(float64)
-		if !ok {
+		if !g.HasCount {
 			return 0, fmt.Errorf("%w: group %s has no _embedded.stats.usersCount", ErrMalformed, id)
 		}
-		return int(n), nil
+		return g.UsersCount, nil
 	}
 	return 0, fmt.Errorf("%w: %s", ErrGroupNotFound, id)
 }

@@ -16,7 +16,7 @@ import (
 // anything that is not well-formed JSON of the expected types is an error
 // (control characters inside strings are let through).
 func decodeMembers(body []byte) ([]memberJSON, error) {
-	d := &memberDecoder{b: body}
+	d := &jsonScanner{b: body}
 	out, err := d.page()
 	if err != nil {
 		return nil, fmt.Errorf("at byte %d: %w", d.i, err)
@@ -24,14 +24,14 @@ func decodeMembers(body []byte) ([]memberJSON, error) {
 	return out, nil
 }
 
-type memberDecoder struct {
+type jsonScanner struct {
 	b []byte
 	i int
 }
 
 var errUnexpectedEnd = errors.New("unexpected end of JSON")
 
-func (d *memberDecoder) ws() {
+func (d *jsonScanner) ws() {
 	for d.i < len(d.b) {
 		switch d.b[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -43,7 +43,7 @@ func (d *memberDecoder) ws() {
 }
 
 // next skips white space and returns the next byte without consuming it.
-func (d *memberDecoder) next() (byte, error) {
+func (d *jsonScanner) next() (byte, error) {
 	d.ws()
 	if d.i >= len(d.b) {
 		return 0, errUnexpectedEnd
@@ -51,7 +51,7 @@ func (d *memberDecoder) next() (byte, error) {
 	return d.b[d.i], nil
 }
 
-func (d *memberDecoder) expect(c byte) error {
+func (d *jsonScanner) expect(c byte) error {
 	got, err := d.next()
 	if err != nil {
 		return err
@@ -63,7 +63,7 @@ func (d *memberDecoder) expect(c byte) error {
 	return nil
 }
 
-func (d *memberDecoder) page() ([]memberJSON, error) {
+func (d *jsonScanner) page() ([]memberJSON, error) {
 	if err := d.expect('['); err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (d *memberDecoder) page() ([]memberJSON, error) {
 
 // object reads an object, calling field for each key with the decoder at
 // its value; field consumes the value.
-func (d *memberDecoder) object(field func(key []byte) error) error {
+func (d *jsonScanner) object(field func(key []byte) error) error {
 	if err := d.expect('{'); err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (d *memberDecoder) object(field func(key []byte) error) error {
 	}
 }
 
-func (d *memberDecoder) member(m *memberJSON) error {
+func (d *jsonScanner) member(m *memberJSON) error {
 	return d.object(func(key []byte) error {
 		switch string(key) {
 		case "id":
@@ -173,7 +173,7 @@ func (d *memberDecoder) member(m *memberJSON) error {
 
 // quoted reads a string and returns it as written, quotes and escapes
 // included, and whether it has escapes; d.i ends after the closing quote.
-func (d *memberDecoder) quoted() ([]byte, bool, error) {
+func (d *jsonScanner) quoted() ([]byte, bool, error) {
 	if err := d.expect('"'); err != nil {
 		return nil, false, err
 	}
@@ -207,7 +207,7 @@ func (d *memberDecoder) quoted() ([]byte, bool, error) {
 }
 
 // rawString reads a key; keys with escapes are decoded.
-func (d *memberDecoder) rawString() ([]byte, error) {
+func (d *jsonScanner) rawString() ([]byte, error) {
 	q, escaped, err := d.quoted()
 	if err != nil {
 		return nil, err
@@ -223,7 +223,7 @@ func (d *memberDecoder) rawString() ([]byte, error) {
 }
 
 // str reads a string or null into s.
-func (d *memberDecoder) str(s *string) error {
+func (d *jsonScanner) str(s *string) error {
 	c, err := d.next()
 	if err != nil {
 		return err
@@ -247,7 +247,7 @@ func (d *memberDecoder) str(s *string) error {
 }
 
 // time reads an RFC 3339 time string or null into t.
-func (d *memberDecoder) time(t *time.Time) error {
+func (d *jsonScanner) time(t *time.Time) error {
 	c, err := d.next()
 	if err != nil {
 		return err
@@ -266,7 +266,7 @@ func (d *memberDecoder) time(t *time.Time) error {
 	return t.UnmarshalJSON(q)
 }
 
-func (d *memberDecoder) literal(word string) error {
+func (d *jsonScanner) literal(word string) error {
 	if len(d.b)-d.i < len(word) || string(d.b[d.i:d.i+len(word)]) != word {
 		return fmt.Errorf("invalid literal, want %s", word)
 	}
@@ -275,7 +275,7 @@ func (d *memberDecoder) literal(word string) error {
 }
 
 // skip consumes one value of any type.
-func (d *memberDecoder) skip() error {
+func (d *jsonScanner) skip() error {
 	c, err := d.next()
 	if err != nil {
 		return err

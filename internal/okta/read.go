@@ -118,8 +118,13 @@ start:
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			members, err := c.groupMembers(ctx, g.ID)
+			// The slot bounds requests in flight: it is given back once
+			// the group's last page has arrived, so the next group's first
+			// request goes out while this one's last page is decoded.
+			var once sync.Once
+			release := func() { once.Do(func() { <-sem }) }
+			defer release()
+			members, err := c.groupMembers(ctx, g.ID, release)
 			if err != nil {
 				cancel(fmt.Errorf("read members of Okta group %s (%s): %w", g.Name, g.ID, err))
 				return
@@ -144,13 +149,15 @@ start:
 // groupMembers reads every member of one group, page after page. While a
 // page is decoded, the next one is already being fetched: the cursor is in
 // the headers, so only the network waits stay on the chain of pages.
+// fetched is called once no more pages will be requested: when the last
+// page has arrived, before it is decoded.
 //
 // This route does not use the SDK: its GroupMember decoding unmarshals each
 // member and each nested model twice (once more into a map of additional
 // properties), which BenchmarkDecodeMembersPage measures at about 7 times
 // the CPU and 36 times the allocations of decoding the fields a snapshot
 // keeps.
-func (c *Client) groupMembers(ctx context.Context, id string) ([]*User, error) {
+func (c *Client) groupMembers(ctx context.Context, id string, fetched func()) ([]*User, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	path := "/api/v1/groups/" + url.PathEscape(id) + "/users"
@@ -190,6 +197,8 @@ func (c *Client) groupMembers(ctx context.Context, id string) ([]*User, error) {
 			}
 			seen[next] = true
 			pending = fetch(next)
+		} else {
+			fetched()
 		}
 		members, err := decodeMembers(p.body)
 		if err != nil {

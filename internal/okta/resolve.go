@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-
-	sdk "github.com/okta/okta-sdk-golang/v5/okta"
 )
 
 // looksLikeGroupID reports whether ref has the shape of an Okta group id
@@ -63,7 +61,7 @@ func (c *Client) resolve(ctx context.Context, refs []string) (*resolved, error) 
 		}
 	}
 	chunks := orChunks(terms)
-	var raw []sdk.Group
+	var raw []groupJSON
 	listedAll := false
 	if len(chunks) > 1 {
 		all, complete, err := c.listAllGroups(ctx, len(chunks)-1)
@@ -94,8 +92,8 @@ func (c *Client) resolve(ctx context.Context, refs []string) (*resolved, error) 
 		}
 		byID[g.ID] = g
 		found = append(found, g)
-		if n, ok := usersCount(sg); ok {
-			r.members[g.ID] = n
+		if sg.HasCount {
+			r.members[g.ID] = sg.UsersCount
 		}
 	}
 	for _, ref := range uniq {
@@ -136,20 +134,14 @@ var errTooManyPages = errors.New("the group listing needs more pages than search
 // listAllGroups lists every group of the org with its statistics, at most
 // maxPages pages of 10,000. It reports complete=false, without error, when
 // the org has more groups than that.
-func (c *Client) listAllGroups(ctx context.Context, maxPages int) (groups []sdk.Group, complete bool, err error) {
+func (c *Client) listAllGroups(ctx context.Context, maxPages int) (groups []groupJSON, complete bool, err error) {
 	pages := 0
 	err = eachPage(ctx, "list Okta groups", func(ctx context.Context, after string) (http.Header, error) {
 		if pages == maxPages {
 			return nil, errTooManyPages
 		}
 		pages++
-		page, h, err := sdkCall(ctx, "list Okta groups", func(ctx context.Context) ([]sdk.Group, *sdk.APIResponse, error) {
-			r := c.sdk.GroupAPI.ListGroups(ctx).Limit(groupsPageSize).Expand("stats")
-			if after != "" {
-				r = r.After(after)
-			}
-			return r.Execute()
-		})
+		page, h, err := c.groupsPage(ctx, groupQuery{expand: "stats", limit: groupsPageSize}, after)
 		if err != nil {
 			return nil, err
 		}
@@ -164,16 +156,6 @@ func (c *Client) listAllGroups(ctx context.Context, maxPages int) (groups []sdk.
 		return nil, false, err
 	}
 	return groups, true, nil
-}
-
-// usersCount returns a group's member count from its expand=stats
-// statistics.
-func usersCount(g sdk.Group) (int, bool) {
-	n, ok := g.Embedded["stats"]["usersCount"].(float64)
-	if !ok || n < 0 {
-		return 0, false
-	}
-	return int(n), true
 }
 
 // groupByName picks the group named name among found, else among the
