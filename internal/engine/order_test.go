@@ -20,9 +20,13 @@ func TestOrderIsAStableSort(t *testing.T) {
 			t.Run(fmt.Sprintf("first_run=%v/seed=%d", firstRun, seed), func(t *testing.T) {
 				r := rand.New(rand.NewPCG(seed, 3))
 				p := &Plan{FirstRun: firstRun}
+				// Logins that differ only past the sort key's 16 bytes, or
+				// in its zero padding, or not at all in case.
+				logins := []string{"", "a", "a\x00", "ab", "Ab", "ab\x00\x00", "verylongprefix.0001@example.com", "verylongprefix.0002@example.com",
+					"verylongprefix.0@example.com", "verylongprefix", "verylongprefix.", "z\xffz", "zz", "u07@example.com", "u10@example.com"}
 				for i := range r.IntN(200) {
-					u := r.IntN(15)
-					c := PlannedChange{User: fmt.Sprintf("u%02d@example.com", u), OktaID: fmt.Sprintf("00u%d", u%4+r.IntN(2)),
+					u := r.IntN(len(logins))
+					c := PlannedChange{User: logins[u], OktaID: fmt.Sprintf("00u%d", u%4+r.IntN(2)),
 						Action: actions[r.IntN(len(actions))], Role: fmt.Sprint(i), Admin: r.IntN(3) == 0}
 					if c.isRevocation() {
 						c.UserID = fmt.Sprint(u)
