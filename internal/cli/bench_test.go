@@ -316,7 +316,7 @@ type syncCreds struct {
 }
 
 // syncOnce configures a fresh data directory against the simulator as the
-// setup wizard would, then runs a first sync (a full read into an empty
+// setup wizard would (its connection test included), then runs a first sync (a full read into an empty
 // local directory) and a second one with nothing changed in Okta.
 func syncOnce(b *testing.B, info syncSimInfo, mode string, cr syncCreds) syncFigures {
 	ctx := context.Background()
@@ -354,6 +354,16 @@ func syncOnce(b *testing.B, info syncSimInfo, mode string, cr syncCreds) syncFig
 	}
 	if err := config.Save(ctx, rt.Store, cfg); err != nil {
 		b.Fatal(err)
+	}
+	// The setup wizard tests the connection before it saves; in DPoP mode
+	// that test leaves Okta's token-endpoint nonce for the first sync.
+	cc, err := rt.ConnConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cc.Nonces = rt.DPoPNonces(cfg)
+	if f := okta.FirstFailure(okta.TestConnection(ctx, cc)); f != nil {
+		b.Fatalf("connection test: %s: %s", f.Name, f.Detail)
 	}
 	eng, _, err := rt.Engine(ctx)
 	if err != nil {

@@ -68,6 +68,7 @@ func runDoctor(ctx context.Context, c *call) error {
 		if err != nil {
 			return err
 		}
+		cc.Nonces = rt.DPoPNonces(cfg)
 		checks := okta.TestConnection(ctx, cc)
 		printChecks(c.stdout(), checks)
 		if bad := okta.FirstFailure(checks); bad != nil {

@@ -160,7 +160,7 @@ func (rt *Runtime) OktaClient(ctx context.Context, cfg config.Config) (*okta.Cli
 // OktaClientWith builds the Okta client for cfg with credentials from get,
 // for a configuration not saved yet (the setup wizard's).
 func (rt *Runtime) OktaClientWith(cfg config.Config, get SecretGetter) (*okta.Client, error) {
-	auth, err := oktaAuth(cfg, get)
+	auth, err := oktaAuth(cfg, get, rt.DPoPNonces(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (rt *Runtime) OktaClientWith(cfg config.Config, get SecretGetter) (*okta.Cl
 	})
 }
 
-func oktaAuth(cfg config.Config, get SecretGetter) (func(http.RoundTripper) http.RoundTripper, error) {
+func oktaAuth(cfg config.Config, get SecretGetter, nonces okta.NonceCache) (func(http.RoundTripper) http.RoundTripper, error) {
 	switch cfg.Okta.Auth {
 	case config.AuthAPIToken:
 		tok, err := get(secrets.APIToken)
@@ -198,11 +198,42 @@ func oktaAuth(cfg config.Config, get SecretGetter) (func(http.RoundTripper) http
 			if err := keys.Distinct(client, dpop); err != nil {
 				return nil, err
 			}
-			sc.DPoPKey = dpop.Signer
+			sc.DPoPKey, sc.Nonces = dpop.Signer, nonces
 		}
 		return func(base http.RoundTripper) http.RoundTripper { return okta.ScopedTransport(sc, base) }, nil
 	}
 	return nil, fmt.Errorf("okta.auth %q is not known: use api_token, scoped or scoped_dpop", cfg.Okta.Auth)
+}
+
+// DPoPNonces keeps the DPoP nonce of cfg's Okta org and client in the
+// data directory's settings, so that each sync or test of the connection
+// starts with the last nonce Okta gave (okta.NonceCache).
+func (rt *Runtime) DPoPNonces(cfg config.Config) okta.NonceCache {
+	if rt.Store == nil {
+		return nil
+	}
+	return storedNonce{rt: rt, key: "okta.dpop_nonce " + strings.TrimSuffix(strings.TrimSpace(cfg.Okta.Domain), "/") + " " + cfg.Okta.ClientID}
+}
+
+// storedNonce is a NonceCache in the store's settings. A nonce that cannot
+// be read or saved only costs Okta's nonce retry, so failures are logged.
+type storedNonce struct {
+	rt  *Runtime
+	key string
+}
+
+func (n storedNonce) DPoPNonce() string {
+	v, _, err := n.rt.Store.Setting(context.Background(), n.key)
+	if err != nil {
+		n.rt.Logger.Debug("read the saved DPoP nonce", "err", err)
+	}
+	return v
+}
+
+func (n storedNonce) SetDPoPNonce(nonce string) {
+	if err := n.rt.Store.SetSetting(context.Background(), n.key, nonce); err != nil {
+		n.rt.Logger.Debug("save the DPoP nonce", "err", err)
+	}
 }
 
 func loadPair(get SecretGetter, name string) (*keys.Pair, error) {

@@ -52,6 +52,10 @@ type ConnConfig struct {
 	LookupHost func(ctx context.Context, host string) ([]string, error)
 	// Now is this computer's clock; nil means time.Now.
 	Now func() time.Time
+	// Nonces receives the token endpoint's DPoP nonce, for the syncs that
+	// follow (ScopedConfig.Nonces). The test itself always starts without
+	// one, so that it exercises Okta's nonce challenge.
+	Nonces NonceCache
 }
 
 // CheckStatus is the outcome of one check.
@@ -229,6 +233,9 @@ func (d *doctor) token(ctx context.Context, base http.RoundTripper) (http.RoundT
 	}
 	sc := ScopedConfig{Domain: d.domain, ClientID: cfg.ClientID, Key: cfg.Key, KeyID: cfg.KeyID, Alg: cfg.Alg,
 		Scopes: cfg.Scopes, Now: cfg.Now, HTTPClient: &http.Client{Transport: base}}
+	if cfg.Nonces != nil {
+		sc.Nonces = saveOnly{cfg.Nonces}
+	}
 	if cfg.Auth == AuthScopedDPoP {
 		if cfg.DPoPKey == nil {
 			d.set(CheckToken, Fail, "Scoped DPoP Okta Token is chosen but no DPoP key is configured",
@@ -282,3 +289,8 @@ func sentence(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// saveOnly passes nonces on to a NonceCache without reading from it.
+type saveOnly struct{ NonceCache }
+
+func (saveOnly) DPoPNonce() string { return "" }

@@ -51,6 +51,21 @@ type ScopedConfig struct {
 	HTTPClient *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Nonces, when set, keeps the token endpoint's DPoP nonce between
+	// processes (see NonceCache).
+	Nonces NonceCache
+}
+
+// NonceCache keeps the latest DPoP nonce of Okta's token endpoint between
+// processes. Okta answers a token request without a current nonce with
+// use_dpop_nonce and a nonce to retry with, so a process that starts
+// without one spends one more call; with the last nonce it saw, its first
+// token request usually succeeds at once, and a stale nonce costs only the
+// same retry. A nonce is not a secret: Okta sends it in clear in a response
+// header, and it is of no use without the DPoP private key.
+type NonceCache interface {
+	DPoPNonce() string
+	SetDPoPNonce(nonce string)
 }
 
 // TokenError is an error response from Okta's token endpoint.
@@ -145,6 +160,9 @@ func newTokenSource(cfg ScopedConfig, base http.RoundTripper) (*tokenSource, err
 		return nil, fmt.Errorf("client authentication key: %w", err)
 	}
 	s := &tokenSource{cfg: cfg, tokenURL: domain + tokenPath, client: cfg.HTTPClient, method: m}
+	if cfg.DPoPKey != nil && cfg.Nonces != nil {
+		s.nonce = cfg.Nonces.DPoPNonce()
+	}
 	if s.client == nil {
 		s.client = &http.Client{Transport: base}
 	}
@@ -274,8 +292,11 @@ func (s *tokenSource) request(ctx context.Context) (*accessToken, *TokenError, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the token response: %w", err)
 	}
-	if n := resp.Header.Get("DPoP-Nonce"); n != "" {
+	if n := resp.Header.Get("DPoP-Nonce"); n != "" && n != s.nonce {
 		s.nonce = n
+		if s.dpop != nil && s.cfg.Nonces != nil {
+			s.cfg.Nonces.SetDPoPNonce(n)
+		}
 	}
 	if resp.StatusCode != http.StatusOK {
 		terr := &TokenError{StatusCode: resp.StatusCode, DPoPSent: s.dpop != nil}

@@ -184,6 +184,7 @@ func (t tester) Test(ctx context.Context, cfg config.Config, typed wizard.Secret
 		return []wizard.CheckResult{{Name: "Read the credentials", Detail: err.Error(),
 			Fix: "Unlock the keyring, or enter the token or keys again on the previous screens."}}
 	}
+	cc.Nonces = t.rt.DPoPNonces(cfg)
 	checks := okta.TestConnection(ctx, cc)
 	out := make([]wizard.CheckResult, 0, len(checks))
 	for _, c := range checks {
