@@ -268,6 +268,9 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, ht
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
+	if rb, ok := resp.Body.(interface{ Bytes() []byte }); ok {
+		return rb.Bytes(), resp.Header, nil // read whole by the pacer
+	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read GET %s: %w", path, err)

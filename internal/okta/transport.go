@@ -85,7 +85,7 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			}
 			failed, wait = err, p.backoffFor(attempt)
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			resp.Body = io.NopCloser(bytes.NewReader(body))
+			resp.Body = readBody{bytes.NewReader(body), body}
 			resp.ContentLength = int64(len(body))
 			return resp, nil
 		default:
@@ -132,7 +132,7 @@ func (p *pacer) once(ctx context.Context, req *http.Request) (*http.Response, []
 		return nil, nil, p.attemptError(ctx, actx, req, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	body, err := readAll(resp)
 	if err != nil {
 		return nil, nil, p.attemptError(ctx, actx, req, err)
 	}
@@ -141,6 +141,28 @@ func (p *pacer) once(ctx context.Context, req *http.Request) (*http.Response, []
 	}
 	return resp, body, nil
 }
+
+// readAll reads a response body whole, up to one byte past maxBodyBytes,
+// in one allocation when the length is announced.
+func readAll(resp *http.Response) ([]byte, error) {
+	r := io.LimitReader(resp.Body, maxBodyBytes+1)
+	if n := resp.ContentLength; n > 0 && n <= maxBodyBytes {
+		buf := bytes.NewBuffer(make([]byte, 0, n+1)) // +1: ReadFrom sees the end without growing
+		_, err := buf.ReadFrom(r)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(r)
+}
+
+// readBody is a response body the pacer has read whole; Bytes returns it
+// without another copy.
+type readBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (readBody) Close() error    { return nil }
+func (r readBody) Bytes() []byte { return r.b }
 
 // attemptError names an attempt's failure. Dropped connections are reported
 // with %v, not %w: the SDK retries forever on errors that wrap io.EOF.
