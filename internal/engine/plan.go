@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -65,22 +66,27 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 		}
 	}
 	prog(Progress{Phase: PhaseRead, Done: 0, Total: len(refs)})
+	// The target is listed while Okta is read: both are only reads, and a
+	// large target's listing then costs the plan nothing.
+	tctx, cancelTarget := context.WithCancel(ctx)
+	defer cancelTarget()
+	listed := make(chan targetListing, 1)
+	go func() { listed <- e.listTarget(tctx) }()
 	snap, err := e.read(ctx, refs, full)
+	if err == nil && snap == nil {
+		err = errors.New("empty snapshot")
+	}
 	if err != nil {
+		cancelTarget()
+		<-listed
 		return nil, fmt.Errorf("read Okta groups: %w; nothing was changed", err)
 	}
-	if snap == nil {
-		return nil, fmt.Errorf("read Okta groups: empty snapshot; nothing was changed")
-	}
 	prog(Progress{Phase: PhaseRead, Done: len(refs), Total: len(refs)})
-	users, err := e.listUsers(ctx)
-	if err != nil {
-		return &Plan{APICalls: snap.APICalls}, fmt.Errorf("list target users: %w; nothing was changed", err)
+	tl := <-listed
+	if tl.err != nil {
+		return &Plan{APICalls: snap.APICalls}, fmt.Errorf("%w; nothing was changed", tl.err)
 	}
-	roles, err := e.opts.Target.ListRoles(ctx)
-	if err != nil {
-		return &Plan{APICalls: snap.APICalls}, fmt.Errorf("list target roles: %w; nothing was changed", err)
-	}
+	users, roles := tl.users, tl.roles
 	pl, err := newPlanner(cfg, snap, users, roles)
 	if err != nil {
 		return &Plan{APICalls: snap.APICalls}, err
@@ -106,6 +112,27 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 	keepLastAdmins(p, cfg.Safety)
 	order(p)
 	return p, nil
+}
+
+// targetListing is the target's users and roles before a run.
+type targetListing struct {
+	users []target.User
+	roles []string
+	err   error
+}
+
+// listTarget lists the target's users (from the cache when unchanged) and
+// roles.
+func (e *Engine) listTarget(ctx context.Context) targetListing {
+	users, err := e.listUsers(ctx)
+	if err != nil {
+		return targetListing{err: fmt.Errorf("list target users: %w", err)}
+	}
+	roles, err := e.opts.Target.ListRoles(ctx)
+	if err != nil {
+		return targetListing{err: fmt.Errorf("list target roles: %w", err)}
+	}
+	return targetListing{users: users, roles: roles}
 }
 
 // want is one Okta member of the mapped groups and what it should hold.
