@@ -22,7 +22,7 @@ TEST_PKGS  := xvfb xauth x11-utils imagemagick xdotool dbus dbus-x11 \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build demo run test unit vet lint bench deps deps-build deps-test check-go smoke tray-e2e clean
+.PHONY: all build demo run test unit vet lint bench bench-sync deps deps-build deps-test check-go smoke tray-e2e clean
 
 all: build
 
@@ -81,6 +81,10 @@ lint: check-go
 
 bench: check-go
 	$(TEST_ENV) CGO_ENABLED=0 $(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./internal/... ./ui/...
+
+# The README's sync table: the engine end to end at 1k, 10k and 100k users.
+bench-sync: check-go
+	$(TEST_ENV) ROLESYNC_BENCH_LARGE=1 CGO_ENABLED=0 $(GO) test -run '^$$' -bench BenchmarkSync -benchtime 1x -timeout 30m ./internal/cli/
 
 clean:
 	rm -rf $(BIN) .data
