@@ -77,9 +77,7 @@ func (d *Directory) ListRoles(ctx context.Context) ([]string, error) {
 // checkRoles returns roles sorted and deduplicated, or ErrUnknownRole naming
 // the first role the directory does not define.
 func checkRoles(ctx context.Context, tx *sql.Tx, roles []string) ([]string, error) {
-	clean := slices.Clone(roles)
-	slices.Sort(clean)
-	clean = slices.Compact(clean)
+	clean := cleanRoles(roles)
 	for _, r := range clean {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM roles WHERE name = ?`, r).Scan(&one)
@@ -90,8 +88,16 @@ func checkRoles(ctx context.Context, tx *sql.Tx, roles []string) ([]string, erro
 			return nil, err
 		}
 	}
+	return clean, nil
+}
+
+// cleanRoles returns roles sorted, without repeats, never nil.
+func cleanRoles(roles []string) []string {
+	clean := slices.Clone(roles)
+	slices.Sort(clean)
+	clean = slices.Compact(clean)
 	if clean == nil {
 		clean = []string{}
 	}
-	return clean, nil
+	return clean
 }
