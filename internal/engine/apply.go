@@ -118,10 +118,21 @@ func (e *Engine) apply(ctx context.Context, cs []PlannedChange, p *Plan, prog fu
 	total := len(cs)
 	prog(Progress{Phase: PhaseApply, Done: 0, Total: total})
 	ordered, bounds := groupByUser(cs)
-	done := 0
+	done, oneByOne := 0, 0 // users before oneByOne are not created in bulk
 	for u := 0; u+1 < len(bounds); u++ {
 		if err := ctx.Err(); err != nil {
 			return ordered[:done:done], fmt.Errorf("sync cancelled after %d of %d changes: %w", done, total, err)
+		}
+		if u >= oneByOne {
+			next, end := e.bulkCreate(ctx, ordered, bounds, u, p)
+			if next > u {
+				done = bounds[next]
+				log.record(ctx, ordered[:done], recordEvery)
+				prog(Progress{Phase: PhaseApply, Done: done, Total: total})
+				u = next - 1
+				continue
+			}
+			oneByOne = end
 		}
 		ops := ordered[bounds[u]:bounds[u+1]]
 		if err := e.applyUser(ctx, ops, p); err != nil {
@@ -171,6 +182,14 @@ func (e *Engine) applyUser(ctx context.Context, cs []PlannedChange, p *Plan) err
 // createUser creates the user of a create change with the roles of the
 // grants that follow it.
 func (e *Engine) createUser(ctx context.Context, cs []PlannedChange, p *Plan) error {
+	if _, err := e.opts.Target.CreateUser(ctx, newTargetUser(cs, p)); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	return nil
+}
+
+// newTargetUser is the user a create change and the grants after it make.
+func newTargetUser(cs []PlannedChange, p *Plan) target.User {
 	first := cs[0]
 	u := target.User{ExternalID: first.OktaID, Login: first.User, Email: first.Email}
 	if ou := p.people[first.OktaID]; ou != nil {
@@ -181,10 +200,7 @@ func (e *Engine) createUser(ctx context.Context, cs []PlannedChange, p *Plan) er
 			u.Roles = append(u.Roles, c.Role)
 		}
 	}
-	if _, err := e.opts.Target.CreateUser(ctx, u); err != nil {
-		return fmt.Errorf("create: %w", err)
-	}
-	return nil
+	return u
 }
 
 // finalRoles applies the grants and revocations of cs to current; changed

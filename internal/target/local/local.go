@@ -205,49 +205,6 @@ func (d *Directory) AddUser(ctx context.Context, u target.User) (target.User, er
 	return d.CreateUser(ctx, u)
 }
 
-// CreateUser creates an active user with u's profile and roles.
-func (d *Directory) CreateUser(ctx context.Context, u target.User) (target.User, error) {
-	u.Login = strings.TrimSpace(u.Login)
-	if u.Login == "" {
-		return target.User{}, errors.New("create user: empty login; every portal user needs a login")
-	}
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return target.User{}, fmt.Errorf("create user %s: %w", u.Login, err)
-	}
-	defer tx.Rollback()
-	// The schema refuses a taken login or Okta id and an unknown role; the
-	// checks that name the reason run only when it does, so a first sync
-	// of many users spends two statements per user, not five.
-	roles := cleanRoles(u.Roles)
-	now := d.stamp()
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (external_id, login, email, first_name, last_name, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, 1, ?, ?)`, nullable(u.ExternalID), u.Login, u.Email, u.FirstName, u.LastName, now, now)
-	if err != nil {
-		if why := checkUnique(ctx, tx, 0, u); why != nil && isConstraint(err) {
-			err = why
-		}
-		return target.User{}, fmt.Errorf("create user %s: %w", u.Login, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return target.User{}, fmt.Errorf("create user %s: %w", u.Login, err)
-	}
-	if err := insertRoles(ctx, tx, id, roles); err != nil {
-		if _, why := checkRoles(ctx, tx, roles); why != nil && isConstraint(err) {
-			err = why
-		}
-		return target.User{}, fmt.Errorf("create user %s: %w", u.Login, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return target.User{}, fmt.Errorf("create user %s: %w", u.Login, err)
-	}
-	u.ID = strconv.FormatInt(id, 10)
-	u.Active = true
-	u.Roles = roles
-	return u, nil
-}
-
 // UpdateProfile changes the login, email, names and external id of u.ID.
 func (d *Directory) UpdateProfile(ctx context.Context, u target.User) error {
 	id, err := parseID(u.ID)
@@ -380,12 +337,6 @@ func insertRoles(ctx context.Context, tx *sql.Tx, id int64, roles []string) erro
 		}
 	}
 	return nil
-}
-
-// isConstraint reports an error of a statement the schema refused (a UNIQUE
-// or FOREIGN KEY constraint).
-func isConstraint(err error) bool {
-	return strings.Contains(err.Error(), "constraint failed")
 }
 
 func parseID(id string) (int64, error) {
