@@ -165,10 +165,12 @@ func (rt *Runtime) OktaClientWith(cfg config.Config, get SecretGetter) (*okta.Cl
 		return nil, err
 	}
 	return okta.NewClient(okta.Options{
-		Domain: cfg.Okta.Domain,
-		CAFile: cfg.Okta.CAFile,
-		Auth:   auth,
-		Logger: rt.Logger,
+		Domain:      cfg.Okta.Domain,
+		CAFile:      cfg.Okta.CAFile,
+		Auth:        auth,
+		Logger:      rt.Logger,
+		Concurrency: cfg.Okta.Concurrency,
+		RateShare:   float64(cfg.Okta.RateLimitPercent) / 100,
 	})
 }
 

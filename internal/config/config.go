@@ -49,7 +49,21 @@ type Okta struct {
 	KeyID         string `yaml:"key_id,omitempty"`
 	DPoPPublicKey string `yaml:"dpop_public_key,omitempty"`
 	DPoPKeyID     string `yaml:"dpop_key_id,omitempty"`
+	// Concurrency is how many Okta groups are read at the same time; 0
+	// means DefaultConcurrency.
+	Concurrency int `yaml:"concurrency,omitempty"`
+	// RateLimitPercent is the share of each Okta rate-limit bucket rolesync
+	// may use; 0 means DefaultRateLimitPercent, Okta's default share of one
+	// app or token. The buckets are shared by the whole org.
+	RateLimitPercent int `yaml:"rate_limit_percent,omitempty"`
 }
+
+// Defaults and bounds of the Okta read.
+const (
+	DefaultConcurrency      = 4
+	MaxConcurrency          = 16
+	DefaultRateLimitPercent = 50
+)
 
 // Sync holds the schedule.
 type Sync struct {

@@ -94,6 +94,14 @@ func (v *validator) okta(o Okta, checkFiles bool) {
 				"list one scope per entry, such as okta.users.read")
 		}
 	}
+	if o.Concurrency < 0 || o.Concurrency > MaxConcurrency {
+		v.add("okta.concurrency", fmt.Sprintf("%d groups at a time is outside 1 to %d", o.Concurrency, MaxConcurrency),
+			fmt.Sprintf("use 1 to %d, or leave it out for %d; Okta's limit on concurrent requests is shared by the whole org", MaxConcurrency, DefaultConcurrency))
+	}
+	if o.RateLimitPercent < 0 || o.RateLimitPercent > 100 {
+		v.add("okta.rate_limit_percent", fmt.Sprintf("%d is not a percentage", o.RateLimitPercent),
+			fmt.Sprintf("use 1 to 100, or leave it out for %d (Okta's default share of one app)", DefaultRateLimitPercent))
+	}
 	v.publicKey("okta.public_key", o.PublicKey, "client")
 	v.publicKey("okta.dpop_public_key", o.DPoPPublicKey, "dpop")
 	if checkFiles {
