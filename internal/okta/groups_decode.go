@@ -29,46 +29,12 @@ func decodeGroups(body []byte) ([]groupJSON, error) {
 		return d.group(&out[len(out)-1])
 	})
 	if err == nil {
-		if d.ws(); d.i != len(d.b) {
-			err = fmt.Errorf("data after the array")
-		}
+		err = d.end()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("at byte %d: %w", d.i, err)
 	}
 	return out, nil
-}
-
-// array reads an array, calling elem with the decoder at each element;
-// elem consumes it.
-func (d *jsonScanner) array(elem func() error) error {
-	if err := d.expect('['); err != nil {
-		return err
-	}
-	c, err := d.next()
-	if err != nil {
-		return err
-	}
-	if c == ']' {
-		d.i++
-		return nil
-	}
-	for {
-		if err := elem(); err != nil {
-			return err
-		}
-		if c, err = d.next(); err != nil {
-			return err
-		}
-		d.i++
-		switch c {
-		case ']':
-			return nil
-		case ',':
-		default:
-			return fmt.Errorf("found %q in an array, want ',' or ']'", c)
-		}
-	}
 }
 
 // objectOrNull reads an object like object, or a null.

@@ -64,38 +64,55 @@ func (d *jsonScanner) expect(c byte) error {
 }
 
 func (d *jsonScanner) page() ([]memberJSON, error) {
-	if err := d.expect('['); err != nil {
-		return nil, err
-	}
 	var out []memberJSON
-	c, err := d.next()
+	err := d.array(func() error {
+		out = append(out, memberJSON{})
+		return d.member(&out[len(out)-1])
+	})
 	if err != nil {
 		return nil, err
 	}
+	return out, d.end()
+}
+
+// end checks that only white space follows the value read.
+func (d *jsonScanner) end() error {
+	if d.ws(); d.i != len(d.b) {
+		return errors.New("data after the array")
+	}
+	return nil
+}
+
+// array reads an array, calling elem with the decoder at each element;
+// elem consumes it.
+func (d *jsonScanner) array(elem func() error) error {
+	if err := d.expect('['); err != nil {
+		return err
+	}
+	c, err := d.next()
+	if err != nil {
+		return err
+	}
 	if c == ']' {
 		d.i++
-	} else {
-		for {
-			out = append(out, memberJSON{})
-			if err := d.member(&out[len(out)-1]); err != nil {
-				return nil, err
-			}
-			if c, err = d.next(); err != nil {
-				return nil, err
-			}
-			d.i++
-			if c == ']' {
-				break
-			}
-			if c != ',' {
-				return nil, fmt.Errorf("found %q after a member, want ',' or ']'", c)
-			}
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		if c, err = d.next(); err != nil {
+			return err
+		}
+		d.i++
+		switch c {
+		case ']':
+			return nil
+		case ',':
+		default:
+			return fmt.Errorf("found %q in an array, want ',' or ']'", c)
 		}
 	}
-	if d.ws(); d.i != len(d.b) {
-		return nil, errors.New("data after the array")
-	}
-	return out, nil
 }
 
 // object reads an object, calling field for each key with the decoder at
@@ -287,30 +304,7 @@ func (d *jsonScanner) skip() error {
 	case c == '{':
 		return d.object(func([]byte) error { return d.skip() })
 	case c == '[':
-		d.i++
-		if c, err = d.next(); err != nil {
-			return err
-		}
-		if c == ']' {
-			d.i++
-			return nil
-		}
-		for {
-			if err := d.skip(); err != nil {
-				return err
-			}
-			if c, err = d.next(); err != nil {
-				return err
-			}
-			d.i++
-			switch c {
-			case ']':
-				return nil
-			case ',':
-			default:
-				return fmt.Errorf("found %q in an array, want ',' or ']'", c)
-			}
-		}
+		return d.array(d.skip)
 	case c == 't':
 		return d.literal("true")
 	case c == 'f':
