@@ -1,10 +1,13 @@
 // Package okta reads the mapped Okta groups and their members into a
 // Snapshot.
 //
-// A Client (NewClient) reads through okta-sdk-golang/v5 with its cache and
-// own retries off and the org URL's port kept, and through plain net/http
-// where the SDK costs too much (member pages) or cannot page (the System
-// Log). Every request passes a pacer of the package's own: it keeps each
+// A Client (NewClient) decodes the pages a sync reads (group listings,
+// member pages, user searches, the System Log) itself, into the fields it
+// keeps, group listings and member pages in one pass over the bytes; the
+// SDK's models cost several times that CPU, which on a large org is most
+// of the client's time. Small lookups (a group picker's search) go through
+// okta-sdk-golang/v5 with its cache and own retries off and the org URL's
+// port kept. Every request passes a pacer of the package's own: it keeps each
 // Okta rate-limit bucket under a share (X-Rate-Limit-* headers), waits out
 // 429s until the reset, retries 5xx, timeouts and dropped connections with
 // capped exponential backoff a bounded number of times, bounds each attempt

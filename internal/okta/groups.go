@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	sdk "github.com/okta/okta-sdk-golang/v5/okta"
 )
 
 // Page sizes: the largest each route allows.
@@ -30,8 +32,8 @@ var ErrGroupNotFound = errors.New("okta group not found")
 
 // groupQuery is one GET /api/v1/groups listing.
 type groupQuery struct {
-	search, filter, expand, q string
-	limit                     int32
+	search, filter, expand string
+	limit                  int32
 }
 
 // listGroups reads every page of a groups listing, following the after
@@ -52,7 +54,7 @@ func (c *Client) listGroups(ctx context.Context, gq groupQuery) ([]groupJSON, er
 // groupsPage reads one page of GET /api/v1/groups.
 func (c *Client) groupsPage(ctx context.Context, gq groupQuery, after string) ([]groupJSON, http.Header, error) {
 	q := url.Values{"limit": {strconv.Itoa(int(gq.limit))}}
-	for k, v := range map[string]string{"search": gq.search, "filter": gq.filter, "expand": gq.expand, "q": gq.q, "after": after} {
+	for k, v := range map[string]string{"search": gq.search, "filter": gq.filter, "expand": gq.expand, "after": after} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -130,22 +132,35 @@ func (c *Client) groupsByID(ctx context.Context, ids []string, expand string) (m
 
 // ListGroups returns up to limit Okta groups whose name starts with query
 // (case-insensitive), for a group picker; an empty query lists the first
-// groups of the org. One API call.
+// groups of the org. One API call, through the SDK: a page of at most 300
+// groups costs its models a few milliseconds.
 func (c *Client) ListGroups(ctx context.Context, query string, limit int) ([]Group, error) {
 	if limit <= 0 || limit > pickerMax {
 		limit = pickerMax
 	}
-	sgs, _, err := c.groupsPage(ctx, groupQuery{q: query, limit: int32(limit)}, "")
+	sgs, _, err := sdkCall(ctx, "list Okta groups", func(ctx context.Context) ([]sdk.Group, *sdk.APIResponse, error) {
+		r := c.sdk.GroupAPI.ListGroups(ctx).Limit(int32(limit))
+		if query != "" {
+			r = r.Q(query)
+		}
+		return r.Execute()
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Group, 0, len(sgs))
 	for _, sg := range sgs {
-		g, err := toGroup(sg)
-		if err != nil {
-			return nil, err
+		if sg.GetId() == "" {
+			return nil, fmt.Errorf("%w: a group without an id", ErrMalformed)
 		}
-		out = append(out, *g)
+		g := Group{ID: sg.GetId(), Type: sg.GetType()}
+		if sg.Profile != nil {
+			g.Name = sg.Profile.GetName()
+		}
+		if sg.LastMembershipUpdated != nil {
+			g.LastMembershipUpdated = *sg.LastMembershipUpdated
+		}
+		out = append(out, g)
 	}
 	return out, nil
 }
