@@ -126,6 +126,9 @@ func TestPropertySafety(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		o := randomOrg(r)
 		m := newMemEnv(t, o, nil)
+		if seed%2 == 1 {
+			m.eng.opts.Target = &bulkTarget{memTarget: m.tgt} // new users created in bulk
+		}
 		randomTarget(r, m.tgt, o)
 		var protected []string
 		for _, u := range snapshotOf(t, m.tgt) {
