@@ -210,7 +210,7 @@ func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request, _ *princ
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendUser(buf, base, u, false)
+		buf = appendListed(buf, base, u)
 	}
 	next := ""
 	if end < len(g.members) && len(page) > 0 {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,6 +41,8 @@ type user struct {
 	created, activated, statusChanged time.Time
 	lastLogin, lastUpdated            time.Time
 	passwordChanged                   time.Time
+	// listed is the user as a collection last rendered it (appendListed).
+	listed atomic.Pointer[listedUser]
 }
 
 // group is an Okta group and its members, kept sorted by id.

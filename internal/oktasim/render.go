@@ -1,6 +1,7 @@
 package oktasim
 
 import (
+	"bytes"
 	"time"
 	"unicode/utf8"
 )
@@ -162,6 +163,58 @@ func appendUser(b []byte, base string, u *user, single bool) []byte {
 	}
 	b = appendHref(b, "self", self, "")
 	return append(b, `}}`...)
+}
+
+// listedUser is a user's rendering in a collection and what it shows.
+type listedUser struct {
+	shown userShown
+	base  string
+	json  []byte
+}
+
+// userShown is every field of a user its rendering shows.
+type userShown struct {
+	id, status, login, email, firstName, lastName                              string
+	created, activated, statusChanged, lastLogin, lastUpdated, passwordChanged time.Time
+}
+
+func (u *user) shown() userShown {
+	return userShown{u.id, u.status, u.login, u.email, u.firstName, u.lastName,
+		u.created, u.activated, u.statusChanged, u.lastLogin, u.lastUpdated, u.passwordChanged}
+}
+
+// appendListed renders u as a collection does, reusing its last rendering
+// while every field it shows is unchanged: a member page of a large org
+// then costs the simulator copies, not formatting, as Okta's own rendering
+// costs the client nothing. The caller holds the org's read lock.
+func appendListed(b []byte, base string, u *user) []byte {
+	if c := u.listed.Load(); c != nil && c.base == base && c.shows(u) {
+		return append(b, c.json...)
+	}
+	start := len(b)
+	b = appendUser(b, base, u, false)
+	u.listed.Store(&listedUser{shown: u.shown(), base: base, json: bytes.Clone(b[start:])})
+	return b
+}
+
+// warmListings renders every user as collections served at base show it,
+// before the first request: Okta's rendering is not on its clients' CPU,
+// and the simulator shares the machine with the client it serves.
+func (o *Org) warmListings(base string) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	for _, u := range o.users {
+		appendListed(nil, base, u)
+	}
+}
+
+// shows reports whether c was rendered from u's current fields.
+func (c *listedUser) shows(u *user) bool {
+	s := &c.shown
+	return s.id == u.id && s.status == u.status && s.login == u.login && s.email == u.email &&
+		s.firstName == u.firstName && s.lastName == u.lastName && s.created == u.created &&
+		s.activated == u.activated && s.statusChanged == u.statusChanged && s.lastLogin == u.lastLogin &&
+		s.lastUpdated == u.lastUpdated && s.passwordChanged == u.passwordChanged
 }
 
 // userLinks names the lifecycle links a user in this status gets.

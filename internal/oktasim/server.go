@@ -138,6 +138,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		host = "127.0.0.1"
 	}
 	s.url = "https://" + net.JoinHostPort(host, port)
+	s.org.warmListings(s.url)
 	s.httpSrv = &http.Server{
 		Handler:           s.Handler(),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{s.certs.leaf}, MinVersion: tls.VersionTLS12},

@@ -117,7 +117,7 @@ users:
 		if n > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendUser(buf, base, u, false)
+		buf = appendListed(buf, base, u)
 		n, last = n+1, u.id
 	}
 	o.mu.RUnlock()
