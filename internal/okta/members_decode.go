@@ -15,7 +15,7 @@ import (
 // client's time. Keys match exactly (Okta's spelling); null reads as empty;
 // anything that is not well-formed JSON of the expected types is an error
 // (control characters inside strings are let through).
-func decodeMembers(body []byte) ([]memberJSON, error) {
+func decodeMembers(body []byte) ([]User, error) {
 	d := &jsonScanner{b: body}
 	out, err := d.page()
 	if err != nil {
@@ -63,10 +63,11 @@ func (d *jsonScanner) expect(c byte) error {
 	return nil
 }
 
-func (d *jsonScanner) page() ([]memberJSON, error) {
-	var out []memberJSON
+func (d *jsonScanner) page() ([]User, error) {
+	// One slab for the page: a member takes at least 400 bytes of JSON.
+	out := make([]User, 0, min(membersPageSize, len(d.b)/400+1))
 	err := d.array(func() error {
-		out = append(out, memberJSON{})
+		out = append(out, User{})
 		return d.member(&out[len(out)-1])
 	})
 	if err != nil {
@@ -154,7 +155,7 @@ func (d *jsonScanner) object(field func(key []byte) error) error {
 	}
 }
 
-func (d *jsonScanner) member(m *memberJSON) error {
+func (d *jsonScanner) member(m *User) error {
 	return d.object(func(key []byte) error {
 		switch string(key) {
 		case "id":
@@ -173,13 +174,13 @@ func (d *jsonScanner) member(m *memberJSON) error {
 			return d.object(func(key []byte) error {
 				switch string(key) {
 				case "login":
-					return d.str(&m.Profile.Login)
+					return d.str(&m.Login)
 				case "email":
-					return d.str(&m.Profile.Email)
+					return d.str(&m.Email)
 				case "firstName":
-					return d.str(&m.Profile.FirstName)
+					return d.str(&m.FirstName)
 				case "lastName":
-					return d.str(&m.Profile.LastName)
+					return d.str(&m.LastName)
 				}
 				return d.skip()
 			})

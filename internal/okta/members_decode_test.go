@@ -28,9 +28,13 @@ func TestDecodeMembersMatchesEncodingJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var want []memberJSON
-			if err := json.Unmarshal([]byte(tt.body), &want); err != nil {
+			var std []memberJSON
+			if err := json.Unmarshal([]byte(tt.body), &std); err != nil {
 				t.Fatalf("encoding/json: %v", err)
+			}
+			var want []User
+			for i := range std {
+				want = append(want, *std[i].user())
 			}
 			got, err := decodeMembers([]byte(tt.body))
 			if err != nil {

@@ -77,7 +77,9 @@ func distinctGroups(groups map[string]*Group) []*Group {
 	return out
 }
 
-// memberJSON is the part of a group member the snapshot keeps.
+// memberJSON is the part of an Okta user a sync keeps, as encoding/json
+// reads it from user searches; member pages are decoded straight into
+// User (decodeMembers).
 type memberJSON struct {
 	ID          string    `json:"id"`
 	Status      string    `json:"status"`
@@ -208,7 +210,7 @@ func (c *Client) groupMembers(ctx context.Context, id string, fetched func()) ([
 			if members[i].ID == "" {
 				return nil, errMemberWithoutID(path)
 			}
-			out = append(out, members[i].user())
+			out = append(out, &members[i])
 		}
 	}
 	return out, nil
