@@ -13,6 +13,8 @@ import (
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
+	"github.com/rolesync/rolesync/internal/keys"
+	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/oktasim"
 	"github.com/rolesync/rolesync/internal/secrets"
 	"github.com/rolesync/rolesync/internal/store"
@@ -122,14 +124,32 @@ func resetDemoDir(dir string) error {
 	return nil
 }
 
-// SetUpDemo configures rt against the simulated org sim (an in-memory
-// keyring holding its API token, the demo roles, mappings and portal users)
-// and runs a first sync.
+// SetUpDemo configures rt against the simulated org sim in the recommended
+// Scoped DPoP Okta Token mode (an API Services app registered with a fresh
+// key pair, a second pair for DPoP, both in an in-memory keyring), with the
+// demo roles, mappings and portal users, and runs a first sync.
 func SetUpDemo(ctx context.Context, rt *Runtime, sim *oktasim.Server) (engine.Result, error) {
 	rt.UseSecrets(keyring.NewArrayKeyring(nil))
-	sec, _ := rt.Secrets()
-	if err := sec.Set(secrets.APIToken, []byte(sim.APIToken())); err != nil {
+	sec, err := rt.Secrets()
+	if err != nil {
 		return engine.Result{}, err
+	}
+	client, dpop, err := demoKeys(sec)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	clientJWK, err := client.PublicJWK()
+	if err != nil {
+		return engine.Result{}, err
+	}
+	dpopJWK, err := dpop.PublicJWK()
+	if err != nil {
+		return engine.Result{}, err
+	}
+	clientID, err := sim.CreateServiceApp(oktasim.ServiceApp{Label: "rolesync", DPoP: true, PublicKeys: [][]byte{clientJWK},
+		Scopes: []string{okta.ScopeGroupsRead, "okta.users.read", "okta.logs.read"}, Roles: []string{"READ_ONLY_ADMIN"}})
+	if err != nil {
+		return engine.Result{}, fmt.Errorf("register the demo's API Services app: %w", err)
 	}
 	for _, r := range demoRoles {
 		if err := rt.Directory.AddRole(ctx, r); err != nil {
@@ -143,7 +163,11 @@ func SetUpDemo(ctx context.Context, rt *Runtime, sim *oktasim.Server) (engine.Re
 	}
 	cfg := config.Default()
 	cfg.Okta.Domain = sim.URL()
-	cfg.Okta.Auth = config.AuthAPIToken
+	cfg.Okta.Auth = config.AuthScopedDPoP
+	cfg.Okta.ClientID = clientID
+	cfg.Okta.PublicKey, cfg.Okta.KeyID = string(clientJWK), client.KeyID
+	cfg.Okta.DPoPPublicKey, cfg.Okta.DPoPKeyID = string(dpopJWK), dpop.KeyID
+	cfg.Okta.Scopes = []string{"okta.users.read", "okta.logs.read"}
 	cfg.Okta.CAFile = sim.CAFile()
 	cfg.Sync.Interval = 5 * time.Minute
 	cfg.Target.Kind = config.TargetLocal
@@ -158,4 +182,27 @@ func SetUpDemo(ctx context.Context, rt *Runtime, sim *oktasim.Server) (engine.Re
 		return engine.Result{}, err
 	}
 	return eng.Run(ctx, engine.RunOptions{Trigger: store.TriggerDemo})
+}
+
+// demoKeys generates the two key pairs of the demo and keeps their private
+// halves in sec.
+func demoKeys(sec *secrets.Store) (client, dpop *keys.Pair, err error) {
+	for _, k := range []struct {
+		pair **keys.Pair
+		name string
+	}{{&client, secrets.PrivateKey}, {&dpop, secrets.DPoPPrivateKey}} {
+		p, err := keys.Generate(keys.ES256, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		pem, err := p.PrivatePEM()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := sec.Set(k.name, pem); err != nil {
+			return nil, nil, err
+		}
+		*k.pair = p
+	}
+	return client, dpop, nil
 }

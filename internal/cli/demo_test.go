@@ -1,0 +1,25 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDemoSignsInWithScopedDPoP: the demo shows the recommended
+// authentication working end to end, its first sync included.
+func TestDemoSignsInWithScopedDPoP(t *testing.T) {
+	h := newHarness(t)
+	out := h.mustRun("", "demo", "--no-gui", "--users", "150", "--groups", "20")
+	if !strings.Contains(out, "succeeded") {
+		t.Fatalf("demo output:\n%s", out)
+	}
+	cfg := h.mustRun("", "config", "export")
+	for _, want := range []string{"auth: scoped_dpop", "client_id: 0oa", "dpop_key_id:", "okta.logs.read"} {
+		if !strings.Contains(cfg, want) {
+			t.Fatalf("the demo's configuration lacks %q:\n%s", want, cfg)
+		}
+	}
+	if strings.Contains(cfg, "PRIVATE") || strings.Contains(cfg, `"d":`) {
+		t.Fatalf("a private key reached the exported configuration:\n%s", cfg)
+	}
+}
