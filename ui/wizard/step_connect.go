@@ -53,6 +53,10 @@ func (w *Wizard) onTest() {
 	}, func() {
 		st.checks, st.tested = checks, key
 		w.showChecks()
+		if w.stepErr.Visible() {
+			// The footer asked for a test: it now says what the test found.
+			w.setStepError(w.validateConnect())
+		}
 		w.scrollToEnd()
 	})
 }

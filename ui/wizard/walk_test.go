@@ -186,6 +186,9 @@ func TestWalkThrough(t *testing.T) {
 			mustLabel(t, win, "select 'Test connection'")
 			test.Tap(button(t, win, "Test connection"))
 			mustLabel(t, win, "The connection works.")
+			if w.stepErr.Visible() {
+				t.Fatalf("the footer still says %q after a passing test", w.stepErr.Text)
+			}
 			next(t, w, win, 7)
 			if tester.lastCfg.Okta.Domain != "https://acme.okta.com" {
 				t.Fatalf("tested domain %q", tester.lastCfg.Okta.Domain)
