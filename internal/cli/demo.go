@@ -177,6 +177,16 @@ func SetUpDemo(ctx context.Context, rt *Runtime, sim *oktasim.Server) (engine.Re
 	if err := config.Save(ctx, rt.Store, cfg); err != nil {
 		return engine.Result{}, err
 	}
+	// The connection test the wizard runs before it saves; it also leaves
+	// Okta's DPoP nonce for the first sync.
+	cc, err := rt.ConnConfig(cfg)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	cc.Nonces = rt.DPoPNonces(cfg)
+	if bad := okta.FirstFailure(okta.TestConnection(ctx, cc)); bad != nil {
+		return engine.Result{}, fmt.Errorf("the demo's connection test failed: %s: %s", bad.Name, bad.Detail)
+	}
 	eng, _, err := rt.Engine(ctx)
 	if err != nil {
 		return engine.Result{}, err

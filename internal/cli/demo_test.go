@@ -10,8 +10,10 @@ import (
 func TestDemoSignsInWithScopedDPoP(t *testing.T) {
 	h := newHarness(t)
 	out := h.mustRun("", "demo", "--no-gui", "--users", "150", "--groups", "20")
-	if !strings.Contains(out, "succeeded") {
-		t.Fatalf("demo output:\n%s", out)
+	// The token request (its DPoP nonce saved by the connection test), one
+	// groups listing and one member page for each of the three groups.
+	if !strings.Contains(out, "succeeded") || !strings.Contains(out, " 5 API calls") {
+		t.Fatalf("demo output:\n%s\nwant a first sync that succeeded with 5 API calls", out)
 	}
 	cfg := h.mustRun("", "config", "export")
 	for _, want := range []string{"auth: scoped_dpop", "client_id: 0oa", "dpop_key_id:", "okta.logs.read"} {
