@@ -221,6 +221,12 @@ func (s *Store) QueryChanges(ctx context.Context, f ChangeFilter) ([]Change, err
 func (s *Store) EachChange(ctx context.Context, f ChangeFilter, fn func(Change) error) error {
 	q, args := f.query()
 	rows, err := s.db.QueryContext(ctx, q, args...)
+	return eachRow(rows, err, fn)
+}
+
+// eachRow calls fn for every change of rows, the result of a query that
+// failed with err or selected changeColumns.
+func eachRow(rows *sql.Rows, err error, fn func(Change) error) error {
 	if err != nil {
 		return fmt.Errorf("query changes: %w", err)
 	}
@@ -238,6 +244,31 @@ func (s *Store) EachChange(ctx context.Context, f ChangeFilter, fn func(Change) 
 		return fmt.Errorf("query changes: %w", err)
 	}
 	return nil
+}
+
+// readCacheKiB is the page cache of a connection ScanChanges reads on.
+const readCacheKiB = 2048
+
+// ScanChanges is EachChange on a connection held for the call, with a page
+// cache of readCacheKiB while it reads. A read of many rows in id order
+// gains nothing from the cache, which would otherwise grow to its full size
+// on every connection that exports read in parallel.
+func (s *Store) ScanChanges(ctx context.Context, f ChangeFilter, fn func(Change) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("query changes: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", readCacheKiB)); err != nil {
+		return fmt.Errorf("query changes: %w", err)
+	}
+	// Back to the store's cache before the connection returns to the pool.
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB))
+	}()
+	q, args := f.query()
+	rows, err := conn.QueryContext(ctx, q, args...)
+	return eachRow(rows, err, fn)
 }
 
 // CountChanges returns how many changes match f (Limit and AfterID apply).

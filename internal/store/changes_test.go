@@ -181,3 +181,28 @@ func TestEachChangeStopsOnError(t *testing.T) {
 		t.Fatalf("EachChange = %v after %d rows; want stop after 2", err, seen)
 	}
 }
+
+// TestScanChangesMatchesEachChange: ScanChanges reads what EachChange does,
+// and hands its connection back with the store's page cache.
+func TestScanChangesMatchesEachChange(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	seedChanges(t, s, 40)
+	s.DB().SetMaxOpenConns(1) // the connection ScanChanges used is the next one used
+	for _, f := range []ChangeFilter{{}, {AfterID: 7, MaxID: 31}, {Action: ActionGrant}} {
+		var want, got []Change
+		if err := s.EachChange(ctx, f, func(c Change) error { want = append(want, c); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ScanChanges(ctx, f, func(c Change) error { got = append(got, c); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || !reflect.DeepEqual(got, want) {
+			t.Fatalf("filter %+v: ScanChanges read %d changes, EachChange %d", f, len(got), len(want))
+		}
+		var kib int
+		if err := s.DB().QueryRowContext(ctx, "PRAGMA cache_size").Scan(&kib); err != nil || kib != -cacheKiB {
+			t.Fatalf("cache_size after ScanChanges = %d, %v; want %d", kib, err, -cacheKiB)
+		}
+	}
+}

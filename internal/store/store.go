@@ -22,6 +22,9 @@ import (
 // ErrNotFound is returned when a run, hold or other row does not exist.
 var ErrNotFound = errors.New("not found")
 
+// cacheKiB is each connection's SQLite page cache.
+const cacheKiB = 32768
+
 // Store wraps the SQLite database with context-first methods.
 type Store struct {
 	db  *sql.DB
@@ -52,7 +55,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// tray app and of exports, and reads through the page cache measured
 	// as fast.
 	dsn := path + "?_busy_timeout=10000&_journal_mode=WAL&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate" +
-		"&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
+		fmt.Sprintf("&_pragma=cache_size(-%d)&_pragma=temp_store(memory)", cacheKiB)
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
