@@ -150,17 +150,18 @@ func (c *Client) ListGroups(ctx context.Context, query string, limit int) ([]Gro
 	}
 	out := make([]Group, 0, len(sgs))
 	for _, sg := range sgs {
-		if sg.GetId() == "" {
-			return nil, fmt.Errorf("%w: a group without an id", ErrMalformed)
-		}
-		g := Group{ID: sg.GetId(), Type: sg.GetType()}
+		lg := groupJSON{ID: sg.GetId(), Type: sg.GetType()}
 		if sg.Profile != nil {
-			g.Name = sg.Profile.GetName()
+			lg.Name = sg.Profile.GetName()
 		}
 		if sg.LastMembershipUpdated != nil {
-			g.LastMembershipUpdated = *sg.LastMembershipUpdated
+			lg.LastMembershipUpdated = *sg.LastMembershipUpdated
 		}
-		out = append(out, g)
+		g, err := toGroup(lg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *g)
 	}
 	return out, nil
 }

@@ -37,18 +37,6 @@ func decodeGroups(body []byte) ([]groupJSON, error) {
 	return out, nil
 }
 
-// objectOrNull reads an object like object, or a null.
-func (d *jsonScanner) objectOrNull(field func(key []byte) error) error {
-	c, err := d.next()
-	if err != nil {
-		return err
-	}
-	if c == 'n' {
-		return d.literal("null")
-	}
-	return d.object(field)
-}
-
 func (d *jsonScanner) group(g *groupJSON) error {
 	return d.object(func(key []byte) error {
 		switch string(key) {

@@ -165,13 +165,7 @@ func (d *jsonScanner) member(m *User) error {
 		case "lastUpdated":
 			return d.time(&m.LastUpdated)
 		case "profile":
-			if c, err := d.next(); err != nil || c == 'n' {
-				if err != nil {
-					return err
-				}
-				return d.skip()
-			}
-			return d.object(func(key []byte) error {
+			return d.objectOrNull(func(key []byte) error {
 				switch string(key) {
 				case "login":
 					return d.str(&m.Login)
@@ -240,48 +234,61 @@ func (d *jsonScanner) rawString() ([]byte, error) {
 	return []byte(s), nil
 }
 
-// str reads a string or null into s.
-func (d *jsonScanner) str(s *string) error {
+// quotedOrNull reads a string as quoted does, or a null (q is nil then);
+// want names the expected value in the error for anything else.
+func (d *jsonScanner) quotedOrNull(want string) (q []byte, escaped bool, err error) {
 	c, err := d.next()
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	if c == 'n' {
-		*s = ""
-		return d.literal("null")
+		return nil, false, d.literal("null")
 	}
 	if c != '"' {
-		return fmt.Errorf("found %q, want a string", c)
+		return nil, false, fmt.Errorf("found %q, want %s", c, want)
 	}
-	q, escaped, err := d.quoted()
-	if err != nil {
+	return d.quoted()
+}
+
+// str reads a string or null into s.
+func (d *jsonScanner) str(s *string) error {
+	q, escaped, err := d.quotedOrNull("a string")
+	switch {
+	case err != nil:
 		return err
-	}
-	if escaped {
+	case q == nil:
+		*s = ""
+	case escaped:
 		return json.Unmarshal(q, s)
+	default:
+		*s = string(q[1 : len(q)-1])
 	}
-	*s = string(q[1 : len(q)-1])
 	return nil
 }
 
 // time reads an RFC 3339 time string or null into t.
 func (d *jsonScanner) time(t *time.Time) error {
+	q, _, err := d.quotedOrNull("a time string")
+	switch {
+	case err != nil:
+		return err
+	case q == nil:
+		*t = time.Time{}
+		return nil
+	}
+	return t.UnmarshalJSON(q)
+}
+
+// objectOrNull reads an object like object, or a null.
+func (d *jsonScanner) objectOrNull(field func(key []byte) error) error {
 	c, err := d.next()
 	if err != nil {
 		return err
 	}
 	if c == 'n' {
-		*t = time.Time{}
 		return d.literal("null")
 	}
-	if c != '"' {
-		return fmt.Errorf("found %q, want a time string", c)
-	}
-	q, _, err := d.quoted()
-	if err != nil {
-		return err
-	}
-	return t.UnmarshalJSON(q)
+	return d.object(field)
 }
 
 func (d *jsonScanner) literal(word string) error {
