@@ -11,12 +11,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	sdk "github.com/okta/okta-sdk-golang/v5/okta"
+
+	"github.com/rolesync/rolesync/internal/capool"
 )
 
 // Defaults for Options.
@@ -201,22 +202,12 @@ func parseDomain(domain string) (*url.URL, error) {
 // roots, when given) plus the PEM certificates in caFile, TLS 1.2 or newer,
 // and enough idle connections for parallel reads.
 func NewBaseTransport(caFile string, roots *x509.CertPool) (*http.Transport, error) {
-	pool := roots
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("read the Okta CA bundle (okta.ca_file): %w", err)
-		}
-		if pool == nil {
-			if pool, err = x509.SystemCertPool(); err != nil {
-				pool = x509.NewCertPool()
-			}
-		} else {
-			pool = pool.Clone()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("the Okta CA bundle %s holds no PEM certificate: give a file with -----BEGIN CERTIFICATE----- blocks", caFile)
-		}
+	pool, err := capool.WithFile(roots, caFile)
+	switch {
+	case errors.Is(err, capool.ErrNoCertificate):
+		return nil, fmt.Errorf("the Okta CA bundle %s holds no PEM certificate: give a file with -----BEGIN CERTIFICATE----- blocks", caFile)
+	case err != nil:
+		return nil, fmt.Errorf("read the Okta CA bundle (okta.ca_file): %w", err)
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}

@@ -40,12 +40,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/capool"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -214,25 +214,14 @@ func New(opts Options) (*Client, error) {
 }
 
 // rootCAs returns base (or the system pool) with the certificates of the
-// PEM file caFile added; nil, nil when neither is given.
+// PEM file caFile added; base when caFile is empty.
 func rootCAs(base *x509.CertPool, caFile string) (*x509.CertPool, error) {
-	if caFile == "" {
-		return base, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("scim: read ca_file: %w", err)
-	}
-	pool := base
-	if pool == nil {
-		if pool, err = x509.SystemCertPool(); err != nil {
-			pool = x509.NewCertPool()
-		}
-	} else {
-		pool = pool.Clone()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
+	pool, err := capool.WithFile(base, caFile)
+	switch {
+	case errors.Is(err, capool.ErrNoCertificate):
 		return nil, fmt.Errorf("scim: ca_file %q holds no PEM certificate: give a file with one or more -----BEGIN CERTIFICATE----- blocks", caFile)
+	case err != nil:
+		return nil, fmt.Errorf("scim: read ca_file: %w", err)
 	}
 	return pool, nil
 }
