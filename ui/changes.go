@@ -26,11 +26,7 @@ var changeActions = []string{
 	store.ActionUpdate, store.ActionDisable, store.ActionEnable,
 }
 
-var changeColumns = []struct {
-	title string
-	width float32
-	cell  func(c store.Change, m *MainWindow) string
-}{
+var changeColumns = []column[store.Change]{
 	{"Time", 130, func(c store.Change, m *MainWindow) string { return fmtTime(c.At, m.deps.now()) }},
 	{"User", 240, func(c store.Change, _ *MainWindow) string { return c.User }},
 	{"Action", 95, func(c store.Change, _ *MainWindow) string { return c.Action }},
@@ -96,27 +92,7 @@ func newChangesView(m *MainWindow) *changesView {
 	}
 	v.count = widget.NewLabel("")
 
-	v.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(v.rows), len(changeColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		v.updateCell,
-	)
-	v.table.ShowHeaderColumn = false
-	v.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	v.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(changeColumns) {
-			o.(*widget.Label).SetText(changeColumns[id.Col].title)
-		}
-	}
-	for i, c := range changeColumns {
-		v.table.SetColumnWidth(i, c.width)
-	}
+	v.table = newColumnTable(func() int { return len(v.rows) }, changeColumns, v.updateCell)
 
 	filters := container.New(layout.NewGridLayoutWithColumns(4), v.user, v.group, v.role, v.action)
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(v.apply, v.clear, v.export), filters)

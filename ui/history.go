@@ -15,11 +15,7 @@ import (
 const runsPage = 200
 
 // runColumns are the history table's columns.
-var runColumns = []struct {
-	title string
-	width float32
-	cell  func(r store.Run, m *MainWindow) string
-}{
+var runColumns = []column[store.Run]{
 	{"Time", 170, func(r store.Run, m *MainWindow) string {
 		return r.StartedAt.In(m.deps.now().Location()).Format("2006-01-02 15:04:05")
 	}},
@@ -50,27 +46,7 @@ type historyTab struct {
 
 func newHistoryTab(m *MainWindow) *historyTab {
 	h := &historyTab{m: m}
-	h.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(h.runs), len(runColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		h.updateCell,
-	)
-	h.table.ShowHeaderColumn = false
-	h.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	h.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(runColumns) {
-			o.(*widget.Label).SetText(runColumns[id.Col].title)
-		}
-	}
-	for i, c := range runColumns {
-		h.table.SetColumnWidth(i, c.width)
-	}
+	h.table = newColumnTable(func() int { return len(h.runs) }, runColumns, h.updateCell)
 	h.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(h.runs) {
 			h.changes.open(h.runs[id.Row])
