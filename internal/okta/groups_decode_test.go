@@ -48,7 +48,7 @@ func TestDecodeGroupsMatchesEncodingJSON(t *testing.T) {
 	}
 	// The recorded listings of real Okta responses.
 	for _, f := range []string{"list-groups.har", "search-groups.har"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "okta", "recordings", f))
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "okta", "recordings", f))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,7 @@ import (
 )
 
 // recordingsDir holds HTTP archives of real Okta responses.
-const recordingsDir = "../../../shared/okta/recordings"
+const recordingsDir = "../../testdata/okta/recordings"
 
 type harFile struct {
 	Log struct {

@@ -14,7 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
-const specPath = "../../../shared/okta/spec/management-minimal.yaml"
+const specPath = "../../testdata/okta/spec/management-minimal.yaml"
 
 // specException is a place where real Okta disagrees with its OpenAPI spec
 // and the simulator follows real Okta. Each is named with the evidence for

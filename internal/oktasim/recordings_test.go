@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-const recordingsDir = "../../../shared/okta/recordings/"
+const recordingsDir = "../../testdata/okta/recordings/"
 
 // recordedBody returns the response body of the first entry in a HAR
 // recording whose method and URL suffix match.
