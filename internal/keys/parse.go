@@ -200,12 +200,31 @@ func newPair(signer crypto.Signer, kid, alg string) (*Pair, error) {
 	if err != nil {
 		return nil, err
 	}
-	if k, ok := signer.(*rsa.PrivateKey); ok {
+	switch k := signer.(type) {
+	case *rsa.PrivateKey:
 		if k.Validate() != nil {
 			return nil, refuse(ErrMismatch, "the RSA private key is inconsistent (its parts do not belong together); copy it again in full or generate a new pair.")
 		}
+	case *ecdsa.PrivateKey:
+		if !ecConsistent(k) {
+			return nil, refuse(ErrMismatch, "the EC private key is inconsistent (its private part \"d\" does not give its public point \"x\", \"y\"); copy the whole key again from one place, or generate a new pair.")
+		}
 	}
 	return &Pair{Signer: signer, KeyID: pub.KeyID, Alg: pub.Alg}, nil
+}
+
+// ecConsistent reports whether d·G is the key's public point (x, y). A JWK
+// carries both, and nothing else ties them together.
+func ecConsistent(k *ecdsa.PrivateKey) bool {
+	priv, err := k.ECDH()
+	if err != nil {
+		return false
+	}
+	pub, err := k.PublicKey.ECDH()
+	if err != nil {
+		return false
+	}
+	return priv.PublicKey().Equal(pub)
 }
 
 // newPublic checks a public key's type and size and fills in kid and alg.

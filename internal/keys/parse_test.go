@@ -195,3 +195,31 @@ func TestParsePublicRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestParsePrivateRefusesECKeyWhoseDDoesNotMatch pastes an EC JWK whose
+// private scalar d belongs to another key than its public point x/y: such a
+// key would sign with one key while Okta holds the other.
+func TestParsePrivateRefusesECKeyWhoseDDoesNotMatch(t *testing.T) {
+	var mixed, other map[string]any
+	if err := json.Unmarshal(oktaPrivateJWK(t, ec256, "x"), &mixed); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(oktaPrivateJWK(t, ec256b, "x"), &other); err != nil {
+		t.Fatal(err)
+	}
+	mixed["d"] = other["d"]
+	in := mustJSON(t, mixed)
+	_, err := ParsePrivate(in)
+	if !errors.Is(err, ErrMismatch) {
+		t.Fatalf("err = %v, want kind %v", err, ErrMismatch)
+	}
+	checkSentence(t, err)
+	for _, want := range []string{"EC private key", "\"d\"", "\"x\"", "\"y\""} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("refusal %q does not mention %s", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), other["d"].(string)) {
+		t.Errorf("refusal echoes the private key: %q", err)
+	}
+}
