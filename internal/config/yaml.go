@@ -50,7 +50,30 @@ func Parse(data []byte) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("parse config: %w", explainYAML(err))
 	}
+	if err := onlyDocument(dec); err != nil {
+		return Config{}, fmt.Errorf("parse config: %w", err)
+	}
 	return cfg, nil
+}
+
+// onlyDocument refuses a second YAML document after the one Parse read:
+// its settings would otherwise be dropped without a word. An empty
+// document (a trailing `---` alone or with comments) is allowed.
+func onlyDocument(dec *yaml.Decoder) error {
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("the file holds more than one YAML document, and a later one cannot be read (%w); keep one document and remove every `---` line after the first", err)
+		}
+		if len(doc.Content) == 1 && doc.Content[0].Tag == "!!null" && doc.Content[0].Value == "" {
+			continue
+		}
+		return fmt.Errorf("line %d: the file holds more than one YAML document: a second one starts at the `---` there; rolesync reads a single document, so merge the settings into the first and remove that `---` line", doc.Line)
+	}
 }
 
 // Load reads and parses the configuration file at path.

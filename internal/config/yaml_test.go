@@ -156,3 +156,31 @@ func TestMarshalWritesIntervalAsDuration(t *testing.T) {
 		t.Fatalf("intervalList = %q", got)
 	}
 }
+
+// TestParseRefusesASecondDocument: a file holding two YAML documents was
+// read as its first alone, so the second's settings were silently lost.
+func TestParseRefusesASecondDocument(t *testing.T) {
+	for _, tc := range []struct{ name, in, line string }{
+		{"second document", "okta:\n  domain: https://example.okta.com\n---\nokta:\n  domain: https://other.okta.com\n", "line 3"},
+		{"second document of comments and a mapping", "sync:\n  interval: 15m\n---\n# the real one\ntarget:\n  kind: scim\n", "line 3"},
+		{"bare scalar after the separator", "sync:\n  interval: 15m\n--- x\n", "line 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.in))
+			if err == nil {
+				t.Fatal("Parse accepted a file with two YAML documents")
+			}
+			for _, want := range []string{"more than one YAML document", tc.line, "---"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+		})
+	}
+	// A lone document start or end marker is still one document.
+	for _, in := range []string{"---\nsync:\n  interval: 15m\n", "sync:\n  interval: 15m\n...\n", "sync:\n  interval: 15m\n---\n", "sync:\n  interval: 15m\n---\n# nothing more\n"} {
+		if _, err := Parse([]byte(in)); err != nil {
+			t.Errorf("Parse(%q) = %v", in, err)
+		}
+	}
+}
