@@ -46,9 +46,9 @@ func (p *Plan) losesRole(c PlannedChange, role string) bool {
 		return false
 	}
 	if c.Action == store.ActionRevoke {
-		return c.Role == role
+		return strings.EqualFold(c.Role, role)
 	}
-	return slices.Contains(p.cur(c).Roles, role)
+	return hasRole(p.cur(c).Roles, role)
 }
 
 // markAdmins flags the revocations that take an admin role away. Without
@@ -77,7 +77,7 @@ func keepLastAdmins(p *Plan, s config.Safety) {
 }
 
 func keepLastHolder(p *Plan, role string) {
-	holds := func(u *target.User) bool { return u.Active && slices.Contains(u.Roles, role) }
+	holds := func(u *target.User) bool { return u.Active && hasRole(u.Roles, role) }
 	holders := 0
 	for i := range p.users {
 		if holds(&p.users[i]) {
@@ -91,7 +91,7 @@ func keepLastHolder(p *Plan, role string) {
 		case p.losesRole(c, role) && holds(p.cur(c)):
 			after--
 			losing = append(losing, i)
-		case c.Action == store.ActionGrant && c.Role == role:
+		case c.Action == store.ActionGrant && strings.EqualFold(c.Role, role):
 			after++
 		}
 	}

@@ -108,8 +108,8 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 	}
 	pl.unmatched(found)
 	p := pl.plan
-	protect(p, cfg.Safety)
-	keepLastAdmins(p, cfg.Safety)
+	protect(p, pl.cfg.Safety)
+	keepLastAdmins(p, pl.cfg.Safety)
 	order(p)
 	return p, nil
 }
@@ -286,6 +286,11 @@ func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, rol
 	for _, r := range roles {
 		known[r] = true
 	}
+	admin, err := canonicalAdminRoles(cfg.Safety.AdminRoles, roles)
+	if err != nil {
+		return nil, err
+	}
+	pl.cfg.Safety.AdminRoles = admin
 	seen := map[*okta.Group]bool{}
 	for mi, m := range cfg.Mappings {
 		if err := pl.addMapping(mi, m, known, seen); err != nil {
