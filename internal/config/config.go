@@ -87,6 +87,14 @@ type Mapping struct {
 }
 
 // Safety configures the gates checked before a plan is applied.
+//
+// MaxRevocations (N) and MaxRevocationPercent (P) make the deletion
+// threshold: a run that would take access or roles from more than
+// max(N, P% of managed users) users holds every revocation for approval.
+// Each is taken as written: 0 lets its term allow none, so both at 0 hold
+// every revocation. A file that leaves one out gets its default
+// (DefaultMaxRevocations, DefaultMaxRevocationPercent) from Parse, and
+// Marshal always writes both, so an export keeps a 0.
 type Safety struct {
 	ProtectedAccounts    []string `yaml:"protected_accounts,omitempty"`
 	AdminRoles           []string `yaml:"admin_roles,omitempty"`

@@ -60,6 +60,11 @@ func newEnv(t *testing.T, cfg config.Config, o *org, before []target.User, looku
 	if cfg.Mappings == nil {
 		cfg.Mappings = defaultMappings
 	}
+	if cfg.Safety.MaxRevocations == 0 && cfg.Safety.MaxRevocationPercent == 0 {
+		// Neither limit set: the defaults, as a file that leaves them out
+		// gets from config.Parse. Tests of zero limits set them after.
+		cfg.Safety.MaxRevocations, cfg.Safety.MaxRevocationPercent = DefaultMaxRevocations, DefaultMaxRevocationPercent
+	}
 	e := &env{t: t, dir: dir, src: &fakeSource{org: o}, rec: newRecorder(), cfg: cfg}
 	var src Source = e.src
 	if lookup {

@@ -10,10 +10,12 @@ import (
 	"github.com/rolesync/rolesync/internal/target"
 )
 
-// Defaults of the deletion threshold: max(N, P% of managed users).
+// Defaults of the deletion threshold, max(N, P% of managed users): those
+// config.Parse and config.Default give a configuration that leaves them out.
+// The engine never puts them in for a 0, which is a limit of its own.
 const (
-	DefaultMaxRevocations       = 10
-	DefaultMaxRevocationPercent = 20
+	DefaultMaxRevocations       = config.DefaultMaxRevocations
+	DefaultMaxRevocationPercent = config.DefaultMaxRevocationPercent
 )
 
 // protect turns the revocations of protected accounts into kept entries.
@@ -107,10 +109,12 @@ func keepLastHolder(p *Plan, role string) {
 	p.Changes = slices.Delete(p.Changes, keep, keep+1)
 }
 
-// gate applies the gates that hold revocations for approval: a mapped group
-// missing from Okta, a suspiciously empty read, and the deletion threshold.
-// Grants and other changes still apply.
+// gate applies the gates that hold changes for approval: links by email
+// (with every change of their users), then the revocations of a mapped
+// group missing from Okta, a suspiciously empty read, and the deletion
+// threshold. Grants and other changes still apply.
 func gate(p *Plan, cfg config.Config) {
+	holdLinks(p)
 	holdMissing(p, cfg.Mappings)
 	holdSuspiciousEmpty(p)
 	holdOverThreshold(p, cfg.Safety)
@@ -175,10 +179,13 @@ func holdSuspiciousEmpty(p *Plan) {
 }
 
 // holdOverThreshold holds every revocation when more users would lose
-// access or roles than max(N, P% of managed users).
+// access or roles than max(N, P% of managed users). The limits are taken as
+// they are: a 0 lets its term allow nothing, so N = P = 0 holds every
+// revocation (a configuration that leaves them out has the defaults from
+// config.Parse).
 func holdOverThreshold(p *Plan, s config.Safety) {
-	n := cmpOr(s.MaxRevocations, DefaultMaxRevocations)
-	pct := cmpOr(s.MaxRevocationPercent, DefaultMaxRevocationPercent)
+	n := max(s.MaxRevocations, 0)
+	pct := max(s.MaxRevocationPercent, 0)
 	p.RevocationLimit = max(n, p.ManagedUsers*pct/100)
 	losing := map[string]bool{}
 	for _, c := range p.Changes {
@@ -190,12 +197,4 @@ func holdOverThreshold(p *Plan, s config.Safety) {
 		p.hold(fmt.Sprintf("%d users would lose access or roles, more than the limit of %d (max of %d and %d%% of %d managed users)",
 			len(losing), p.RevocationLimit, n, pct, p.ManagedUsers), func(PlannedChange) bool { return true })
 	}
-}
-
-// cmpOr returns v, or def when v is not positive.
-func cmpOr(v, def int) int {
-	if v > 0 {
-		return v
-	}
-	return def
 }

@@ -24,10 +24,14 @@ type memEnv struct {
 	now time.Time
 }
 
+// defaultLimits are the deletion threshold's defaults, which config.Parse
+// gives a file that leaves them out.
+var defaultLimits = config.Safety{MaxRevocations: DefaultMaxRevocations, MaxRevocationPercent: DefaultMaxRevocationPercent}
+
 func newMemEnv(t testing.TB, o *org, src Source, before ...target.User) *memEnv {
 	t.Helper()
 	m := &memEnv{tgt: newMemTarget("Administrator", "Read Only", "Auditor"), src: &fakeSource{org: o}, rec: newRecorder(),
-		cfg: config.Config{Mappings: defaultMappings}, now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
+		cfg: config.Config{Mappings: defaultMappings, Safety: defaultLimits}, now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
 	for _, u := range before {
 		c, err := m.tgt.CreateUser(context.Background(), u)
 		if err != nil {

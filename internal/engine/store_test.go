@@ -34,7 +34,8 @@ func TestWithStore(t *testing.T) {
 	}
 	o := newOrg().members("m", 14, "Ops").user("boss", okta.StatusActive, "Eng")
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	cfg := config.Config{Mappings: defaultMappings, Safety: config.Safety{AdminRoles: []string{"Administrator"}}}
+	cfg := config.Config{Mappings: defaultMappings, Safety: config.Safety{AdminRoles: []string{"Administrator"},
+		MaxRevocations: DefaultMaxRevocations, MaxRevocationPercent: DefaultMaxRevocationPercent}}
 	eng, err := New(Options{Source: &fakeSource{org: o}, Target: d, Recorder: st, Config: func() config.Config { return cfg },
 		Now: func() time.Time { now = now.Add(time.Second); return now }, LockPath: filepath.Join(dir, "sync.lock"), Holder: "cli"})
 	if err != nil {

@@ -107,6 +107,10 @@ func newState(cfg *config.Config) *state {
 		},
 	}
 	if cfg == nil {
+		// A new setup starts from the defaults: among them the deletion
+		// threshold's percentage, which the wizard does not ask for and
+		// which 0 would switch off.
+		s.base = config.Default()
 		s.rows = []*mappingRow{{}}
 		return s
 	}
