@@ -15,10 +15,10 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/cputime"
 	"github.com/rolesync/rolesync/internal/keys"
 	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/oktasim"
@@ -26,11 +26,8 @@ import (
 
 // cpuTime is the CPU (user + system) the process has used so far.
 func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.Helper()
+	return cputime.Used()
 }
 
 const benchCalls = 1000

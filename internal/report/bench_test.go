@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/cputime"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -73,13 +73,7 @@ func (m *rssMeter) report(b *testing.B) {
 }
 
 // cpuTime is the processor time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+func cpuTime() time.Duration { return cputime.Used() }
 
 // benchExport exports the whole history in format f once per iteration. It
 // reports the processor time per export besides the wall time, since the
