@@ -8,9 +8,9 @@ import (
 	"github.com/rolesync/rolesync/internal/store"
 )
 
-// Approve applies the revocations run runID held, after checking each one
-// against a fresh snapshot: only revocations the fresh plan still makes are
-// applied (protected accounts and last admins are still kept). The approval
+// Approve applies the revocations run runID held, and the links by email it
+// held with their users' changes, after checking each one against a fresh
+// snapshot: only changes the fresh plan still makes are applied (protected accounts and last admins are still kept). The approval
 // is recorded as a run of its own with trigger "approval", and the hold is
 // marked approved once its revocations are applied.
 func (e *Engine) Approve(ctx context.Context, runID int64) (Result, error) {
@@ -44,9 +44,17 @@ func (e *Engine) Approve(ctx context.Context, runID int64) (Result, error) {
 	for _, c := range h.Changes {
 		heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] = true
 	}
+	// Besides revocations, a hold holds the links by email and every
+	// change of their users; those changes apply only with their link.
+	linked := map[int]bool{}
+	for _, c := range fresh.Changes {
+		if c.LinkedBy != "" && heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] {
+			linked[c.ti] = true
+		}
+	}
 	var valid []PlannedChange
 	for _, c := range fresh.Changes {
-		if c.isRevocation() && heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] {
+		if (c.isRevocation() || linked[c.ti]) && heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] {
 			c.Reason = fmt.Sprintf("%s (approved hold of run %d)", c.Reason, runID)
 			valid = append(valid, c)
 		}

@@ -184,13 +184,6 @@ func TestRunSemantics(t *testing.T) {
 			wantState:   map[string]string{"ann@example.com": "on:Administrator"},
 		},
 		{
-			name:        "never-seen user matched by email",
-			org:         newOrg().user("ann", okta.StatusActive, "Eng"),
-			before:      []target.User{{Login: "annie", Email: "Ann@Example.com", Active: true}},
-			wantChanges: []string{"ann update: matched to Okta user ann by email", "ann grant Administrator: member of Eng"},
-			wantState:   map[string]string{"ann@example.com": "on:Administrator"},
-		},
-		{
 			name: "a changed email updates the profile instead of creating a user",
 			org:  newOrg().user("ann", okta.StatusActive, "Eng"),
 			before: []target.User{func() target.User {

@@ -109,10 +109,12 @@ func keepLastHolder(p *Plan, role string) {
 	p.Changes = slices.Delete(p.Changes, keep, keep+1)
 }
 
-// gate applies the gates that hold revocations for approval: a mapped group
-// missing from Okta, a suspiciously empty read, and the deletion threshold.
-// Grants and other changes still apply.
+// gate applies the gates that hold changes for approval: links by email
+// (with every change of their users), then the revocations of a mapped
+// group missing from Okta, a suspiciously empty read, and the deletion
+// threshold. Grants and other changes still apply.
 func gate(p *Plan, cfg config.Config) {
+	holdLinks(p)
 	holdMissing(p, cfg.Mappings)
 	holdSuspiciousEmpty(p)
 	holdOverThreshold(p, cfg.Safety)

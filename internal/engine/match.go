@@ -34,6 +34,9 @@ func (pl *planner) match() error {
 		if idx < 0 {
 			idx, how = fb.find(u, pl.claimed)
 		}
+		if idx >= 0 && how == "email" && pl.refuseLink(u, idx) {
+			continue // the account is not linked and no other is made
+		}
 		if idx >= 0 {
 			pl.claimed[idx] = true
 			pl.existing(u, set, idx, how)
@@ -122,9 +125,13 @@ func (pl *planner) existing(u *okta.User, w *grantSet, idx int, how string) {
 	if changed := profileChanges(tu, u); how != "id" || len(changed) > 0 {
 		c := base
 		c.Action = store.ActionUpdate
-		if how != "id" {
+		switch how {
+		case "email":
+			c.LinkedBy = how
+			c.Reason = fmt.Sprintf("linked to Okta user %s by email %s, not by Okta id or login (the account's login is %s)", u.ID, u.Email, tu.Login)
+		case "login":
 			c.Reason = "matched to Okta user " + u.ID + " by " + how
-		} else {
+		default:
 			c.Reason = strings.Join(changed, ", ") + " changed in Okta"
 		}
 		pl.add(c)

@@ -23,6 +23,11 @@ type PlannedChange struct {
 	Reason string `json:"reason"`
 	// Admin is set when the user holds an admin role the change takes away.
 	Admin bool `json:"admin,omitempty"`
+	// LinkedBy is set on the update that links a portal account the sync
+	// has never seen to an Okta user by something weaker than the Okta id
+	// or the login ("email"). Such a link, and every change of its user,
+	// is held for approval.
+	LinkedBy string `json:"linked_by,omitempty"`
 
 	// ti is 1 + the index of the user in Plan.users; 0 for a new user.
 	ti int
@@ -46,7 +51,7 @@ func (c PlannedChange) userKey() string {
 	return "login:" + strings.ToLower(c.User)
 }
 
-// Kept is a revocation the plan does not make, and why.
+// Kept is a revocation or a link the plan does not make, and why.
 type Kept struct {
 	User   string `json:"user"`
 	OktaID string `json:"okta_id,omitempty"`
@@ -64,7 +69,9 @@ type Plan struct {
 	Held []PlannedChange `json:"held"`
 	// HoldReasons say which gates held them.
 	HoldReasons []string `json:"hold_reasons,omitempty"`
-	// Kept are revocations no run makes: protected accounts, last admins.
+	// Kept are revocations no run makes (protected accounts, last admins)
+	// and links by email no run makes (accounts holding an admin role or
+	// protected).
 	Kept []Kept `json:"kept"`
 	// Missing are mapping references no Okta group matched.
 	Missing []string `json:"missing,omitempty"`
