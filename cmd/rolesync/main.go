@@ -7,6 +7,9 @@ import (
 	"context"
 	"os"
 
+	// Keeps Fyne's locale lookup quiet under LANG=C.UTF-8; see the package.
+	"github.com/rolesync/rolesync/internal/localefix"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
@@ -19,6 +22,10 @@ import (
 const appID = "io.github.rolesync.rolesync"
 
 func main() {
+	localefix.Restore()
+	if len(os.Args) > 1 {
+		attachConsole()
+	}
 	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, GUI: runGUI}
 	os.Exit(cli.Main(context.Background(), os.Args[1:], env))
 }
