@@ -84,6 +84,11 @@ CREATE INDEX holds_status ON holds(status, run_id);
 CREATE INDEX changes_run_login ON changes(run_id, login, id);
 CREATE INDEX changes_run_group ON changes(run_id, okta_group, id);
 `,
+	// 3: the Okta group id each mapping was chosen with or first resolved
+	// to, so that a group re-created under the same name is noticed.
+	`
+ALTER TABLE mappings ADD COLUMN okta_group_id TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // latestVersion is the schema version of a fully migrated database.

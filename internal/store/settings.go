@@ -13,6 +13,9 @@ import (
 type Mapping struct {
 	Group string
 	Roles []string
+	// GroupID is the Okta group id the mapping was chosen with or first
+	// resolved to; empty when not known yet.
+	GroupID string
 }
 
 // Setting returns the value of a setting; ok is false when it is not set.
@@ -51,7 +54,7 @@ func (s *Store) DeleteSetting(ctx context.Context, key string) error {
 
 // Mappings returns the group-to-role mappings in their saved order.
 func (s *Store) Mappings(ctx context.Context) ([]Mapping, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT okta_group, roles FROM mappings ORDER BY position`)
+	rows, err := s.db.QueryContext(ctx, `SELECT okta_group, roles, okta_group_id FROM mappings ORDER BY position`)
 	if err != nil {
 		return nil, fmt.Errorf("mappings: %w", err)
 	}
@@ -60,7 +63,7 @@ func (s *Store) Mappings(ctx context.Context) ([]Mapping, error) {
 	for rows.Next() {
 		var m Mapping
 		var roles string
-		if err := rows.Scan(&m.Group, &roles); err != nil {
+		if err := rows.Scan(&m.Group, &roles, &m.GroupID); err != nil {
 			return nil, fmt.Errorf("mappings: %w", err)
 		}
 		if err := json.Unmarshal([]byte(roles), &m.Roles); err != nil {
@@ -107,8 +110,8 @@ func setMappings(ctx context.Context, tx *sql.Tx, ms []Mapping) error {
 		if err != nil {
 			return fmt.Errorf("set mappings: group %q: %w", m.Group, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mappings (position, okta_group, roles) VALUES (?, ?, ?)`,
-			i, m.Group, string(doc)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mappings (position, okta_group, roles, okta_group_id) VALUES (?, ?, ?, ?)`,
+			i, m.Group, string(doc), m.GroupID); err != nil {
 			return fmt.Errorf("set mappings: group %q: %w", m.Group, err)
 		}
 	}
