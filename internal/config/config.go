@@ -84,6 +84,11 @@ type Target struct {
 type Mapping struct {
 	Group string   `yaml:"group"`
 	Roles []string `yaml:"roles"`
+	// GroupID is the id of the Okta group the mapping was chosen with or
+	// first resolved to. When the group's name later resolves to another
+	// id (deleted and re-created, or a case variant), the sync holds the
+	// revocations of the mapping's roles until approved.
+	GroupID string `yaml:"group_id,omitempty"`
 }
 
 // Safety configures the gates checked before a plan is applied.

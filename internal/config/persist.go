@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -28,7 +29,7 @@ func FromStore(ctx context.Context, st *store.Store) (cfg Config, ok bool, err e
 	}
 	cfg.Mappings = nil
 	for _, m := range ms {
-		cfg.Mappings = append(cfg.Mappings, Mapping{Group: m.Group, Roles: m.Roles})
+		cfg.Mappings = append(cfg.Mappings, Mapping{Group: m.Group, Roles: m.Roles, GroupID: m.GroupID})
 	}
 	return cfg, true, nil
 }
@@ -36,7 +37,8 @@ func FromStore(ctx context.Context, st *store.Store) (cfg Config, ok bool, err e
 // Save stores cfg: the document in the settings and the mappings in the
 // mappings table, in one transaction. It does not validate, since the
 // wizard saves work in progress too, but it refuses a private key pasted
-// into a public key field, so that no secret reaches the store.
+// into a public key field, so that no secret reaches the store. A mapping
+// without a group id keeps the id the store knows for its group.
 func Save(ctx context.Context, st *store.Store, cfg Config) error {
 	var v validator
 	v.publicKey("okta.public_key", cfg.Okta.PublicKey, "client")
@@ -46,9 +48,15 @@ func Save(ctx context.Context, st *store.Store, cfg Config) error {
 			return fmt.Errorf("save configuration: %w", fe)
 		}
 	}
+	known := map[string]string{}
+	if old, err := st.Mappings(ctx); err == nil {
+		for _, m := range old {
+			known[m.Group] = m.GroupID
+		}
+	}
 	ms := make([]store.Mapping, len(cfg.Mappings))
 	for i, m := range cfg.Mappings {
-		ms[i] = store.Mapping{Group: m.Group, Roles: m.Roles}
+		ms[i] = store.Mapping{Group: m.Group, Roles: m.Roles, GroupID: cmp.Or(m.GroupID, known[m.Group])}
 	}
 	cfg.Mappings = nil
 	doc, err := cfg.Marshal()
