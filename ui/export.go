@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/rolesync/rolesync/internal/privatefile"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -87,7 +91,7 @@ func (m *MainWindow) runExport(w fyne.URIWriteCloser, format string, f store.Cha
 	prog.Show()
 	spawn(func() {
 		defer cancel()
-		err := m.deps.Export(ctx, w, format, f, func(done, total int64) {
+		err := m.writeReport(ctx, w, format, f, func(done, total int64) {
 			fyne.Do(func() {
 				if total > 0 {
 					bar.SetValue(float64(done) / float64(total))
@@ -95,16 +99,42 @@ func (m *MainWindow) runExport(w fyne.URIWriteCloser, format string, f store.Cha
 				label.SetText(fmt.Sprintf("%d of %d changes written", done, total))
 			})
 		})
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
 		fyne.Do(func() {
 			prog.Hide()
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("the export failed and the file may be incomplete: %w", err), m.win)
+				dialog.ShowError(fmt.Errorf("the export failed and no report was written: %w", err), m.win)
 				return
 			}
 			dialog.ShowInformation("Export finished", "The report was written to "+w.URI().Path()+".", m.win)
 		})
 	})
+}
+
+// writeReport exports to the file the save dialog chose. The dialog has
+// already created (or emptied) that file with the default mode, so it is
+// closed and the report goes through privatefile: a 0600 file that appears
+// only when complete. A failed export removes the empty file the dialog
+// made. A location that is not a local file gets the report streamed.
+func (m *MainWindow) writeReport(ctx context.Context, w fyne.URIWriteCloser, format string, f store.ChangeFilter, progress func(done, total int64)) error {
+	if w.URI().Scheme() != "file" {
+		err := m.deps.Export(ctx, w, format, f, progress)
+		return errors.Join(err, w.Close())
+	}
+	path := w.URI().Path()
+	if err := w.Close(); err != nil {
+		return err
+	}
+	err := privatefile.Write(path, func(out io.Writer) error {
+		bw := bufio.NewWriterSize(out, 256<<10)
+		if err := m.deps.Export(ctx, bw, format, f, progress); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	if err != nil {
+		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+			os.Remove(path)
+		}
+	}
+	return err
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/privatefile"
 	"github.com/rolesync/rolesync/internal/secrets"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -68,7 +69,7 @@ func runConfig(ctx context.Context, c *call) error {
 				_, err = c.stdout().Write(data)
 				return err
 			}
-			return os.WriteFile(args[0], data, 0o600)
+			return privatefile.WriteFile(args[0], data)
 		})
 	}
 	return usagef("config: unknown subcommand %q; say import FILE or export [FILE]", c.args[0])

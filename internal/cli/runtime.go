@@ -18,6 +18,7 @@ import (
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/keys"
 	"github.com/rolesync/rolesync/internal/okta"
+	"github.com/rolesync/rolesync/internal/privatefile"
 	"github.com/rolesync/rolesync/internal/secrets"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
@@ -52,8 +53,13 @@ type Runtime struct {
 
 // Open opens (creating when needed) the data directory dir.
 func Open(ctx context.Context, dir string, env Env) (*Runtime, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, privatefile.DirMode); err != nil {
 		return nil, fmt.Errorf("cannot create the data directory %s: %w", dir, err)
+	}
+	// A directory made earlier with a looser umask is tightened: it holds
+	// the history, the directory of users and the encrypted keyring.
+	if err := privatefile.TightenDir(dir); err != nil {
+		return nil, err
 	}
 	st, err := store.Open(ctx, filepath.Join(dir, storeFile))
 	if err != nil {
