@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/rolesync/rolesync/internal/autostart"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/store"
 )
@@ -114,7 +115,7 @@ type Deps struct {
 	// Log holds the app's recent log lines for the Log tab.
 	Log *LogBuffer
 	// Autostart manages the start-at-login entry.
-	Autostart *Autostart
+	Autostart *autostart.Entry
 	// Quit stops the sync loop cleanly (letting a run in progress end or
 	// roll back); the window quits the app after it returns.
 	Quit func()

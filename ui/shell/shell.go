@@ -13,12 +13,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/rolesync/rolesync/internal/autostart"
 	"github.com/rolesync/rolesync/internal/cli"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
@@ -66,7 +68,7 @@ func New(ctx context.Context, a fyne.App, rt *cli.Runtime) *Shell {
 		OpenWizard: s.openWizard,
 		Export:     s.export,
 		Log:        logs,
-		Autostart:  autostart(),
+		Autostart:  startAtLogin(),
 		Quit:       s.Stop,
 		Logger:     logger,
 	})
@@ -329,8 +331,8 @@ func (s *Shell) export(ctx context.Context, w io.Writer, format string, f store.
 }
 
 // autostart returns the start-at-login entry for this binary.
-func autostart() *ui.Autostart {
-	dir, err := ui.DefaultAutostartDir(os.Getenv)
+func startAtLogin() *autostart.Entry {
+	dir, err := autostart.DefaultDir(runtime.GOOS, os.Getenv)
 	if err != nil {
 		return nil
 	}
@@ -338,7 +340,7 @@ func autostart() *ui.Autostart {
 	if err != nil {
 		return nil
 	}
-	return &ui.Autostart{Dir: dir, Exec: exe}
+	return &autostart.Entry{Dir: dir, Exec: exe}
 }
 
 // Run runs the desktop app on a until it quits: one instance per data
