@@ -16,9 +16,10 @@ import (
 // themselves pile up until the end of a large run.
 const recordEvery = 1000
 
-// appliedLog records the changes of a run as they are applied, in order,
-// in batches of at least recordEvery. A crash mid-run leaves the recorded
-// prefix in the history; finish records the rest.
+// appliedLog records the changes of a run as they are applied, in order.
+// The changes it records are always a prefix of the run's applied changes:
+// a crash mid-run leaves that prefix in the history; finish records the
+// rest.
 type appliedLog struct {
 	rec   Recorder
 	runID int64
@@ -31,22 +32,23 @@ type appliedLog struct {
 	buf []store.Change
 }
 
-// record records applied[l.done:] when it holds at least atLeast changes.
-// Recording is not cancelled with ctx: what was applied must be kept.
-func (l *appliedLog) record(ctx context.Context, applied []PlannedChange, atLeast int) {
-	if l == nil || l.err != nil || len(applied)-l.done < max(1, atLeast) {
+// add records cs, the applied changes that follow those recorded, unless an
+// earlier recording failed. Recording is not cancelled with ctx: what was
+// applied must be kept.
+func (l *appliedLog) add(ctx context.Context, cs []PlannedChange) {
+	if l == nil || l.err != nil || len(cs) == 0 {
 		return
 	}
 	at := l.now()
 	l.buf = l.buf[:0]
-	for _, c := range applied[l.done:] {
+	for _, c := range cs {
 		l.buf = append(l.buf, c.storeChange(at, false))
 	}
 	if err := l.rec.AddChanges(context.WithoutCancel(ctx), l.runID, l.buf); err != nil {
 		l.err = err
 		return
 	}
-	l.done = len(applied)
+	l.done += len(cs)
 	clear(l.buf)
 }
 
@@ -111,14 +113,82 @@ func groupByUser(cs []PlannedChange) (ordered []PlannedChange, bounds []int) {
 	return ordered, bounds
 }
 
-// apply makes cs in the target, user by user, and returns the changes that
-// were made. It stops at the first error. log, when set, records the
-// applied changes as it goes.
+// grantsFirst orders the users of ordered (bounds as from groupByUser) so
+// that grants are made before revocations: first the users who lose
+// nothing, then those who lose roles but no admin role, then those who lose
+// an admin role and are granted something, and last those who only lose an
+// admin role. Within each group the plan's order is kept. A grant that the
+// last-admin gate counted on is thus made before the revocation it allows,
+// and when it fails the run stops before that revocation.
+func grantsFirst(ordered []PlannedChange, bounds []int) ([]PlannedChange, []int) {
+	users := len(bounds) - 1
+	tiers := make([]uint8, users)
+	var count [4]int
+	sorted := true
+	for u := range users {
+		tiers[u] = tierOf(ordered[bounds[u]:bounds[u+1]])
+		count[tiers[u]]++
+		sorted = sorted && (u == 0 || tiers[u] >= tiers[u-1])
+	}
+	if sorted {
+		return ordered, bounds
+	}
+	// A counting sort by tier: stable, and linear in a large plan.
+	var start [4]int
+	for t := 1; t < len(start); t++ {
+		start[t] = start[t-1] + count[t-1]
+	}
+	idx := make([]int, users)
+	for u, t := range tiers {
+		idx[start[t]] = u
+		start[t]++
+	}
+	out := make([]PlannedChange, 0, len(ordered))
+	nb := make([]int, 1, users+1)
+	for _, u := range idx {
+		out = append(out, ordered[bounds[u]:bounds[u+1]]...)
+		nb = append(nb, len(out))
+	}
+	return out, nb
+}
+
+// tierOf is the group of grantsFirst that one user's changes cs belong to.
+func tierOf(cs []PlannedChange) uint8 {
+	var revokes, admin, grants bool
+	for _, c := range cs {
+		switch {
+		case c.isRevocation():
+			revokes, admin = true, admin || c.Admin
+		case c.Action == store.ActionGrant || c.Action == store.ActionCreate:
+			grants = true
+		}
+	}
+	switch {
+	case !revokes:
+		return 0
+	case !admin:
+		return 1
+	case grants:
+		return 2
+	}
+	return 3
+}
+
+// apply makes cs in the target, user by user, grants before revocations
+// (see grantsFirst), and returns the changes that were made. It stops at
+// the first error. log, when set, records the applied changes as it goes.
 func (e *Engine) apply(ctx context.Context, cs []PlannedChange, p *Plan, prog func(Progress), log *appliedLog) ([]PlannedChange, error) {
 	total := len(cs)
 	prog(Progress{Phase: PhaseApply, Done: 0, Total: total})
-	ordered, bounds := groupByUser(cs)
+	ordered, bounds := grantsFirst(groupByUser(cs))
 	done, oneByOne := 0, 0 // users before oneByOne are not created in bulk
+	recorded := 0          // ordered[:recorded] are handed to log
+	record := func(atLeast int) {
+		if done-recorded >= max(1, atLeast) {
+			log.add(ctx, ordered[recorded:done])
+			recorded = done
+		}
+	}
 	for u := 0; u+1 < len(bounds); u++ {
 		if err := ctx.Err(); err != nil {
 			return ordered[:done:done], fmt.Errorf("sync cancelled after %d of %d changes: %w", done, total, err)
@@ -127,7 +197,7 @@ func (e *Engine) apply(ctx context.Context, cs []PlannedChange, p *Plan, prog fu
 			next, end := e.bulkCreate(ctx, ordered, bounds, u, p)
 			if next > u {
 				done = bounds[next]
-				log.record(ctx, ordered[:done], recordEvery)
+				record(recordEvery)
 				prog(Progress{Phase: PhaseApply, Done: done, Total: total})
 				u = next - 1
 				continue
@@ -140,7 +210,7 @@ func (e *Engine) apply(ctx context.Context, cs []PlannedChange, p *Plan, prog fu
 				ops[0].User, done, total, err)
 		}
 		done = bounds[u+1]
-		log.record(ctx, ordered[:done], recordEvery)
+		record(recordEvery)
 		prog(Progress{Phase: PhaseApply, Done: done, Total: total})
 	}
 	return ordered[:done:done], nil

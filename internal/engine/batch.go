@@ -21,16 +21,47 @@ type Batcher interface {
 	Flush(ctx context.Context) error
 }
 
-// applyBatched applies cs, inside a batch when the target batches. log,
+// applyBatched applies cs, inside batches when the target batches. log,
 // when set, records the applied changes as they are made; in a batch they
-// are made only by Flush, so the caller records them all after it.
+// are made only by Flush, so each batch is recorded once it is flushed.
+//
+// A batching target makes the changes of a batch only when it is flushed,
+// so the users who lose an admin role get a batch of their own, flushed
+// after the batch of everyone else: the grants the last-admin gate counted
+// on are made, or have failed and stopped the run, before any admin role
+// is taken away (see grantsFirst).
 func (e *Engine) applyBatched(ctx context.Context, cs []PlannedChange, p *Plan, prog func(Progress), log *appliedLog) ([]PlannedChange, error) {
 	b, ok := e.opts.Target.(Batcher)
 	if !ok || len(cs) == 0 {
 		return e.apply(ctx, cs, p, prog, log)
 	}
+	ordered, bounds := grantsFirst(groupByUser(cs))
+	split := len(ordered)
+	for u := 0; u+1 < len(bounds); u++ {
+		if tierOf(ordered[bounds[u]:bounds[u+1]]) >= 2 {
+			split = bounds[u]
+			break
+		}
+	}
+	applied, err := e.applyBatch(ctx, b, ordered[:split], p, prog, log)
+	if err != nil || split == len(ordered) {
+		return applied, err
+	}
+	more, err := e.applyBatch(ctx, b, ordered[split:], p, func(pr Progress) {
+		pr.Done += split
+		pr.Total = len(ordered)
+		prog(pr)
+	}, log)
+	return append(applied, more...), err
+}
+
+// applyBatch applies cs in one batch of b and records what the flush made.
+func (e *Engine) applyBatch(ctx context.Context, b Batcher, cs []PlannedChange, p *Plan, prog func(Progress), log *appliedLog) ([]PlannedChange, error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
 	if err := b.Begin(ctx); err != nil {
-		return nil, fmt.Errorf("start a batch of changes in the target: %w; nothing was changed", err)
+		return nil, fmt.Errorf("start a batch of changes in the target: %w; nothing more was changed", err)
 	}
 	applied, err := e.apply(ctx, cs, p, prog, nil)
 	if ferr := b.Flush(ctx); ferr != nil {
@@ -38,6 +69,7 @@ func (e *Engine) applyBatched(ctx context.Context, cs []PlannedChange, p *Plan, 
 		ferr = fmt.Errorf("send the batched role changes to the target: %w; the role changes not sent are not recorded, and the next run makes them", ferr)
 		err = errors.Join(err, ferr)
 	}
+	log.add(ctx, applied)
 	return applied, err
 }
 

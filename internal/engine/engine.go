@@ -183,6 +183,11 @@ type Result struct {
 	Plan *Plan `json:"-"`
 	// Applied are the changes made in the target.
 	Applied []PlannedChange `json:"-"`
+	// Skipped are the admin revocations an apply that failed did not make
+	// because the grant the last-admin gate counted on failed (see
+	// reliedOnFailedGrants). They are recorded as held, with the reason,
+	// but wait for no approval: the next run plans them again.
+	Skipped []PlannedChange `json:"-"`
 }
 
 // lock takes the in-process and the cross-process locks.
@@ -258,7 +263,8 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	prog := e.progress(o)
 
 	callsBefore, counted := e.sourceCalls()
-	plan, err := e.makePlan(ctx, e.opts.Config(), o.Full, prog)
+	cfg := e.opts.Config()
+	plan, err := e.makePlan(ctx, cfg, o.Full, prog)
 	if plan != nil {
 		res.APICalls = plan.APICalls
 	}
@@ -297,6 +303,8 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	var held []PlannedChange
 	if err == nil {
 		held = plan.Held
+	} else {
+		res.Skipped = reliedOnFailedGrants(plan, cfg.Safety.AdminRoles, plan.Changes, applied)
 	}
 	return e.finish(ctx, log, res, alog.pending(applied), held, err)
 }
@@ -316,7 +324,7 @@ func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, appli
 	// Record even when ctx was cancelled midway: what was applied must be kept.
 	rctx := context.WithoutCancel(ctx)
 	var recErr error
-	if cs := toStoreChanges(applied, held, now); len(cs) > 0 {
+	if cs := toStoreChanges(applied, append(held[:len(held):len(held)], res.Skipped...), now); len(cs) > 0 {
 		if err := e.opts.Recorder.AddChanges(rctx, res.RunID, cs); err != nil {
 			recErr = fmt.Errorf("record changes of run %d: %w", res.RunID, err)
 		}

@@ -62,8 +62,9 @@ type Kept struct {
 
 // Plan is what a run will do.
 type Plan struct {
-	// Changes are applied by a run, in this order. On a first run the
-	// admins who lose access come first.
+	// Changes are what a run applies, listed in this order: on a first run
+	// the admins who lose access come first. A run makes them user by
+	// user, grants before revocations (see grantsFirst).
 	Changes []PlannedChange `json:"changes"`
 	// Held are the revocations a gate holds for approval.
 	Held []PlannedChange `json:"held"`

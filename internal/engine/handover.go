@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/target"
+)
+
+// reliedOnFailedGrants returns, after an apply that stopped at an error,
+// the revocations of planned that take an admin role away, were not
+// applied, and were let through by the last-admin gate only because of a
+// grant of that role that was not made either: with the grants made, the
+// role would have no holder left once they were applied. Each comes back
+// with a reason naming the grant; the run records it as held, and the next
+// run plans it again.
+func reliedOnFailedGrants(p *Plan, adminRoles []string, planned, applied []PlannedChange) []PlannedChange {
+	if p == nil || len(adminRoles) == 0 || len(applied) == len(planned) {
+		return nil
+	}
+	key := func(c *PlannedChange) string { return c.userKey() + "\x00" + c.Action + "\x00" + c.Role }
+	made := make(map[string]bool, len(applied))
+	for i := range applied {
+		made[key(&applied[i])] = true
+	}
+	var out []PlannedChange
+	taken := map[int]bool{}
+	for _, role := range adminRoles {
+		holds := func(u *target.User) bool { return u.Active && hasRole(u.Roles, role) }
+		holders := 0
+		for i := range p.users {
+			if holds(&p.users[i]) {
+				holders++
+			}
+		}
+		after := holders
+		var failed *PlannedChange
+		for i := range planned {
+			c := &planned[i]
+			switch {
+			case p.losesRole(*c, role) && holds(p.cur(*c)):
+				after--
+			case c.Action == store.ActionGrant && strings.EqualFold(c.Role, role) && made[key(c)]:
+				after++
+			case c.Action == store.ActionGrant && strings.EqualFold(c.Role, role) && failed == nil:
+				failed = c
+			}
+		}
+		if holders == 0 || after > 0 || failed == nil {
+			continue
+		}
+		for i := range planned {
+			c := planned[i]
+			if taken[i] || made[key(&c)] || !p.losesRole(c, role) {
+				continue
+			}
+			taken[i] = true
+			c.Reason = fmt.Sprintf("not applied: it relied on the grant of admin role %q to %s, which was not made; the next run plans it again (would have been: %s)",
+				role, failed.User, c.Reason)
+			out = append(out, c)
+		}
+	}
+	return out
+}
