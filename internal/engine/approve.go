@@ -68,6 +68,7 @@ func (e *Engine) Approve(ctx context.Context, runID int64) (Result, error) {
 	if err := e.opts.Recorder.DecideHold(ctx, runID, store.HoldApproved); err != nil {
 		return e.finish(ctx, log, res, applied, nil, fmt.Errorf("mark hold of run %d approved: %w", runID, err))
 	}
+	e.rememberGroups(ctx, log, fresh, &h)
 	log.Info("hold approved", "held", len(h.Changes), "still_valid", len(valid))
 	return e.finish(ctx, log, res, applied, nil, nil)
 }

@@ -285,6 +285,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 		res.Held = len(plan.Held)
 		return e.finish(ctx, log, res, nil, nil, nil)
 	}
+	e.rememberGroups(ctx, log, plan, nil)
 	if err := ctx.Err(); err != nil {
 		return e.finish(ctx, log, res, nil, nil, fmt.Errorf("stopped before applying: %w; nothing was changed", err))
 	}

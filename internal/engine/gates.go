@@ -111,11 +111,14 @@ func keepLastHolder(p *Plan, role string) {
 
 // gate applies the gates that hold changes for approval: links by email
 // (with every change of their users), then the revocations of a mapped
-// group missing from Okta, a suspiciously empty read, and the deletion
-// threshold. Grants and other changes still apply.
+// group missing from Okta, of a mapped group whose id changed or that read
+// empty after having members, of a suspiciously empty read, and over the
+// deletion threshold. Grants and other changes still apply.
 func gate(p *Plan, cfg config.Config) {
 	holdLinks(p)
 	holdMissing(p, cfg.Mappings)
+	holdChangedGroups(p, cfg.Mappings)
+	holdEmptiedGroups(p, cfg.Mappings)
 	holdSuspiciousEmpty(p)
 	holdOverThreshold(p, cfg.Safety)
 }

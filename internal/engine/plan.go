@@ -108,31 +108,13 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 	}
 	pl.unmatched(found)
 	p := pl.plan
+	if err := e.noteGroups(ctx, p, cfg.Mappings, snap); err != nil {
+		return &Plan{APICalls: snap.APICalls}, err
+	}
 	protect(p, pl.cfg.Safety)
 	keepLastAdmins(p, pl.cfg.Safety)
 	order(p)
 	return p, nil
-}
-
-// targetListing is the target's users and roles before a run.
-type targetListing struct {
-	users []target.User
-	roles []string
-	err   error
-}
-
-// listTarget lists the target's users (from the cache when unchanged) and
-// roles.
-func (e *Engine) listTarget(ctx context.Context) targetListing {
-	users, err := e.listUsers(ctx)
-	if err != nil {
-		return targetListing{err: fmt.Errorf("list target users: %w", err)}
-	}
-	roles, err := e.opts.Target.ListRoles(ctx)
-	if err != nil {
-		return targetListing{err: fmt.Errorf("list target roles: %w", err)}
-	}
-	return targetListing{users: users, roles: roles}
 }
 
 // want is one Okta member of the mapped groups and what it should hold.

@@ -76,6 +76,12 @@ type Plan struct {
 	Kept []Kept `json:"kept"`
 	// Missing are mapping references no Okta group matched.
 	Missing []string `json:"missing,omitempty"`
+	// GroupChanges are the mappings whose group name now resolves to
+	// another Okta group than the one recorded; Emptied the mapped groups
+	// that had members at the last run and read empty now. The revocations
+	// of their roles are held.
+	GroupChanges []GroupChange `json:"group_changes,omitempty"`
+	Emptied      []string      `json:"emptied,omitempty"`
 	// FirstRun is set when no target user has been matched to Okta yet.
 	FirstRun bool `json:"first_run"`
 	// Groups, OktaUsers and Members describe the snapshot.
@@ -91,4 +97,8 @@ type Plan struct {
 
 	users  []target.User         // the target's users before the run
 	people map[string]*okta.User // Okta users by id
+
+	groups      map[string]*okta.Group // the group each mapping reference read
+	lastMembers map[string]int         // member counts at the last run, by reference
+	heldGroups  map[string]bool        // references whose group held revocations
 }

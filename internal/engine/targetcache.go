@@ -49,3 +49,24 @@ func (e *Engine) listUsers(ctx context.Context) ([]target.User, error) {
 	e.cache = userCache{version: v, users: users, valid: true}
 	return users, nil
 }
+
+// targetListing is the target's users and roles before a run.
+type targetListing struct {
+	users []target.User
+	roles []string
+	err   error
+}
+
+// listTarget lists the target's users (from the cache when unchanged) and
+// roles.
+func (e *Engine) listTarget(ctx context.Context) targetListing {
+	users, err := e.listUsers(ctx)
+	if err != nil {
+		return targetListing{err: fmt.Errorf("list target users: %w", err)}
+	}
+	roles, err := e.opts.Target.ListRoles(ctx)
+	if err != nil {
+		return targetListing{err: fmt.Errorf("list target roles: %w", err)}
+	}
+	return targetListing{users: users, roles: roles}
+}
