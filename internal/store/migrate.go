@@ -89,6 +89,13 @@ CREATE INDEX changes_run_group ON changes(run_id, okta_group, id);
 	`
 ALTER TABLE mappings ADD COLUMN okta_group_id TEXT NOT NULL DEFAULT '';
 `,
+	// 4: the process and host that started each run, so that Open can mark
+	// the runs of a process that ended before they finished as interrupted.
+	`
+ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '';
+CREATE INDEX runs_status ON runs(status, id);
+`,
 }
 
 // latestVersion is the schema version of a fully migrated database.

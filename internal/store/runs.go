@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -23,13 +24,17 @@ const (
 	StatusSucceeded = "succeeded"
 	StatusFailed    = "failed"
 	StatusHeld      = "held"
+	// StatusInterrupted is a run stopped before its end: cancelled (Ctrl-C,
+	// a stop signal, quitting the app), or left running by a process that
+	// ended (see Open). The changes it recorded were made.
+	StatusInterrupted = "interrupted"
 )
 
 // Run is one sync run and its counts.
 type Run struct {
 	ID         int64
 	Trigger    string // manual|schedule|cli|demo|approval
-	Status     string // running|succeeded|failed|held
+	Status     string // running|succeeded|failed|held|interrupted
 	StartedAt  time.Time
 	FinishedAt time.Time
 	Created    int
@@ -46,10 +51,12 @@ var validTriggers = map[string]bool{
 }
 
 var validStatuses = map[string]bool{
-	StatusRunning: true, StatusSucceeded: true, StatusFailed: true, StatusHeld: true,
+	StatusRunning: true, StatusSucceeded: true, StatusFailed: true, StatusHeld: true, StatusInterrupted: true,
 }
 
-// StartRun records a new run in status "running" and returns its id.
+// StartRun records a new run in status "running" and returns its id. The
+// run names this process and host, so that Open can tell a run left behind
+// by a process that ended.
 func (s *Store) StartRun(ctx context.Context, trigger string, at time.Time) (int64, error) {
 	if !validTriggers[trigger] {
 		return 0, fmt.Errorf("start run: unknown trigger %q; use manual, schedule, cli, demo or approval", trigger)
@@ -58,8 +65,8 @@ func (s *Store) StartRun(ctx context.Context, trigger string, at time.Time) (int
 		return 0, errors.New("start run: zero start time")
 	}
 	res, err := s.db.ExecContext(ctx,
-		`INSERT INTO runs (trigger, status, started_at) VALUES (?, ?, ?)`,
-		trigger, StatusRunning, toNanos(at))
+		`INSERT INTO runs (trigger, status, started_at, pid, host) VALUES (?, ?, ?, ?, ?)`,
+		trigger, StatusRunning, toNanos(at), os.Getpid(), hostname())
 	if err != nil {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
@@ -67,6 +74,7 @@ func (s *Store) StartRun(ctx context.Context, trigger string, at time.Time) (int
 	if err != nil {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
+	ownRuns.Store(ownRunKey(s.path, id), true)
 	return id, nil
 }
 
@@ -74,7 +82,7 @@ func (s *Store) StartRun(ctx context.Context, trigger string, at time.Time) (int
 // error. Trigger and StartedAt are kept as recorded by StartRun.
 func (s *Store) FinishRun(ctx context.Context, r Run) error {
 	if !validStatuses[r.Status] {
-		return fmt.Errorf("finish run %d: unknown status %q; use running, succeeded, failed or held", r.ID, r.Status)
+		return fmt.Errorf("finish run %d: unknown status %q; use running, succeeded, failed, held or interrupted", r.ID, r.Status)
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, created = ?, granted = ?,
 		revoked = ?, held = ?, api_calls = ?, error = ?, dry_run = ? WHERE id = ?`,

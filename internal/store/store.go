@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -27,13 +28,16 @@ const cacheKiB = 32768
 
 // Store wraps the SQLite database with context-first methods.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time // the clock for hold times
+	db   *sql.DB
+	now  func() time.Time // the clock for hold times
+	path string
 }
 
 // Open opens (creating if needed) the database at path, switches it to WAL
 // mode with a busy timeout and foreign keys, and applies any pending
-// migrations. Opening the same file twice is safe.
+// migrations. Opening the same file twice is safe. Runs left "running" by
+// a process that has ended are marked interrupted; those of a live process
+// (this one, or another app or daemon of the same data directory) are not.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty database path; pass a file path such as ~/.local/share/rolesync/rolesync.db")
@@ -64,8 +68,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now}
+	// The path names the database in ownRuns, the same however it is given.
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	s := &Store{db: db, now: time.Now, path: abs}
 	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := s.interruptEnded(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
