@@ -54,12 +54,3 @@ func TestMappingGroupIDRoundTrips(t *testing.T) {
 		t.Fatalf("after saving without the id, the mapping is %+v; want the known id kept", got.Mappings[0])
 	}
 }
-
-func TestMappingGroupIDMustLookLikeAnOktaGroupID(t *testing.T) {
-	cfg := valid()
-	cfg.Mappings[0].GroupID = "Engineering"
-	err := cfg.Validate()
-	if err == nil || !strings.Contains(err.Error(), "mappings[0].group_id") {
-		t.Fatalf("Validate = %v; want a problem with mappings[0].group_id", err)
-	}
-}

@@ -250,9 +250,6 @@ func (v *validator) target(t Target, checkFiles bool) {
 	}
 }
 
-// groupIDRE is the shape of an Okta group id.
-var groupIDRE = regexp.MustCompile(`^00g[A-Za-z0-9]{17}$`)
-
 func (v *validator) mappings(ms []Mapping) {
 	if len(ms) == 0 {
 		v.add("mappings", "none are set", "map at least one Okta group to portal roles")
@@ -268,10 +265,6 @@ func (v *validator) mappings(ms []Mapping) {
 			v.add(field+".group", fmt.Sprintf("%q is mapped twice (also mappings[%d])", g, j), "merge the roles into one mapping")
 		} else {
 			seen[strings.ToLower(g)] = i
-		}
-		if m.GroupID != "" && !groupIDRE.MatchString(m.GroupID) {
-			v.add(field+".group_id", fmt.Sprintf("%q is not an Okta group id", m.GroupID),
-				"give the id of the mapped group (00g and 17 letters or digits), or leave it out to have the next sync record it")
 		}
 		if len(m.Roles) == 0 {
 			v.add(field+".roles", "none are set", "list at least one portal role, such as [Read Only]")
