@@ -138,7 +138,7 @@ func newState(cfg *config.Config) *state {
 		s.interval = cfg.Sync.Interval
 	}
 	for _, m := range cfg.Mappings {
-		s.rows = append(s.rows, &mappingRow{group: Group{Name: m.Group, Members: -1}, roles: slices.Clone(m.Roles)})
+		s.rows = append(s.rows, &mappingRow{group: Group{ID: m.GroupID, Name: m.Group, Members: -1}, roles: slices.Clone(m.Roles)})
 	}
 	if len(s.rows) == 0 {
 		s.rows = []*mappingRow{{}}
@@ -181,7 +181,7 @@ func (s *state) config() config.Config {
 		if r.group.Name == "" {
 			continue
 		}
-		c.Mappings = append(c.Mappings, config.Mapping{Group: r.group.Name, Roles: slices.Clone(r.roles)})
+		c.Mappings = append(c.Mappings, config.Mapping{Group: r.group.Name, Roles: slices.Clone(r.roles), GroupID: r.group.ID})
 	}
 	c.Safety.ProtectedAccounts = parseAccounts(s.protected)
 	if n, err := parseThreshold(s.threshold); err == nil {
