@@ -1,7 +1,6 @@
 package okta
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +12,9 @@ import (
 // other field without building it: a page of 1000 members costs several
 // times less CPU than encoding/json, which on a large read is most of the
 // client's time. Keys match exactly (Okta's spelling); null reads as empty;
-// anything that is not well-formed JSON of the expected types is an error
-// (control characters inside strings are let through).
+// anything that is not well-formed JSON of the expected types is an error,
+// as encoding/json would find it: strings are checked as it checks them
+// (quoted), and arrays and objects nest at most maxNesting deep.
 func decodeMembers(body []byte) ([]User, error) {
 	d := &jsonScanner{b: body}
 	out, err := d.page()
@@ -25,11 +25,32 @@ func decodeMembers(body []byte) ([]User, error) {
 }
 
 type jsonScanner struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int // arrays and objects open around d.i
 }
 
-var errUnexpectedEnd = errors.New("unexpected end of JSON")
+// maxNesting bounds how deep arrays and objects may nest, as encoding/json
+// bounds it: skip recurses once per level, and a page of 64 MiB of brackets
+// would otherwise overflow the stack, which no recover() catches.
+const maxNesting = 10000
+
+var (
+	errUnexpectedEnd = errors.New("unexpected end of JSON")
+	errTooDeep       = fmt.Errorf("arrays and objects nested deeper than %d levels", maxNesting)
+)
+
+// open counts one more level of nesting, refusing one past maxNesting; the
+// caller consumes the opening bracket and calls close after the closing one.
+func (d *jsonScanner) open(c byte) error {
+	if err := d.expect(c); err != nil {
+		return err
+	}
+	if d.depth++; d.depth > maxNesting {
+		return errTooDeep
+	}
+	return nil
+}
 
 func (d *jsonScanner) ws() {
 	for d.i < len(d.b) {
@@ -87,7 +108,7 @@ func (d *jsonScanner) end() error {
 // array reads an array, calling elem with the decoder at each element;
 // elem consumes it.
 func (d *jsonScanner) array(elem func() error) error {
-	if err := d.expect('['); err != nil {
+	if err := d.open('['); err != nil {
 		return err
 	}
 	c, err := d.next()
@@ -96,6 +117,7 @@ func (d *jsonScanner) array(elem func() error) error {
 	}
 	if c == ']' {
 		d.i++
+		d.depth--
 		return nil
 	}
 	for {
@@ -108,6 +130,7 @@ func (d *jsonScanner) array(elem func() error) error {
 		d.i++
 		switch c {
 		case ']':
+			d.depth--
 			return nil
 		case ',':
 		default:
@@ -119,7 +142,7 @@ func (d *jsonScanner) array(elem func() error) error {
 // object reads an object, calling field for each key with the decoder at
 // its value; field consumes the value.
 func (d *jsonScanner) object(field func(key []byte) error) error {
-	if err := d.expect('{'); err != nil {
+	if err := d.open('{'); err != nil {
 		return err
 	}
 	c, err := d.next()
@@ -128,6 +151,7 @@ func (d *jsonScanner) object(field func(key []byte) error) error {
 	}
 	if c == '}' {
 		d.i++
+		d.depth--
 		return nil
 	}
 	for {
@@ -147,6 +171,7 @@ func (d *jsonScanner) object(field func(key []byte) error) error {
 		d.i++
 		switch c {
 		case '}':
+			d.depth--
 			return nil
 		case ',':
 		default:
@@ -183,48 +208,14 @@ func (d *jsonScanner) member(m *User) error {
 	})
 }
 
-// quoted reads a string and returns it as written, quotes and escapes
-// included, and whether it has escapes; d.i ends after the closing quote.
-func (d *jsonScanner) quoted() ([]byte, bool, error) {
-	if err := d.expect('"'); err != nil {
-		return nil, false, err
-	}
-	start, escaped := d.i-1, false
-	// Fast path: the closing quote, when no backslash comes before it.
-	if end := bytes.IndexByte(d.b[d.i:], '"'); end >= 0 && bytes.IndexByte(d.b[d.i:d.i+end], '\\') < 0 {
-		d.i += end + 1
-		return d.b[start:d.i], false, nil
-	}
-	for d.i < len(d.b) {
-		switch c := d.b[d.i]; {
-		case c == '"':
-			d.i++
-			return d.b[start:d.i], escaped, nil
-		case c == '\\':
-			if d.i+1 >= len(d.b) {
-				return nil, false, errUnexpectedEnd
-			}
-			switch d.b[d.i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't', 'u':
-			default:
-				return nil, false, fmt.Errorf("invalid escape \\%c in a string", d.b[d.i+1])
-			}
-			escaped = true
-			d.i += 2
-		default:
-			d.i++
-		}
-	}
-	return nil, false, errUnexpectedEnd
-}
-
-// rawString reads a key; keys with escapes are decoded.
+// rawString reads a key; keys that quoted says differ from their bytes are
+// decoded.
 func (d *jsonScanner) rawString() ([]byte, error) {
-	q, escaped, err := d.quoted()
+	q, unquote, err := d.quoted()
 	if err != nil {
 		return nil, err
 	}
-	if !escaped {
+	if !unquote {
 		return q[1 : len(q)-1], nil
 	}
 	var s string
@@ -236,7 +227,7 @@ func (d *jsonScanner) rawString() ([]byte, error) {
 
 // quotedOrNull reads a string as quoted does, or a null (q is nil then);
 // want names the expected value in the error for anything else.
-func (d *jsonScanner) quotedOrNull(want string) (q []byte, escaped bool, err error) {
+func (d *jsonScanner) quotedOrNull(want string) (q []byte, unquote bool, err error) {
 	c, err := d.next()
 	if err != nil {
 		return nil, false, err
@@ -252,13 +243,13 @@ func (d *jsonScanner) quotedOrNull(want string) (q []byte, escaped bool, err err
 
 // str reads a string or null into s.
 func (d *jsonScanner) str(s *string) error {
-	q, escaped, err := d.quotedOrNull("a string")
+	q, unquote, err := d.quotedOrNull("a string")
 	switch {
 	case err != nil:
 		return err
 	case q == nil:
 		*s = ""
-	case escaped:
+	case unquote:
 		return json.Unmarshal(q, s)
 	default:
 		*s = string(q[1 : len(q)-1])
