@@ -136,6 +136,9 @@ var (
 	ErrTimeout = errors.New("no answer from Okta in time")
 	// ErrMalformed: Okta answered with a body or header the client cannot read.
 	ErrMalformed = errors.New("malformed response from Okta")
+	// ErrRateLimitWait: Okta's rate limit asks for a wait longer than
+	// maxRateWait, as a wrong X-Rate-Limit-Reset does.
+	ErrRateLimitWait = errors.New("the Okta rate-limit wait is too long")
 )
 
 // classifyNetError wraps a transport error with one of the sentinels above

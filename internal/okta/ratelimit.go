@@ -2,6 +2,7 @@ package okta
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -36,6 +37,20 @@ type bucket struct {
 // defaultWindow is Okta's rate-limit window, assumed until a response says.
 const defaultWindow = time.Minute
 
+// maxRateWait bounds a wait for a rate-limit reset, before a request (the
+// share is used up) or after a 429. Okta's windows last a minute; a reset
+// further away comes from a wrong X-Rate-Limit-Reset or Date header, and
+// waiting for it would stall the run, holding its lock, for as long as the
+// header says. Such a wait fails the read instead (errLongWait).
+const maxRateWait = 2 * time.Minute
+
+// errLongWait is the error for a rate-limit reset past maxRateWait.
+func errLongWait(family string, wait time.Duration) error {
+	return fmt.Errorf("%w: Okta's rate limit for %s resets in %s, past the %s a read waits at most; "+
+		"check this computer's clock, and try again once Okta's X-Rate-Limit-Reset header gives a reset within a minute",
+		ErrRateLimitWait, family, wait.Round(time.Second), maxRateWait)
+}
+
 func newLimiter(share float64, clock Clock, jitter func(time.Duration) time.Duration, log *slog.Logger) *limiter {
 	return &limiter{share: share, clock: clock, jit: jitter, log: log, buckets: map[string]*bucket{}}
 }
@@ -46,7 +61,8 @@ func (l *limiter) budget(limit int) int {
 }
 
 // acquire waits until a request to family may be sent and reserves it.
-// Every successful acquire must be followed by one release.
+// Every successful acquire must be followed by one release. A wait for a
+// reset more than maxRateWait away fails with ErrRateLimitWait.
 func (l *limiter) acquire(ctx context.Context, family string) error {
 	for {
 		l.mu.Lock()
@@ -66,9 +82,13 @@ func (l *limiter) acquire(ctx context.Context, family string) error {
 			l.mu.Unlock()
 			return nil
 		}
-		wait := b.reset.Sub(now) + l.jit(time.Second)
+		until := b.reset.Sub(now)
 		limit, remaining := b.limit, b.remaining
 		l.mu.Unlock()
+		if until > maxRateWait {
+			return errLongWait(family, until)
+		}
+		wait := until + l.jit(time.Second)
 		l.log.Debug("okta rate-limit share used, waiting for the reset", "bucket", family,
 			"limit", limit, "remaining", remaining, "share", l.share, "wait", wait)
 		if err := l.clock.Sleep(ctx, wait); err != nil {

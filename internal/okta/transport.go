@@ -29,7 +29,9 @@ const maxBodyBytes = 64 << 20
 // jitter) and 5xx, timeouts and dropped connections (capped exponential
 // backoff) a bounded number of times. Any response other than 2xx comes back
 // as an error: *APIError for HTTP errors, or an error wrapping ErrTimeout,
-// ErrUnreachable, ErrCertificate or ErrUnknownHost.
+// ErrUnreachable, ErrCertificate or ErrUnknownHost; a reset more than
+// maxRateWait away, before a request or after a 429, fails at once with
+// ErrRateLimitWait.
 type pacer struct {
 	next       http.RoundTripper
 	limits     *limiter
@@ -97,7 +99,11 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			failed, wait = apiErr, p.backoffFor(attempt)
 			if resp.StatusCode == http.StatusTooManyRequests {
 				if rl, ok := parseRateHeaders(resp.Header, p.clock.Now()); ok {
-					wait = max(0, rl.reset.Sub(p.clock.Now())) + p.jitter(time.Second)
+					until := max(0, rl.reset.Sub(p.clock.Now()))
+					if until > maxRateWait {
+						return nil, errLongWait(family, until)
+					}
+					wait = until + p.jitter(time.Second)
 				}
 			}
 		}
