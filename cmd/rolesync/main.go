@@ -6,6 +6,8 @@ package main
 import (
 	"context"
 	"os"
+	"os/signal"
+	"syscall"
 
 	// Keeps Fyne's locale lookup quiet under LANG=C.UTF-8; see the package.
 	"github.com/rolesync/rolesync/internal/localefix"
@@ -26,8 +28,18 @@ func main() {
 	if len(os.Args) > 1 {
 		attachConsole()
 	}
+	// SIGINT or SIGTERM cancels the command's context: a sync stops and
+	// records what it did. The signals then get their default action back,
+	// so a second one ends the process at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, GUI: runGUI}
-	os.Exit(cli.Main(context.Background(), os.Args[1:], env))
+	code := cli.Main(ctx, os.Args[1:], env)
+	stop()
+	os.Exit(code)
 }
 
 // runGUI creates the Fyne app and hands it, with the opened runtime, to the shell.

@@ -2,19 +2,22 @@
 // the data directory (store, keyring, target, Okta client, engine) and runs a
 // subcommand. With no subcommand it hands the opened runtime to the desktop
 // app, which cmd/rolesync supplies, so that everything here builds and tests
-// without cgo.
+// without cgo and never loads the GUI toolkit.
+//
+// The commands are github.com/spf13/cobra commands (root.go builds the
+// tree); each command's flags are defined next to the code that runs it.
 package cli
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // GUIFunc opens the desktop app on an opened runtime and returns when it quits.
@@ -37,111 +40,135 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, c *call) error
-}
-
-// call is one invocation of a subcommand: its arguments and the environment.
+// call is one invocation of rolesync: the environment and the global flags.
 type call struct {
-	env     Env
-	dataDir string
+	env Env
+	// dataDirFlag is --data-dir as given; dataDir is resolved by resolve.
+	dataDirFlag string
+	dataDir     string
 	// dataDirSet is true when --data-dir or ROLESYNC_DATA_DIR named it.
 	dataDirSet bool
-	args       []string
+	// ran is set once the command line parsed and a command started: an
+	// error before that is a usage error.
+	ran bool
 }
 
 func (c *call) stdout() io.Writer { return c.env.Stdout }
 
-func commands() []command {
-	return []command{
-		{"demo", "start the simulated Okta org, sync once and open the app", runDemo},
-		{"sync", "sync now: sync --once [--dry-run] [--full] [--json]", runSync},
-		{"plan", "show what the next sync would change: plan [--json]", runPlan},
-		{"approve", "apply the revocations a run held: approve RUN", runApprove},
-		{"reject", "discard the revocations a run held: reject RUN", runReject},
-		{"daemon", "sync on the configured interval until stopped", runDaemon},
-		{"config", "config import FILE | config export [FILE]", runConfig},
-		{"secrets", "secrets set NAME (reads the value from stdin)", runSecrets},
-		{"keys", "keys generate|import|show --for client|dpop", runKeys},
-		{"doctor", "test the connection to Okta and say what to fix", runDoctor},
-		{"roles", "roles add NAME | roles list (local directory)", runRoles},
-		{"directory", "directory list [--json] (local directory)", runDirectory},
-		{"history", "history [--json] [--limit N]", runHistory},
-		{"audit", "audit verify: check the change log's hash chain", runAudit},
-		{"export", "export --format csv|jsonl|html|pdf --out FILE [--since --until --user --group --role --action --run]", runExport},
+// resolve picks the data directory: --data-dir, else ROLESYNC_DATA_DIR,
+// else the user's configuration directory.
+func (c *call) resolve() error {
+	dir := c.dataDirFlag
+	if dir == "" {
+		dir = c.env.Getenv("ROLESYNC_DATA_DIR")
 	}
+	c.dataDirSet = dir != ""
+	abs, err := resolveDataDir(dir)
+	if err != nil {
+		return err
+	}
+	c.dataDir = abs
+	return nil
+}
+
+func init() {
+	// On Windows cobra refuses to run a program started from Explorer
+	// unless this is empty; rolesync started from Explorer opens the app.
+	cobra.MousetrapHelpText = ""
 }
 
 // Main runs rolesync with args (without the program name) and returns the
-// process exit status.
+// process exit status: 0, 1 for a failed command, 2 for a usage mistake.
+// Cancelling ctx (cmd/rolesync does on SIGINT and SIGTERM) stops the
+// command; its error then says it was interrupted.
 func Main(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
-	err := run(ctx, args, env)
+	if env.Stdout == nil {
+		env.Stdout = io.Discard
+	}
+	env.Stderr = stderrOf(env)
+	if args == nil {
+		args = []string{} // cobra reads os.Args when given nil
+	}
+	c := &call{env: env}
+	root := newRoot(c)
+	root.SetArgs(args)
+	root.SetFlagErrorFunc(flagError(args))
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
 	}
 	var u usageError
-	if errors.As(err, &u) {
-		fmt.Fprintf(env.Stderr, "rolesync: %s\nRun 'rolesync help' for usage.\n", oneLine(err.Error()))
+	if errors.As(err, &u) || !c.ran {
+		fmt.Fprintf(env.Stderr, "rolesync: %s\nRun '%s --help' for usage.\n", oneLine(err.Error()), helpPath(cmd))
 		return 2
+	}
+	if ctx.Err() != nil && !strings.Contains(err.Error(), "interrupted") {
+		err = fmt.Errorf("interrupted (%v): %w", context.Cause(ctx), err)
 	}
 	fmt.Fprintf(env.Stderr, "rolesync: %s\n", oneLine(err.Error()))
 	return 1
 }
 
-func run(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("rolesync", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	dataDir := fs.String("data-dir", env.Getenv("ROLESYNC_DATA_DIR"), "where rolesync keeps its database, directory and keyring (env ROLESYNC_DATA_DIR)")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+// helpPath is the command whose --help the usage hint names.
+func helpPath(cmd *cobra.Command) string {
+	if cmd == nil {
+		return "rolesync"
 	}
-	dir, err := resolveDataDir(*dataDir)
-	if err != nil {
-		return err
-	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		if env.GUI == nil {
-			return usagef("this build has no desktop app; name a subcommand")
+	return cmd.CommandPath()
+}
+
+// flagError turns pflag's complaint into a usage error naming the command,
+// and points at the double dash when a Go-style single-dash long flag
+// (-once) was given.
+func flagError(args []string) func(cmd *cobra.Command, err error) error {
+	return func(cmd *cobra.Command, err error) error {
+		msg := err.Error()
+		for _, a := range args {
+			name, _, _ := strings.Cut(strings.TrimPrefix(a, "-"), "=")
+			if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && len(name) > 1 && cmd.Flags().Lookup(name) != nil {
+				msg += " (long flags take two dashes: -" + a + ")"
+				break
+			}
 		}
-		rt, err := Open(ctx, dir, env)
-		if err != nil {
-			return err
-		}
-		defer rt.Close()
-		return env.GUI(ctx, rt)
+		return usagef("%s%s", commandPrefix(cmd), msg)
 	}
-	name := rest[0]
-	if name == "help" || name == "-h" || name == "--help" {
-		printUsage(env.Stdout)
+}
+
+// commandPrefix is "sync: " for rolesync sync, "" for rolesync itself.
+func commandPrefix(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return ""
+	}
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ") + ": "
+}
+
+// maxArgs rejects stray arguments beyond n, as a usage error.
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usagef("%sunexpected argument %q", commandPrefix(cmd), args[n])
+		}
 		return nil
 	}
-	for _, cmd := range commands() {
-		if cmd.name == name {
-			return cmd.run(ctx, &call{env: env, dataDir: dir, dataDirSet: *dataDir != "", args: rest[1:]})
+}
+
+// needSub is the RunE of a command that only groups others (config, keys,
+// …): it names them when none, or an unknown one, is given.
+func needSub(say string) func(cmd *cobra.Command, args []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		name := strings.TrimSuffix(commandPrefix(cmd), ": ")
+		if len(args) == 0 {
+			return usagef("%s: say %s", name, say)
 		}
-	}
-	return usagef("unknown command %q", name)
-}
-
-func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "rolesync keeps a portal's users and roles in line with Okta groups.")
-	fmt.Fprintln(w, "\nUsage: rolesync [--data-dir DIR] [command]   (no command opens the app)")
-	fmt.Fprintln(w, "\nCommands:")
-	cmds := commands()
-	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
-	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		return usagef("%s: unknown subcommand %q; say %s", name, args[0], say)
 	}
 }
 
-// resolveDataDir picks the data directory: the flag or ROLESYNC_DATA_DIR, else
-// the user's configuration directory.
+// resolveDataDir makes dir absolute; empty means the user's configuration
+// directory.
 func resolveDataDir(dir string) (string, error) {
 	if dir == "" {
 		base, err := os.UserConfigDir()
@@ -161,20 +188,4 @@ func resolveDataDir(dir string) (string, error) {
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
-}
-
-// flags parses a subcommand's flags, rejecting stray arguments beyond maxArgs.
-func (c *call) flags(name string, define func(fs *flag.FlagSet), maxArgs int) ([]string, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	if define != nil {
-		define(fs)
-	}
-	if err := fs.Parse(c.args); err != nil {
-		return nil, usagef("%s: %v", name, err)
-	}
-	if fs.NArg() > maxArgs {
-		return nil, usagef("%s: unexpected argument %q", name, fs.Arg(maxArgs))
-	}
-	return fs.Args(), nil
 }

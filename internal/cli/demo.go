@@ -3,13 +3,13 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/99designs/keyring"
+	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
@@ -47,18 +47,31 @@ type DemoOptions struct {
 	Seed          int64
 }
 
+func demoCmd(c *call) *cobra.Command {
+	var noGUI bool
+	opts := DemoOptions{Users: 300, Groups: 40, Seed: 7}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "start the simulated Okta org, sync once and open the app",
+		Long: `Demo starts a simulated Okta org in-process, configures rolesync against it
+in a data directory of its own (reset on each start; --data-dir names another),
+runs a first sync and opens the app.`,
+		Args: maxArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), c, opts, noGUI) },
+	}
+	fs := cmd.Flags()
+	fs.BoolVar(&noGUI, "no-gui", false, "set up and sync once, without opening the app")
+	fs.IntVar(&opts.Users, "users", opts.Users, "users in the simulated org")
+	fs.IntVar(&opts.Groups, "groups", opts.Groups, "groups in the simulated org")
+	fs.Int64Var(&opts.Seed, "seed", opts.Seed, "seed of the simulated org")
+	return cmd
+}
+
 // runDemo starts the simulated Okta org in-process, writes a demo
 // configuration into a data directory of its own, runs a first sync and
 // opens the app.
-func runDemo(ctx context.Context, c *call) error {
-	var noGUI bool
-	opts := DemoOptions{Users: 300, Groups: 40, Seed: 7}
-	if _, err := c.flags("demo", func(fs *flag.FlagSet) {
-		fs.BoolVar(&noGUI, "no-gui", false, "set up and sync once, without opening the app")
-		fs.IntVar(&opts.Users, "users", opts.Users, "users in the simulated org")
-		fs.IntVar(&opts.Groups, "groups", opts.Groups, "groups in the simulated org")
-		fs.Int64Var(&opts.Seed, "seed", opts.Seed, "seed of the simulated org")
-	}, 0); err != nil {
+func runDemo(ctx context.Context, c *call, opts DemoOptions, noGUI bool) error {
+	if err := c.resolve(); err != nil {
 		return err
 	}
 	dir := c.dataDir

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/secrets"
@@ -54,11 +56,19 @@ func ConnConfigWith(cfg config.Config, get SecretGetter) (okta.ConnConfig, error
 	return cc, nil
 }
 
+func doctorCmd(c *call) *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "test the connection to Okta and say what to fix",
+		Long: `Doctor tests the connection to Okta step by step (DNS, TLS, token, scopes,
+admin role, DPoP) and says what to fix in Okta for the first step that fails.`,
+		Args: maxArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDoctor(cmd.Context(), c) },
+	}
+}
+
 // runDoctor prints the connection checklist and fails when a check failed.
 func runDoctor(ctx context.Context, c *call) error {
-	if _, err := c.flags("doctor", nil, 0); err != nil {
-		return err
-	}
 	return c.withRuntime(ctx, func(rt *Runtime) error {
 		cfg, err := rt.Config(ctx)
 		if err != nil {

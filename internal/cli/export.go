@@ -4,34 +4,51 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/report"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
+// exportOptions are the flags of `rolesync export`.
+type exportOptions struct {
+	format, out, since, until string
+	filter                    store.ChangeFilter
+}
+
+func exportCmd(c *call) *cobra.Command {
+	var o exportOptions
+	cmd := &cobra.Command{
+		Use:   "export --format csv|jsonl|html|pdf --out FILE",
+		Short: "write an audit report of the change log",
+		Example: `  rolesync export --format pdf --out audit.pdf --since 2026-01-01
+  rolesync export --format jsonl --action revoke --out revocations.jsonl`,
+		Args: maxArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd.Context(), c, o) },
+	}
+	fs, f := cmd.Flags(), &o.filter
+	fs.StringVar(&o.format, "format", "", "csv, jsonl, html or pdf")
+	fs.StringVar(&o.out, "out", "", "the file to write")
+	fs.StringVar(&o.since, "since", "", "changes from this date or time (e.g. 2026-01-31)")
+	fs.StringVar(&o.until, "until", "", "changes up to this date (inclusive) or time")
+	fs.StringVar(&f.User, "user", "", "only this user (login)")
+	fs.StringVar(&f.Group, "group", "", "only changes caused by this Okta group")
+	fs.StringVar(&f.Role, "role", "", "only this role")
+	fs.StringVar(&f.Action, "action", "", "only this action (create, grant, revoke, revoke_all, …)")
+	fs.Int64Var(&f.RunID, "run", 0, "only this run")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]cobra.Completion{"csv", "jsonl", "html", "pdf"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
 // runExport writes an audit report of the change log. The file appears
 // only when the export is complete: it is written beside the target and
 // renamed into place.
-func runExport(ctx context.Context, c *call) error {
-	var format, out, since, until string
-	var f store.ChangeFilter
-	if _, err := c.flags("export", func(fs *flag.FlagSet) {
-		fs.StringVar(&format, "format", "", "csv, jsonl, html or pdf")
-		fs.StringVar(&out, "out", "", "the file to write")
-		fs.StringVar(&since, "since", "", "changes from this date or time (e.g. 2026-01-31)")
-		fs.StringVar(&until, "until", "", "changes up to this date (inclusive) or time")
-		fs.StringVar(&f.User, "user", "", "only this user (login)")
-		fs.StringVar(&f.Group, "group", "", "only changes caused by this Okta group")
-		fs.StringVar(&f.Role, "role", "", "only this role")
-		fs.StringVar(&f.Action, "action", "", "only this action (create, grant, revoke, revoke_all, …)")
-		fs.Int64Var(&f.RunID, "run", 0, "only this run")
-	}, 0); err != nil {
-		return err
-	}
+func runExport(ctx context.Context, c *call, o exportOptions) error {
+	format, out, since, until, f := o.format, o.out, o.since, o.until, o.filter
 	fm, err := report.ParseFormat(format)
 	if err != nil {
 		return usagef("export: %v", err)

@@ -2,32 +2,56 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/keys"
 	"github.com/rolesync/rolesync/internal/secrets"
 )
 
-// runKeys manages the key pairs of the scoped modes: the private half goes to
-// the keyring, the public JWK and kid to the configuration.
-func runKeys(ctx context.Context, c *call) error {
-	if len(c.args) == 0 {
-		return usagef("keys: say generate, import or show, with --for client|dpop")
+// keysOptions are the flags of the keys subcommands.
+type keysOptions struct {
+	use, alg string
+	bits     int
+}
+
+// keysCmd manages the key pairs of the scoped modes: the private half goes
+// to the keyring, the public JWK and kid to the configuration.
+func keysCmd(c *call) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "keys",
+		Short: "generate, import or show the key pairs of the scoped modes",
+		Args:  cobra.ArbitraryArgs,
+		RunE:  needSub("generate, import or show, with --for client|dpop"),
 	}
-	verb := c.args[0]
-	sub := *c
-	sub.args = c.args[1:]
-	var use, alg string
-	var bits int
-	if _, err := sub.flags("keys "+verb, func(fs *flag.FlagSet) {
-		fs.StringVar(&use, "for", "", "client (client authentication) or dpop (DPoP proofs)")
-		fs.StringVar(&alg, "alg", keys.RS256, "RS256 or ES256 (generate)")
-		fs.IntVar(&bits, "bits", 2048, "RSA modulus size: 2048 or 3072 (generate)")
-	}, 0); err != nil {
-		return err
+	for _, v := range []struct{ verb, short, example string }{
+		{"generate", "generate a key pair, keep its private half and print the public JWK", "  rolesync keys generate --for client --alg ES256"},
+		{"import", "import a private key (PEM or JWK) from standard input", "  rolesync keys import --for dpop < dpop.pem"},
+		{"show", "print the public JWK of a key in the keyring", "  rolesync keys show --for client"},
+	} {
+		var o keysOptions
+		sub := &cobra.Command{
+			Use:     v.verb + " --for client|dpop",
+			Short:   v.short,
+			Example: v.example,
+			Args:    maxArgs(0),
+			RunE:    func(cmd *cobra.Command, _ []string) error { return runKeys(cmd.Context(), c, v.verb, o) },
+		}
+		sub.Flags().StringVar(&o.use, "for", "", "client (client authentication) or dpop (DPoP proofs)")
+		_ = sub.RegisterFlagCompletionFunc("for", cobra.FixedCompletions([]cobra.Completion{"client", "dpop"}, cobra.ShellCompDirectiveNoFileComp))
+		if v.verb == "generate" {
+			sub.Flags().StringVar(&o.alg, "alg", keys.RS256, "RS256 or ES256")
+			sub.Flags().IntVar(&o.bits, "bits", 2048, "RSA modulus size: 2048 or 3072")
+		}
+		cmd.AddCommand(sub)
 	}
+	return cmd
+}
+
+func runKeys(ctx context.Context, c *call, verb string, o keysOptions) error {
+	use, alg, bits := o.use, o.alg, o.bits
 	var name string
 	switch use {
 	case "client":
@@ -75,19 +99,17 @@ func runKeys(ctx context.Context, c *call) error {
 				return err
 			}
 			return rt.publishKey(ctx, c, use, p)
-		case "show":
-			p, err := loadPair(sec.Get, name)
-			if err != nil {
-				return err
-			}
-			jwk, err := p.PublicJWK()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(c.stdout(), string(jwk))
-			return nil
 		}
-		return usagef("keys: unknown subcommand %q; say generate, import or show", verb)
+		p, err := loadPair(sec.Get, name)
+		if err != nil {
+			return err
+		}
+		jwk, err := p.PublicJWK()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout(), string(jwk))
+		return nil
 	})
 }
 

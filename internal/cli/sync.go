@@ -3,15 +3,14 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
@@ -20,6 +19,9 @@ import (
 
 // withRuntime opens the data directory for one subcommand.
 func (c *call) withRuntime(ctx context.Context, fn func(rt *Runtime) error) error {
+	if err := c.resolve(); err != nil {
+		return err
+	}
 	rt, err := Open(ctx, c.dataDir, c.env)
 	if err != nil {
 		return err
@@ -28,16 +30,31 @@ func (c *call) withRuntime(ctx context.Context, fn func(rt *Runtime) error) erro
 	return fn(rt)
 }
 
-func runSync(ctx context.Context, c *call) error {
-	var once, dryRun, full, asJSON bool
-	if _, err := c.flags("sync", func(fs *flag.FlagSet) {
-		fs.BoolVar(&once, "once", false, "run one sync and exit")
-		fs.BoolVar(&dryRun, "dry-run", false, "plan and record, change nothing")
-		fs.BoolVar(&full, "full", false, "read every mapped group in full")
-		fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
-	}, 0); err != nil {
-		return err
+// syncOptions are the flags of `rolesync sync`.
+type syncOptions struct{ once, dryRun, full, asJSON bool }
+
+func syncCmd(c *call) *cobra.Command {
+	var o syncOptions
+	cmd := &cobra.Command{
+		Use:   "sync --once",
+		Short: "sync now, once",
+		Long: `Sync reads the mapped Okta groups, plans the changes and applies them to the
+portal, once. Safety gates may hold revocations for approval (see approve).
+Interrupted (Ctrl-C, SIGTERM), it stops and says so.`,
+		Example: "  rolesync sync --once\n  rolesync sync --once --dry-run --json",
+		Args:    maxArgs(0),
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runSync(cmd.Context(), c, o) },
 	}
+	fs := cmd.Flags()
+	fs.BoolVar(&o.once, "once", false, "run one sync and exit")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "plan and record, change nothing")
+	fs.BoolVar(&o.full, "full", false, "read every mapped group in full")
+	fs.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func runSync(ctx context.Context, c *call, o syncOptions) error {
+	once, dryRun, full, asJSON := o.once, o.dryRun, o.full, o.asJSON
 	if !once {
 		return usagef("sync: say --once for one run, or use `rolesync daemon` to sync on the interval")
 	}
@@ -61,20 +78,28 @@ func runSync(ctx context.Context, c *call) error {
 		if runErr != nil {
 			return runErr
 		}
-		if res.Status == store.StatusFailed {
-			return fmt.Errorf("run %d failed: %s", res.RunID, res.Error)
+		// A run that failed, or one the engine marks otherwise (interrupted),
+		// is an error; held revocations are not.
+		if res.Status != store.StatusSucceeded && res.Status != store.StatusHeld {
+			return fmt.Errorf("run %d %s: %s", res.RunID, res.Status, res.Error)
 		}
 		return nil
 	})
 }
 
-func runPlan(ctx context.Context, c *call) error {
+func planCmd(c *call) *cobra.Command {
 	var asJSON bool
-	if _, err := c.flags("plan", func(fs *flag.FlagSet) {
-		fs.BoolVar(&asJSON, "json", false, "print the plan as JSON")
-	}, 0); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "show what the next sync would change, and why",
+		Args:  maxArgs(0),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), c, asJSON) },
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
+	return cmd
+}
+
+func runPlan(ctx context.Context, c *call, asJSON bool) error {
 	return c.withRuntime(ctx, func(rt *Runtime) error {
 		eng, _, err := rt.Engine(ctx)
 		if err != nil {
@@ -130,11 +155,28 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func runID(c *call, name string) (int64, error) {
-	args, err := c.flags(name, nil, 1)
-	if err != nil {
-		return 0, err
+// runIDCmd is approve or reject: both name one run.
+func runIDCmd(c *call, name string) *cobra.Command {
+	short, run := "apply the revocations a run held", runApprove
+	if name == "reject" {
+		short, run = "discard the revocations a run held", runReject
 	}
+	return &cobra.Command{
+		Use:     name + " RUN",
+		Short:   short,
+		Example: "  rolesync " + name + " 12    # the run number, from rolesync history",
+		Args:    maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := runID(args, name)
+			if err != nil {
+				return err
+			}
+			return run(cmd.Context(), c, id)
+		},
+	}
+}
+
+func runID(args []string, name string) (int64, error) {
 	if len(args) != 1 {
 		return 0, usagef("%s: name the run, e.g. `rolesync %s 12` (see `rolesync history`)", name, name)
 	}
@@ -145,11 +187,7 @@ func runID(c *call, name string) (int64, error) {
 	return id, nil
 }
 
-func runApprove(ctx context.Context, c *call) error {
-	id, err := runID(c, "approve")
-	if err != nil {
-		return err
-	}
+func runApprove(ctx context.Context, c *call, id int64) error {
 	return c.withRuntime(ctx, func(rt *Runtime) error {
 		eng, _, err := rt.Engine(ctx)
 		if err != nil {
@@ -164,11 +202,7 @@ func runApprove(ctx context.Context, c *call) error {
 	})
 }
 
-func runReject(ctx context.Context, c *call) error {
-	id, err := runID(c, "reject")
-	if err != nil {
-		return err
-	}
+func runReject(ctx context.Context, c *call, id int64) error {
 	return c.withRuntime(ctx, func(rt *Runtime) error {
 		eng, _, err := rt.Engine(ctx)
 		if err != nil {
@@ -182,14 +216,20 @@ func runReject(ctx context.Context, c *call) error {
 	})
 }
 
-// runDaemon syncs on the configured interval until SIGINT or SIGTERM; a
-// run in progress finishes before it exits.
-func runDaemon(ctx context.Context, c *call) error {
-	if _, err := c.flags("daemon", nil, 0); err != nil {
-		return err
+func daemonCmd(c *call) *cobra.Command {
+	return &cobra.Command{
+		Use:   "daemon",
+		Short: "sync on the configured interval until stopped",
+		Long: `Daemon syncs on the configured interval until SIGINT or SIGTERM, logging each
+run to stderr. A run in progress is stopped before it exits.`,
+		Args: maxArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDaemon(cmd.Context(), c) },
 	}
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+}
+
+// runDaemon syncs on the configured interval until ctx is cancelled
+// (cmd/rolesync cancels it on SIGINT or SIGTERM).
+func runDaemon(ctx context.Context, c *call) error {
 	return c.withRuntime(ctx, func(rt *Runtime) error {
 		rt.Holder = "daemon"
 		// The daemon's log goes to stderr at info level.

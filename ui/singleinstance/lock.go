@@ -1,27 +1,26 @@
-//go:build unix
-
 package singleinstance
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
+
+	"github.com/rolesync/rolesync/internal/flock"
 )
 
 var errLocked = errors.New("locked by another process")
 
-// tryLock takes an exclusive advisory lock on path without waiting. The
-// kernel drops the lock when the process dies, so a crash leaves nothing
-// stale behind.
+// tryLock takes an exclusive lock on path without waiting (flock on Unix,
+// LockFileEx on Windows). The system drops the lock when the process dies,
+// so a crash leaves nothing stale behind.
 func tryLock(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open lock %s: %w", path, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := flock.TryLock(f); err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, flock.ErrLocked) {
 			return nil, errLocked
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
@@ -30,6 +29,6 @@ func tryLock(path string) (*os.File, error) {
 }
 
 func unlock(f *os.File) {
-	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	_ = flock.Unlock(f)
 	f.Close()
 }
