@@ -123,7 +123,7 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 	}
 	reread = largestFirst(reread, sizes)
 	fresh := map[string]*User{}
-	if err := c.readMembers(ctx, reread, fresh); err != nil {
+	if err := c.readMembers(ctx, reread, res.members, fresh); err != nil {
 		return nil, err
 	}
 	users := map[string]*User{}

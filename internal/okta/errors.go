@@ -136,6 +136,9 @@ var (
 	ErrTimeout = errors.New("no answer from Okta in time")
 	// ErrMalformed: Okta answered with a body or header the client cannot read.
 	ErrMalformed = errors.New("malformed response from Okta")
+	// ErrIncomplete: a group's members read fall short of the count Okta's
+	// group statistics give, as when a listing stops without a next link.
+	ErrIncomplete = errors.New("incomplete read of an Okta group")
 	// ErrRateLimitWait: Okta's rate limit asks for a wait longer than
 	// maxRateWait, as a wrong X-Rate-Limit-Reset does.
 	ErrRateLimitWait = errors.New("the Okta rate-limit wait is too long")

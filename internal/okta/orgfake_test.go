@@ -32,6 +32,7 @@ type orgFake struct {
 	requests []string // "METHOD path?query"
 	hosts    []string
 	linkHost string // host named in Link headers; default the request's
+	noNext   bool   // leave out rel="next": listings stop after one page
 	srv      *httptest.Server
 }
 
@@ -254,7 +255,7 @@ func (f *orgFake) page(w http.ResponseWriter, r *http.Request, items []map[strin
 	}
 	self := "https://" + host + r.URL.Path + "?" + q.Encode()
 	w.Header().Add("Link", "<"+self+`>; rel="self"`)
-	if end < len(items) {
+	if end < len(items) && !f.noNext {
 		q.Set("after", strconv.Itoa(end))
 		w.Header().Add("Link", "<https://"+host+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
 	}

@@ -31,7 +31,7 @@ func (c *Client) Snapshot(ctx context.Context, refs []string) (*Snapshot, error)
 		return nil, fmt.Errorf("resolve mapped Okta groups: %w", err)
 	}
 	users := map[string]*User{}
-	if err := c.readMembers(ctx, readOrder(res.groups, res.members), users); err != nil {
+	if err := c.readMembers(ctx, readOrder(res.groups, res.members), res.members, users); err != nil {
 		return nil, err
 	}
 	return &Snapshot{Groups: res.groups, Missing: res.missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken}, nil
@@ -98,9 +98,12 @@ func (m *memberJSON) user() *User {
 }
 
 // readMembers reads the members of groups, at most c.concurrency groups at a
-// time, starting them in order, setting each group's MemberIDs and adding the users to users. The
-// first error cancels the other reads and is returned.
-func (c *Client) readMembers(ctx context.Context, groups []*Group, users map[string]*User) error {
+// time, starting them in order, setting each group's MemberIDs and adding the
+// users to users. A group with a member count in counts (Okta's group
+// statistics, by group id) must read at least about that many members
+// (checkMemberCount). The first error cancels the other reads and is
+// returned.
+func (c *Client) readMembers(ctx context.Context, groups []*Group, counts map[string]int, users map[string]*User) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
@@ -127,6 +130,9 @@ start:
 			release := func() { once.Do(func() { <-sem }) }
 			defer release()
 			members, err := c.groupMembers(ctx, g.ID, release)
+			if n, ok := counts[g.ID]; ok && err == nil {
+				err = checkMemberCount(len(members), n)
+			}
 			if err != nil {
 				cancel(fmt.Errorf("read members of Okta group %s (%s): %w", g.Name, g.ID, err))
 				return
@@ -217,4 +223,27 @@ func (c *Client) groupMembers(ctx context.Context, id string, fetched func()) ([
 
 func errMemberWithoutID(path string) error {
 	return fmt.Errorf("%w: GET %s: a user without an id", ErrMalformed, path)
+}
+
+// Slack for members removed while a group is read: the read may fall short
+// of the count resolved before it by countSlackMin members, or by one in
+// countSlackPer of the count when that is more (0.5%, which stays under a
+// page of 1,000 up to 200,000 members).
+const (
+	countSlackMin = 2
+	countSlackPer = 200
+)
+
+// checkMemberCount compares the members a group's read returned with the
+// count Okta's statistics gave (usersCount, expand=stats). Paging ends at
+// the first page without a rel="next" link, so a listing cut short (by
+// Okta, or a proxy that drops the Link header) looks complete; the count is
+// what shows it. A read short by more than the slack is ErrIncomplete.
+func checkMemberCount(read, counted int) error {
+	if counted-read <= max(countSlackMin, counted/countSlackPer) {
+		return nil
+	}
+	return fmt.Errorf("%w: Okta counts %d members (usersCount) but the read returned %d; "+
+		"the member listing stopped early, so nothing is applied: run again, and if it repeats, "+
+		"check that no proxy between rolesync and Okta drops the Link header", ErrIncomplete, counted, read)
 }
