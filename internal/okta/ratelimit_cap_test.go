@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// rateHeaders returns Okta's rate-limit headers for a bucket that resets
+// rateLimitHeaders returns Okta's rate-limit headers for a bucket that resets
 // at reset, on a server clock that agrees with clock.
 func rateLimitHeaders(clock Clock, limit, remaining int, reset time.Time) http.Header {
 	h := http.Header{}
