@@ -47,7 +47,8 @@ type ScopedConfig struct {
 	// DPoPKey signs DPoP proofs; nil for a plain Scoped Okta Token.
 	DPoPKey crypto.Signer
 	// HTTPClient calls the token endpoint; nil means one over the base
-	// transport given to ScopedTransport.
+	// transport given to ScopedTransport. Either way a redirect to another
+	// origin than the token endpoint's is refused.
 	HTTPClient *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -166,6 +167,7 @@ func newTokenSource(cfg ScopedConfig, base http.RoundTripper) (*tokenSource, err
 	if s.client == nil {
 		s.client = &http.Client{Transport: base}
 	}
+	s.client = sameOrigin(s.client)
 	if cfg.DPoPKey != nil {
 		if s.dpop, err = newDPoPSigner(cfg.DPoPKey); err != nil {
 			return nil, err
