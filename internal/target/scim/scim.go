@@ -92,7 +92,8 @@ type Options struct {
 	// system pool, e.g. for TLS inspection.
 	CAFile string
 	// HTTPClient replaces the default client (30 s timeout, no redirect
-	// away from https). RootCAs and CAFile must then be left empty.
+	// away from https). RootCAs and CAFile must then be left empty. Either
+	// way, a redirect to another origin than the base URL's is refused.
 	HTTPClient *http.Client
 	// Logger receives debug and warning records; nil discards them.
 	Logger *slog.Logger
@@ -197,6 +198,7 @@ func New(opts Options) (*Client, error) {
 			},
 		}
 	}
+	c.http = sameOrigin(c.http)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
