@@ -43,8 +43,9 @@ type Runtime struct {
 	// Holder names this process in the cross-process sync lock.
 	Holder string
 	// Prompt asks for the keyring passphrase when the file backend needs one
-	// and ROLESYNC_KEYRING_PASSWORD is unset; the GUI supplies it.
-	Prompt func(string) (string, error)
+	// and ROLESYNC_KEYRING_PASSWORD is unset; the GUI supplies it. When nil,
+	// a terminal on standard input is asked (see terminalPrompt).
+	Prompt secrets.Prompt
 
 	env     Env
 	krMu    sync.Mutex
@@ -53,6 +54,9 @@ type Runtime struct {
 
 // Open opens (creating when needed) the data directory dir.
 func Open(ctx context.Context, dir string, env Env) (*Runtime, error) {
+	// The keyring passphrase leaves the environment before anything else
+	// runs, so no program started from here inherits it.
+	secrets.TakeEnvPassphrase()
 	if err := os.MkdirAll(dir, privatefile.DirMode); err != nil {
 		return nil, fmt.Errorf("cannot create the data directory %s: %w", dir, err)
 	}
@@ -113,7 +117,11 @@ func (rt *Runtime) Secrets() (*secrets.Store, error) {
 	if rt.secrets != nil {
 		return rt.secrets, nil
 	}
-	kr, err := secrets.OpenKeyring(filepath.Join(rt.DataDir, keyringDir), rt.Prompt)
+	prompt := rt.Prompt
+	if prompt == nil {
+		prompt = terminalPrompt(rt.env)
+	}
+	kr, err := secrets.OpenKeyring(filepath.Join(rt.DataDir, keyringDir), prompt)
 	if err != nil {
 		return nil, err
 	}

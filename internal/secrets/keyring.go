@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/99designs/keyring"
+
+	"github.com/rolesync/rolesync/internal/privatefile"
 )
 
 // Environment variables that steer OpenKeyring.
@@ -45,11 +47,14 @@ const checkKey = "rolesync-keyring-check"
 // OpenKeyring opens the desktop keyring (Secret Service, KWallet, macOS
 // Keychain or Windows Credential Manager), or, when none is available or
 // ROLESYNC_KEYRING_BACKEND=file, the encrypted file keyring in dir. The file
-// keyring's passphrase comes from ROLESYNC_KEYRING_PASSWORD, else from
-// prompt (the GUI supplies one), else OpenKeyring fails with
-// ErrNoPassphrase. The passphrase is checked at once: a wrong one fails with
-// ErrWrongPassphrase.
-func OpenKeyring(dir string, prompt func(string) (string, error)) (keyring.Keyring, error) {
+// keyring's passphrase comes from ROLESYNC_KEYRING_PASSWORD (taken out of
+// the environment, see TakeEnvPassphrase), else from prompt (the GUI and an
+// interactive CLI supply one), else OpenKeyring fails with ErrNoPassphrase.
+// A new keyring's passphrase must have MinPassphraseLen characters. The
+// passphrase is checked at once: a wrong one fails with ErrWrongPassphrase.
+// The file keyring is keyed by the passphrase stretched with argon2id; a
+// keyring written before that is re-encrypted when it is opened.
+func OpenKeyring(dir string, prompt Prompt) (keyring.Keyring, error) {
 	if !strings.EqualFold(os.Getenv(EnvBackend), "file") && desktopBusUsable() {
 		if kr, err := openDesktop(); err == nil {
 			return kr, nil
@@ -89,37 +94,94 @@ func openDesktop() (keyring.Keyring, error) {
 	}
 }
 
-func openFile(dir string, prompt func(string) (string, error)) (keyring.Keyring, error) {
+func openFile(dir string, prompt Prompt) (keyring.Keyring, error) {
 	if dir == "" {
 		return nil, errors.New("open file keyring: no directory given")
 	}
-	pass := os.Getenv(EnvPassword)
-	if pass == "" {
-		if prompt == nil {
-			return nil, ErrNoPassphrase
-		}
-		p, err := prompt("Passphrase for the rolesync keyring in " + dir)
-		if err != nil {
-			return nil, fmt.Errorf("keyring passphrase: %w", err)
-		}
-		if p == "" {
-			return nil, ErrNoPassphrase
-		}
-		pass = p
+	if err := os.MkdirAll(dir, privatefile.DirMode); err != nil {
+		return nil, fmt.Errorf("open file keyring: %w", err)
 	}
-	kr, err := keyring.Open(keyring.Config{
-		AllowedBackends:  []keyring.BackendType{keyring.FileBackend},
-		ServiceName:      ServiceName,
-		FileDir:          dir,
-		FilePasswordFunc: func(string) (string, error) { return pass, nil },
-	})
+	if err := privatefile.TightenDir(dir); err != nil {
+		return nil, err
+	}
+	params, ok, err := readKDF(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open file keyring in %s: %w", dir, err)
+		return nil, err
+	}
+	files, err := itemFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	isNew := len(files) == 0
+	pass, source, err := passphrase(dir, prompt, isNew)
+	if err != nil {
+		return nil, err
+	}
+	if isNew {
+		if err := CheckNewPassphrase(pass, source); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		if !isNew {
+			// A keyring from before the stretching: prove the passphrase
+			// the old way, then re-encrypt it below.
+			legacy, err := fileBackend(dir, pass)
+			if err != nil {
+				return nil, err
+			}
+			if err := verifyPassphrase(legacy); err != nil {
+				return nil, fmt.Errorf("open file keyring in %s: %w", dir, err)
+			}
+		}
+		if params, err = newKDF(); err != nil {
+			return nil, err
+		}
+		params.Migrating = !isNew
+		if err := writeKDF(dir, params); err != nil {
+			return nil, err
+		}
+	}
+	key := params.derive(pass)
+	if params.Migrating {
+		if err := migrate(dir, pass, key); err != nil {
+			return nil, fmt.Errorf("open file keyring in %s: %w", dir, err)
+		}
+		params.Migrating = false
+		if err := writeKDF(dir, params); err != nil {
+			return nil, err
+		}
+	}
+	kr, err := fileBackend(dir, key)
+	if err != nil {
+		return nil, err
 	}
 	if err := verifyPassphrase(kr); err != nil {
 		return nil, fmt.Errorf("open file keyring in %s: %w", dir, err)
 	}
-	return kr, nil
+	return recordless{kr}, nil
+}
+
+// passphrase returns the file keyring's passphrase and where it came from.
+func passphrase(dir string, prompt Prompt, isNew bool) (pass, source string, err error) {
+	if p := TakeEnvPassphrase(); p != "" {
+		return p, EnvPassword, nil
+	}
+	if prompt == nil {
+		return "", "", ErrNoPassphrase
+	}
+	req := PassphraseRequest{Message: "Passphrase for the rolesync keyring in " + dir, New: isNew}
+	if isNew {
+		req.Message = fmt.Sprintf("Choose a passphrase of at least %d characters for the new rolesync keyring in %s", MinPassphraseLen, dir)
+	}
+	p, err := prompt(req)
+	if err != nil {
+		return "", "", fmt.Errorf("keyring passphrase: %w", err)
+	}
+	if p == "" {
+		return "", "", ErrNoPassphrase
+	}
+	return p, "the passphrase", nil
 }
 
 // verifyPassphrase decrypts the check item, or, on a keyring that has none

@@ -17,8 +17,8 @@ func fileOnly(t *testing.T) {
 	t.Setenv(EnvPassword, "")
 }
 
-func prompt(pass string) func(string) (string, error) {
-	return func(string) (string, error) { return pass, nil }
+func prompt(pass string) Prompt {
+	return func(PassphraseRequest) (string, error) { return pass, nil }
 }
 
 func TestFileKeyringRoundTrip(t *testing.T) {
@@ -55,6 +55,9 @@ func TestFileKeyringRoundTrip(t *testing.T) {
 	}
 }
 
+// rightPass opens the keyrings TestWrongPassphrase makes.
+const rightPass = "the right fake passphrase"
+
 func TestWrongPassphrase(t *testing.T) {
 	fileOnly(t)
 	tests := []struct {
@@ -62,7 +65,7 @@ func TestWrongPassphrase(t *testing.T) {
 		setup func(t *testing.T, dir string)
 	}{
 		{"keyring with secrets", func(t *testing.T, dir string) {
-			kr, err := OpenKeyring(dir, prompt("right"))
+			kr, err := OpenKeyring(dir, prompt(rightPass))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,12 +74,12 @@ func TestWrongPassphrase(t *testing.T) {
 			}
 		}},
 		{"keyring with only the check", func(t *testing.T, dir string) {
-			if _, err := OpenKeyring(dir, prompt("right")); err != nil {
+			if _, err := OpenKeyring(dir, prompt(rightPass)); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"keyring without the check", func(t *testing.T, dir string) {
-			kr, err := OpenKeyring(dir, prompt("right"))
+			kr, err := OpenKeyring(dir, prompt(rightPass))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +102,7 @@ func TestWrongPassphrase(t *testing.T) {
 			if !strings.Contains(err.Error(), "wrong keyring passphrase") || strings.Contains(err.Error(), canary) {
 				t.Fatalf("message = %q", err)
 			}
-			if _, err := OpenKeyring(dir, prompt("right")); err != nil {
+			if _, err := OpenKeyring(dir, prompt(rightPass)); err != nil {
 				t.Fatalf("the right passphrase no longer opens the keyring: %v", err)
 			}
 		})
@@ -109,7 +112,7 @@ func TestWrongPassphrase(t *testing.T) {
 func TestGetWithWrongPassphraseIsNotMissing(t *testing.T) {
 	fileOnly(t)
 	dir := t.TempDir()
-	right, err := OpenKeyring(dir, prompt("right"))
+	right, err := OpenKeyring(dir, prompt(rightPass))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +140,12 @@ func TestPassphraseSources(t *testing.T) {
 		t.Fatalf("empty prompt answer: %v; want ErrNoPassphrase", err)
 	}
 	cancelled := errors.New("cancelled")
-	if _, err := OpenKeyring(dir, func(string) (string, error) { return "", cancelled }); !errors.Is(err, cancelled) {
+	if _, err := OpenKeyring(dir, func(PassphraseRequest) (string, error) { return "", cancelled }); !errors.Is(err, cancelled) {
 		t.Fatalf("cancelled prompt: %v", err)
 	}
-	t.Setenv(EnvPassword, "from-env")
-	kr, err := OpenKeyring(dir, func(string) (string, error) {
+	const fromEnv = "fake passphrase from the environment"
+	t.Setenv(EnvPassword, fromEnv)
+	kr, err := OpenKeyring(dir, func(PassphraseRequest) (string, error) {
 		t.Fatal("prompted although the environment has the passphrase")
 		return "", nil
 	})
@@ -152,14 +156,14 @@ func TestPassphraseSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(EnvPassword, "")
-	if _, err := OpenKeyring(dir, prompt("from-env")); err != nil {
+	if _, err := OpenKeyring(dir, prompt(fromEnv)); err != nil {
 		t.Fatalf("prompted passphrase equal to the env one: %v", err)
 	}
 }
 
 func TestDisabledBusFallsBackToFile(t *testing.T) {
 	t.Setenv(EnvBackend, "")
-	t.Setenv(EnvPassword, "pw")
+	t.Setenv(EnvPassword, goodPass)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	if desktopBusUsable() {
 		t.Fatal("a disabled session bus counts as usable")

@@ -3,33 +3,56 @@ package shell
 import (
 	"context"
 	"errors"
+	"fmt"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/secrets"
 )
 
 // errNoPassphrase is returned when the admin closes the passphrase prompt.
 var errNoPassphrase = errors.New("no keyring passphrase was given: the secrets stay locked until you enter it")
 
 // passphrasePrompt asks for the encrypted file keyring's passphrase in a
-// dialog over the main window. It is called off the UI goroutine (by the
-// loop or the wizard's background calls) and waits for the answer.
-func (s *Shell) passphrasePrompt(message string) (string, error) {
+// dialog over the main window: once to unlock an existing keyring; twice,
+// with at least secrets.MinPassphraseLen characters, to create one. It is
+// called off the UI goroutine (by the loop or the wizard's background
+// calls) and waits for the answer.
+func (s *Shell) passphrasePrompt(req secrets.PassphraseRequest) (string, error) {
 	answer := make(chan string, 1)
 	fyne.Do(func() {
 		entry := widget.NewPasswordEntry()
 		entry.SetPlaceHolder("passphrase")
 		items := []*widget.FormItem{widget.NewFormItem("Passphrase", entry)}
-		items[0].HintText = message + ". On a new keyring this sets it; keep it safe."
-		d := dialog.NewForm("Unlock the rolesync keyring", "Unlock", "Cancel", items, func(ok bool) {
+		title, confirm := "Unlock the rolesync keyring", "Unlock"
+		items[0].HintText = req.Message + "."
+		if req.New {
+			title, confirm = "Create the rolesync keyring", "Create"
+			items[0].HintText = req.Message + ". It protects the Okta and portal credentials; keep it safe, it cannot be recovered."
+			repeat := widget.NewPasswordEntry()
+			repeat.SetPlaceHolder("the same passphrase again")
+			entry.Validator = longEnough
+			repeat.Validator = func(v string) error {
+				if v != entry.Text {
+					return errors.New("the two passphrases differ")
+				}
+				return nil
+			}
+			// The repeat's check depends on the first entry too.
+			entry.OnChanged = func(string) { _ = repeat.Validate() }
+			items = append(items, widget.NewFormItem("Repeat", repeat))
+		}
+		d := dialog.NewForm(title, confirm, "Cancel", items, func(ok bool) {
 			if ok {
 				answer <- entry.Text
 			} else {
 				answer <- ""
 			}
 		}, s.win.Window())
-		d.Resize(fyne.NewSize(460, 200))
+		d.Resize(fyne.NewSize(460, 240))
 		d.Show()
 		s.win.Window().Canvas().Focus(entry)
 	})
@@ -42,4 +65,12 @@ func (s *Shell) passphrasePrompt(message string) (string, error) {
 	case <-s.loopCtx.Done():
 		return "", context.Cause(s.loopCtx)
 	}
+}
+
+// longEnough is the new passphrase's validator.
+func longEnough(v string) error {
+	if n := utf8.RuneCountInString(v); n < secrets.MinPassphraseLen {
+		return fmt.Errorf("%d of at least %d characters", n, secrets.MinPassphraseLen)
+	}
+	return nil
 }

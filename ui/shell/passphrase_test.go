@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/cli"
+	"github.com/rolesync/rolesync/internal/secrets"
 )
 
 // answerPrompt types into the passphrase dialog and taps button.
@@ -39,6 +41,12 @@ func answerPrompt(t *testing.T, s *Shell, passphrase, button string) {
 	})
 }
 
+// TestMain keeps the keyrings the tests create cheap to open.
+func TestMain(m *testing.M) {
+	secrets.UseFastKDFForTests()
+	os.Exit(m.Run())
+}
+
 func TestKeyringPassphraseIsAskedInTheWindow(t *testing.T) {
 	t.Setenv("ROLESYNC_KEYRING_PASSWORD", "")
 	t.Setenv("ROLESYNC_KEYRING_BACKEND", "file")
@@ -65,8 +73,100 @@ func TestKeyringPassphraseIsAskedInTheWindow(t *testing.T) {
 		}
 		done <- err
 	}()
-	answerPrompt(t, s, "correct horse battery staple", "Unlock")
+	answerPrompt(t, s, "correct horse battery staple", "Create")
 	if err := <-done; err != nil {
 		t.Fatalf("unlocking with a passphrase: %v", err)
+	}
+}
+
+// dialogParts returns the passphrase dialog's password entries and its
+// buttons by label.
+func dialogParts(t *testing.T, s *Shell) ([]*widget.Entry, map[string]*widget.Button) {
+	t.Helper()
+	var top fyne.CanvasObject
+	waitFor(t, "the passphrase dialog", func() bool {
+		fyne.DoAndWait(func() { top = s.win.Window().Canvas().Overlays().Top() })
+		return top != nil
+	})
+	var entries []*widget.Entry
+	buttons := map[string]*widget.Button{}
+	fyne.DoAndWait(func() {
+		for _, o := range test.LaidOutObjects(top) {
+			switch w := o.(type) {
+			case *widget.Entry:
+				if w.Password {
+					entries = append(entries, w)
+				}
+			case *widget.Button:
+				buttons[w.Text] = w
+			}
+		}
+	})
+	return entries, buttons
+}
+
+// TestNewKeyringPassphraseIsConfirmed: creating the keyring asks for the
+// passphrase twice, and Create stays disabled until it has 12 characters
+// and both entries agree. An existing keyring asks once.
+func TestNewKeyringPassphraseIsConfirmed(t *testing.T) {
+	t.Setenv("ROLESYNC_KEYRING_PASSWORD", "")
+	t.Setenv("ROLESYNC_KEYRING_BACKEND", "file")
+	ctx := context.Background()
+	dir := t.TempDir()
+	rt, err := cli.Open(ctx, dir, cli.Env{Stderr: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	s, _ := newTestShell(t, rt)
+
+	const good = "fake passphrase for tests"
+	done := make(chan error, 1)
+	go func() { _, err := rt.Secrets(); done <- err }()
+	entries, buttons := dialogParts(t, s)
+	create := buttons["Create"]
+	if len(entries) != 2 || create == nil {
+		t.Fatalf("the new keyring's dialog has %d password entries and buttons %v; want 2 and Create", len(entries), buttons)
+	}
+	for _, tc := range []struct {
+		first, second string
+		enabled       bool
+	}{
+		{"short pass", "short pass", false},
+		{good, good + "x", false},
+		{good, good, true},
+	} {
+		var disabled bool
+		fyne.DoAndWait(func() {
+			entries[0].SetText(tc.first)
+			entries[1].SetText(tc.second)
+			disabled = create.Disabled()
+		})
+		if disabled == tc.enabled {
+			t.Fatalf("with %d and %d characters typed, Create disabled = %v", len(tc.first), len(tc.second), disabled)
+		}
+	}
+	fyne.DoAndWait(func() { test.Tap(create) })
+	if err := <-done; err != nil {
+		t.Fatalf("creating the keyring: %v", err)
+	}
+
+	rt2, err := cli.Open(ctx, dir, cli.Env{Stderr: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt2.Close()
+	rt2.Prompt = s.passphrasePrompt
+	go func() { _, err := rt2.Secrets(); done <- err }()
+	entries, buttons = dialogParts(t, s)
+	if len(entries) != 1 || buttons["Unlock"] == nil {
+		t.Fatalf("the existing keyring's dialog has %d password entries and buttons %v; want 1 and Unlock", len(entries), buttons)
+	}
+	fyne.DoAndWait(func() {
+		entries[0].SetText(good)
+		test.Tap(buttons["Unlock"])
+	})
+	if err := <-done; err != nil {
+		t.Fatalf("unlocking the keyring: %v", err)
 	}
 }
