@@ -60,7 +60,7 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 		return nil, err
 	}
 
-	current, err := c.currentGroups(ctx, refs, prev, feed)
+	current, counts, err := c.currentGroups(ctx, refs, prev, feed)
 	if err != nil {
 		return nil, fmt.Errorf("read mapped Okta groups: %w", err)
 	}
@@ -110,20 +110,25 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 			reread = append(reread, g)
 		}
 	}
-	// Largest first, by the counts of the resolution or else the sizes the
-	// groups had in the previous snapshot.
+	// Largest first, by Okta's counts (of the resolution, else of the changed
+	// groups' listing) or else the sizes the groups had in the previous
+	// snapshot. Each read is checked against the count, when there is one.
 	sizes := map[string]int{}
 	for _, g := range prev.Groups {
 		if g != nil && g.MemberIDs != nil {
 			sizes[g.ID] = len(g.MemberIDs)
 		}
 	}
+	for id, n := range counts {
+		sizes[id] = n
+	}
 	for id, n := range res.members {
 		sizes[id] = n
+		counts[id] = n
 	}
 	reread = largestFirst(reread, sizes)
 	fresh := map[string]*User{}
-	if err := c.readMembers(ctx, reread, res.members, fresh); err != nil {
+	if err := c.readMembers(ctx, reread, counts, fresh); err != nil {
 		return nil, err
 	}
 	users := map[string]*User{}
@@ -206,8 +211,10 @@ func (c *Client) changeFeed(ctx context.Context, prev *Snapshot) (feed, error) {
 // currentGroups returns, by id, the mapped groups of prev that changed: with
 // the System Log, those whose membership or profile moved since the newest
 // membership time prev saw (one call); without it, all of them read by id,
-// a nil entry marking a group that no longer exists.
-func (c *Client) currentGroups(ctx context.Context, refs []string, prev *Snapshot, f feed) (map[string]*Group, error) {
+// a nil entry marking a group that no longer exists. It also returns their
+// member counts (expand=stats), by id, which their re-reads are checked
+// against.
+func (c *Client) currentGroups(ctx context.Context, refs []string, prev *Snapshot, f feed) (map[string]*Group, map[string]int, error) {
 	var ids []string
 	var newest time.Time
 	for _, ref := range refs {
@@ -218,34 +225,45 @@ func (c *Client) currentGroups(ctx context.Context, refs []string, prev *Snapsho
 			}
 		}
 	}
+	counts := map[string]int{}
 	if len(ids) == 0 {
-		return map[string]*Group{}, nil
+		return map[string]*Group{}, counts, nil
 	}
 	if f.viaLog && !newest.IsZero() {
 		t := quote(newest.Add(-time.Second).UTC().Format(oktaTime))
-		groups, err := c.listGroups(ctx, groupQuery{filter: "lastMembershipUpdated gt " + t + " or lastUpdated gt " + t, limit: groupsPageSize})
+		groups, err := c.listGroups(ctx, groupQuery{filter: "lastMembershipUpdated gt " + t + " or lastUpdated gt " + t, expand: "stats", limit: groupsPageSize})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out := map[string]*Group{}
 		for _, sg := range groups {
 			g, err := toGroup(sg)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			out[g.ID] = g
 		}
-		return out, nil
+		return out, addCounts(counts, groups), nil
 	}
-	byID, _, err := c.groupsByID(ctx, uniqueSorted(ids), "")
+	byID, raw, err := c.groupsByID(ctx, uniqueSorted(ids), "stats")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := map[string]*Group{}
 	for _, id := range ids {
 		out[id] = byID[id] // nil: deleted
 	}
-	return out, nil
+	return out, addCounts(counts, raw), nil
+}
+
+// addCounts adds the member counts the groups carry to counts, by id.
+func addCounts(counts map[string]int, groups []groupJSON) map[string]int {
+	for _, g := range groups {
+		if g.HasCount {
+			counts[g.ID] = g.UsersCount
+		}
+	}
+	return counts
 }
 
 // shareGroups makes references to one group share one Group.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestTruncatedGroupReadFails reads a group whose statistics count 1,500
@@ -77,5 +78,32 @@ func TestMemberCountShortfall(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("checkMemberCount(%d, %d) = %v, want ok %v", tt.read, tt.counted, err, tt.ok)
 		}
+	}
+}
+
+// TestDeltaTruncatedGroupReadFails re-reads a changed group in a delta
+// read whose listing stops after one page: the changed groups' listing
+// carries their member counts, so the short read fails as in Snapshot.
+func TestDeltaTruncatedGroupReadFails(t *testing.T) {
+	ctx := context.Background()
+	f := newOrgFake(t)
+	f.addGroup(gid(1), "Engineering", ids(uid, 0, 1500)...)
+	clock := newStepClock()
+	c := f.client(t, func(o *Options) { o.Clock = clock })
+	prev, err := c.Snapshot(ctx, []string{"Engineering"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Sleep(ctx, 15*time.Minute)
+	f.addGroup(gid(2), "Other", uid(1600))
+	f.mutate(func() {
+		f.groups[0].Members = append(f.groups[0].Members, uid(1600))
+		f.groups[0].LMU = clock.Now()
+		f.noNext = true
+	})
+	f.event("group.user_membership.add", uid(1600), gid(1), clock.Now())
+	s, err := c.SnapshotDelta(ctx, []string{"Engineering"}, prev)
+	if s != nil || !errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "Engineering") {
+		t.Fatalf("SnapshotDelta = %v, %v; want ErrIncomplete naming Engineering", s, err)
 	}
 }
