@@ -5,60 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
-
-// recordEvery is how many applied changes a run records at a time while it
-// applies, so that neither the changes' history records nor the changes
-// themselves pile up until the end of a large run.
-const recordEvery = 1000
-
-// appliedLog records the changes of a run as they are applied, in order.
-// The changes it records are always a prefix of the run's applied changes:
-// a crash mid-run leaves that prefix in the history; finish records the
-// rest.
-type appliedLog struct {
-	rec   Recorder
-	runID int64
-	now   func() time.Time
-	// done is how many applied changes are recorded.
-	done int
-	// err is the first failed recording: later changes wait for finish,
-	// which records them (and reports the failure) in one go.
-	err error
-	buf []store.Change
-}
-
-// add records cs, the applied changes that follow those recorded, unless an
-// earlier recording failed. Recording is not cancelled with ctx: what was
-// applied must be kept.
-func (l *appliedLog) add(ctx context.Context, cs []PlannedChange) {
-	if l == nil || l.err != nil || len(cs) == 0 {
-		return
-	}
-	at := l.now()
-	l.buf = l.buf[:0]
-	for _, c := range cs {
-		l.buf = append(l.buf, c.storeChange(at, false))
-	}
-	if err := l.rec.AddChanges(context.WithoutCancel(ctx), l.runID, l.buf); err != nil {
-		l.err = err
-		return
-	}
-	l.done += len(cs)
-	clear(l.buf)
-}
-
-// pending returns the applied changes not recorded yet.
-func (l *appliedLog) pending(applied []PlannedChange) []PlannedChange {
-	if l == nil {
-		return applied
-	}
-	return applied[l.done:]
-}
 
 // userRef names the user of a change without building a string: its target
 // id, else its Okta id, else its login, lower-cased.
@@ -176,42 +126,55 @@ func tierOf(cs []PlannedChange) uint8 {
 
 // apply makes cs in the target, user by user, grants before revocations
 // (see grantsFirst), and returns the changes that were made. It stops at
-// the first error. log, when set, records the applied changes as it goes.
+// the first error, and when ctx is cancelled it stops between two users:
+// the target's calls for one user (or one bulk creation) are not cancelled,
+// so that each user's changes are made whole and can be recorded; they are
+// bounded by applyTimeout. log, when set, records the changes of each user
+// (or bulk creation) before the next is applied, so a process killed
+// midway loses the record of one at most; when recording fails, apply
+// stops, so that no change it makes goes unrecorded.
 func (e *Engine) apply(ctx context.Context, cs []PlannedChange, p *Plan, prog func(Progress), log *appliedLog) ([]PlannedChange, error) {
 	total := len(cs)
 	prog(Progress{Phase: PhaseApply, Done: 0, Total: total})
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
+	defer cancel()
 	ordered, bounds := grantsFirst(groupByUser(cs))
 	done, oneByOne := 0, 0 // users before oneByOne are not created in bulk
-	recorded := 0          // ordered[:recorded] are handed to log
-	record := func(atLeast int) {
-		if done-recorded >= max(1, atLeast) {
-			log.add(ctx, ordered[recorded:done])
-			recorded = done
+	from := 0              // ordered[:from] are handed to log
+	recorded := func() error {
+		log.add(ctx, ordered[from:done])
+		from = done
+		prog(Progress{Phase: PhaseApply, Done: done, Total: total})
+		if log != nil && log.err != nil {
+			return fmt.Errorf("record the applied changes: %w; applying stopped after %d of %d changes so that none goes unrecorded", log.err, done, total)
 		}
+		return nil
 	}
 	for u := 0; u+1 < len(bounds); u++ {
 		if err := ctx.Err(); err != nil {
-			return ordered[:done:done], fmt.Errorf("sync cancelled after %d of %d changes: %w", done, total, err)
+			return ordered[:done:done], fmt.Errorf("sync cancelled after %d of %d changes: %w; the changes made are recorded, and the next run makes the rest", done, total, err)
 		}
 		if u >= oneByOne {
-			next, end := e.bulkCreate(ctx, ordered, bounds, u, p)
+			next, end := e.bulkCreate(wctx, ordered, bounds, u, p)
 			if next > u {
 				done = bounds[next]
-				record(recordEvery)
-				prog(Progress{Phase: PhaseApply, Done: done, Total: total})
+				if err := recorded(); err != nil {
+					return ordered[:done:done], err
+				}
 				u = next - 1
 				continue
 			}
 			oneByOne = end
 		}
 		ops := ordered[bounds[u]:bounds[u+1]]
-		if err := e.applyUser(ctx, ops, p); err != nil {
+		if err := e.applyUser(wctx, ops, p); err != nil {
 			return ordered[:done:done], fmt.Errorf("apply changes to user %s (%d of %d changes were applied before it): %w",
 				ops[0].User, done, total, err)
 		}
 		done = bounds[u+1]
-		record(recordEvery)
-		prog(Progress{Phase: PhaseApply, Done: done, Total: total})
+		if err := recorded(); err != nil {
+			return ordered[:done:done], err
+		}
 	}
 	return ordered[:done:done], nil
 }

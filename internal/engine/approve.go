@@ -59,18 +59,19 @@ func (e *Engine) Approve(ctx context.Context, runID int64) (Result, error) {
 			valid = append(valid, c)
 		}
 	}
-	applied, err := e.apply(ctx, valid, fresh, prog, nil)
+	alog := &appliedLog{rec: e.opts.Recorder, runID: res.RunID, now: e.opts.Now}
+	applied, err := e.apply(ctx, valid, fresh, prog, alog)
 	res.Applied = applied
 	res.Created, res.Granted, res.Revoked = countChanges(applied)
 	if err != nil {
-		return e.finish(ctx, log, res, applied, nil, fmt.Errorf("apply hold of run %d: %w; the hold stays pending", runID, err))
+		return e.finish(ctx, log, res, alog.pending(applied), nil, fmt.Errorf("apply hold of run %d: %w; the hold stays pending", runID, err))
 	}
 	if err := e.opts.Recorder.DecideHold(ctx, runID, store.HoldApproved); err != nil {
-		return e.finish(ctx, log, res, applied, nil, fmt.Errorf("mark hold of run %d approved: %w", runID, err))
+		return e.finish(ctx, log, res, alog.pending(applied), nil, fmt.Errorf("mark hold of run %d approved: %w", runID, err))
 	}
 	e.rememberGroups(ctx, log, fresh, &h)
 	log.Info("hold approved", "held", len(h.Changes), "still_valid", len(valid))
-	return e.finish(ctx, log, res, applied, nil, nil)
+	return e.finish(ctx, log, res, alog.pending(applied), nil, nil)
 }
 
 // Reject drops the hold of run runID: nothing it held is applied. A later

@@ -10,7 +10,8 @@ import (
 	"github.com/rolesync/rolesync/internal/store"
 )
 
-// applyTimeout bounds the apply phase of one run.
+// applyTimeout bounds the target's calls of an apply (or of a batch), which
+// are not cancelled with the run's context.
 const applyTimeout = 30 * time.Minute
 
 // Batcher is a target that queues changes until Flush (a SCIM service
@@ -47,6 +48,9 @@ func (e *Engine) applyBatched(ctx context.Context, cs []PlannedChange, p *Plan, 
 	if err != nil || split == len(ordered) {
 		return applied, err
 	}
+	if err := ctx.Err(); err != nil {
+		return applied, fmt.Errorf("sync cancelled after %d of %d changes: %w; the changes made are recorded, and the next run makes the rest", split, len(ordered), err)
+	}
 	more, err := e.applyBatch(ctx, b, ordered[split:], p, func(pr Progress) {
 		pr.Done += split
 		pr.Total = len(ordered)
@@ -60,11 +64,15 @@ func (e *Engine) applyBatch(ctx context.Context, b Batcher, cs []PlannedChange, 
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	if err := b.Begin(ctx); err != nil {
+	// What was queued is sent even when ctx is cancelled (apply stops
+	// queueing then), so that it is made and recorded whole.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
+	defer cancel()
+	if err := b.Begin(wctx); err != nil {
 		return nil, fmt.Errorf("start a batch of changes in the target: %w; nothing more was changed", err)
 	}
 	applied, err := e.apply(ctx, cs, p, prog, nil)
-	if ferr := b.Flush(ctx); ferr != nil {
+	if ferr := b.Flush(wctx); ferr != nil {
 		applied = dropUnflushed(applied, p, ferr)
 		ferr = fmt.Errorf("send the batched role changes to the target: %w; the role changes not sent are not recorded, and the next run makes them", ferr)
 		err = errors.Join(err, ferr)

@@ -118,20 +118,35 @@ func (c *cancelOnCreate) CreateUser(ctx context.Context, u target.User) (target.
 	return c.memTarget.CreateUser(ctx, u)
 }
 
-func TestApplyFinishesAfterCancel(t *testing.T) {
+func TestApplyStopsAfterTheUserInFlightWhenCancelled(t *testing.T) {
 	o := newOrg().user("ada", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Ops").user("cy", okta.StatusActive, "Audit")
 	ctx, cancel := context.WithCancel(context.Background())
 	tgt := &cancelOnCreate{memTarget: newMemTarget("Administrator", "Read Only", "Auditor"), cancel: cancel}
 	rec := newRecorder()
-	cfg := config.Config{Mappings: defaultMappings}
+	cfg := config.Config{Mappings: defaultMappings, Safety: defaultLimits}
 	e, err := New(Options{Source: &fakeSource{org: o}, Target: tgt, Recorder: rec, Config: func() config.Config { return cfg }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := e.Run(ctx, RunOptions{})
-	if err != nil || res.Status != store.StatusSucceeded || res.Created != 3 {
-		t.Fatalf("a cancel during apply left the run half-applied: %+v, %v", res, err)
+	if !errors.Is(err, context.Canceled) || res.Status != store.StatusInterrupted || res.Created != 1 {
+		t.Fatalf("Run = %+v, %v; want interrupted after ada, whose creation was under way", res, err)
 	}
+	if got := state(mustList(t, tgt.memTarget)); !mapsEqual(got, map[string]string{"ada@example.com": "on:Administrator"}) {
+		t.Fatalf("target %v; want ada made whole, with her role", got)
+	}
+	if n := len(rec.changes[res.RunID]); n != 2 || rec.run(res.RunID).Status != store.StatusInterrupted {
+		t.Fatalf("recorded %d changes and %+v; want ada's 2, the run interrupted", n, rec.run(res.RunID))
+	}
+}
+
+func mustList(t *testing.T, tgt target.Target) []target.User {
+	t.Helper()
+	users, err := tgt.ListUsers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return users
 }
 
 // refusedLookup is a source whose user lookups Okta refuses (no

@@ -171,7 +171,7 @@ type RunOptions struct {
 // Result is the outcome of a run.
 type Result struct {
 	RunID    int64  `json:"run_id"`
-	Status   string `json:"status"` // store.StatusSucceeded, StatusFailed or StatusHeld
+	Status   string `json:"status"` // store.StatusSucceeded, StatusFailed, StatusHeld or StatusInterrupted
 	Created  int    `json:"created"`
 	Granted  int    `json:"granted"`
 	Revoked  int    `json:"revoked"`
@@ -239,9 +239,11 @@ func (e *Engine) Plan(ctx context.Context) (*Plan, error) {
 }
 
 // Run runs one sync: read, plan, gates, apply, record. A failed read or plan
-// applies nothing. The error is non-nil exactly when the status is failed
-// (or the run could not start); the Result still carries the run id, the
-// counts of what was applied and the error text.
+// applies nothing. A cancelled ctx stops the run, between two users once
+// applying started, with status interrupted. The error is non-nil exactly
+// when the status is failed or interrupted (or the run could not start);
+// the Result still carries the run id, the counts of what was applied and
+// the error text.
 func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	unlock, err := e.lock()
 	if err != nil {
@@ -289,13 +291,11 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return e.finish(ctx, log, res, nil, nil, fmt.Errorf("stopped before applying: %w; nothing was changed", err))
 	}
-	// Once applying starts it runs to the end, even when the app is asked to
-	// quit: a run is never left half-applied by a cancel. A stuck target is
-	// still bounded by applyTimeout.
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
-	defer cancel()
+	// A cancel (Ctrl-C, a stop signal, quitting the app) stops the apply
+	// between two users; every change made is recorded as it is made, and
+	// the run is recorded as interrupted.
 	alog := &appliedLog{rec: e.opts.Recorder, runID: res.RunID, now: e.opts.Now}
-	applied, err := e.applyBatched(actx, plan.Changes, plan, prog, alog)
+	applied, err := e.applyBatched(ctx, plan.Changes, plan, prog, alog)
 	res.Applied = applied
 	res.Created, res.Granted, res.Revoked = countChanges(applied)
 	if err == nil {
@@ -315,6 +315,8 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, applied, held []PlannedChange, runErr error) (Result, error) {
 	now := e.opts.Now()
 	switch {
+	case runErr != nil && errors.Is(ctx.Err(), context.Canceled):
+		res.Status, res.Error = store.StatusInterrupted, runErr.Error()
 	case runErr != nil:
 		res.Status, res.Error = store.StatusFailed, runErr.Error()
 	case res.Held > 0:
@@ -350,6 +352,8 @@ func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, appli
 		}
 	}
 	switch res.Status {
+	case store.StatusInterrupted:
+		log.Info("sync interrupted", "err", res.Error, "created", res.Created, "granted", res.Granted, "revoked", res.Revoked)
 	case store.StatusFailed:
 		// Callers report failures (the scheduler rate-limits its error logs).
 		log.Debug("sync failed", "err", res.Error, "created", res.Created, "granted", res.Granted, "revoked", res.Revoked)
@@ -372,31 +376,4 @@ func holdSummary(p *Plan) string {
 		return "a safety gate held them"
 	}
 	return p.HoldReasons[0]
-}
-
-// countChanges returns the created users, granted roles and revocations
-// (single roles and whole users) among cs.
-func countChanges(cs []PlannedChange) (created, granted, revoked int) {
-	for _, c := range cs {
-		switch c.Action {
-		case store.ActionCreate:
-			created++
-		case store.ActionGrant:
-			granted++
-		case store.ActionRevoke, store.ActionRevokeAll:
-			revoked++
-		}
-	}
-	return created, granted, revoked
-}
-
-func toStoreChanges(applied, held []PlannedChange, at time.Time) []store.Change {
-	out := make([]store.Change, 0, len(applied)+len(held))
-	for _, c := range applied {
-		out = append(out, c.storeChange(at, false))
-	}
-	for _, c := range held {
-		out = append(out, c.storeChange(at, true))
-	}
-	return out
 }

@@ -55,9 +55,8 @@ func TestAppliedChangesRecordedWhileApplying(t *testing.T) {
 		failAt    int
 		wantCalls int
 	}{
-		{"small run in one batch", 10, 0, 1},
-		{"large run in batches", 1600, 0, 4},
-		{"failed batch recorded with the rest at the end", 1600, 2, 3},
+		{"each user recorded before the next is applied", 10, 0, 10},
+		{"a failed recording stops the apply; finish records what it made", 10, 3, 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,23 +64,28 @@ func TestAppliedChangesRecordedWhileApplying(t *testing.T) {
 			rec := &batchRecorder{fakeRecorder: m.rec, failAt: tc.failAt, applied: func() int { return len(m.tgt.users) }}
 			m.eng.opts.Recorder = rec
 			res, err := m.eng.Run(context.Background(), RunOptions{})
-			if err != nil || res.Status != store.StatusSucceeded {
-				t.Fatalf("Run = %+v, %v", res, err)
+			wantStatus, wantUsers := store.StatusSucceeded, tc.users
+			if tc.failAt > 0 {
+				wantStatus, wantUsers = store.StatusFailed, tc.failAt
+			}
+			if res.Status != wantStatus || (err == nil) != (tc.failAt == 0) {
+				t.Fatalf("Run = %+v, %v; want %s", res, err, wantStatus)
 			}
 			if len(rec.sizes) != tc.wantCalls {
 				t.Fatalf("AddChanges called with %v, want %d calls", rec.sizes, tc.wantCalls)
 			}
-			for i, size := range rec.sizes[:len(rec.sizes)-1] {
-				if size < recordEvery {
-					t.Errorf("batch %d recorded %d changes, want at least %d", i, size, recordEvery)
-				}
-				if rec.appliedAt[i] == tc.users {
-					t.Errorf("batch %d was recorded after every user was created, want while applying", i)
+			for i, size := range rec.sizes {
+				if size != 2 || (i < tc.users && i < len(rec.appliedAt) && rec.appliedAt[i] != min(i+1, wantUsers)) {
+					t.Fatalf("call %d recorded %d changes with %d users in the target; want each user's 2 changes before the next user",
+						i, size, rec.appliedAt[i])
 				}
 			}
+			if len(m.tgt.users) != wantUsers {
+				t.Fatalf("the target holds %d users, want %d", len(m.tgt.users), wantUsers)
+			}
 			got := m.rec.changes[res.RunID]
-			if len(got) != 2*tc.users || len(res.Applied) != 2*tc.users {
-				t.Fatalf("recorded %d, applied %d changes; want %d", len(got), len(res.Applied), 2*tc.users)
+			if len(got) != 2*wantUsers || len(res.Applied) != 2*wantUsers {
+				t.Fatalf("recorded %d, applied %d changes; want %d", len(got), len(res.Applied), 2*wantUsers)
 			}
 			for i, c := range res.Applied {
 				if r := got[i]; r.User != c.User || r.Action != c.Action || r.Role != c.Role {
@@ -101,23 +105,24 @@ func TestApplyErrorKeepsRecordedPrefix(t *testing.T) {
 	if err == nil || res.Status != store.StatusFailed {
 		t.Fatalf("Run = %+v, %v; want a failed run", res, err)
 	}
-	if want := []int{1000, 1000, 198}; !slices.Equal(rec.sizes, want) {
-		t.Fatalf("AddChanges calls %v, want %v: batches while applying and the rest at the end", rec.sizes, want)
+	if len(rec.sizes) != 1099 || slices.ContainsFunc(rec.sizes, func(n int) bool { return n != 2 }) {
+		t.Fatalf("AddChanges calls %v, want one of 2 changes for each of the 1099 users made", rec.sizes)
 	}
 	if got := len(m.rec.changes[res.RunID]); got != 2*1099 || len(res.Applied) != 2*1099 || res.Created != 1099 {
 		t.Fatalf("recorded %d, applied %d, created %d; want the 1099 users created before the failure", got, len(res.Applied), res.Created)
 	}
 }
 
-func TestRecordingThatKeepsFailingFailsTheRun(t *testing.T) {
+func TestRecordingThatKeepsFailingStopsTheApply(t *testing.T) {
 	m := newMemEnv(t, bigOrg(600), nil)
 	m.eng.opts.Recorder = &failingRecorder{m.rec}
 	res, err := m.eng.Run(context.Background(), RunOptions{})
-	if err == nil || !strings.Contains(err.Error(), "record changes of run 1: disk full") || res.Status != store.StatusFailed {
+	if err == nil || !strings.Contains(err.Error(), "record the applied changes: disk full; applying stopped after 2 of 1200 changes") ||
+		res.Status != store.StatusFailed {
 		t.Fatalf("Run = %+v, %v; want a failed run naming the recording error", res, err)
 	}
-	if res.Created != 600 || len(m.tgt.users) != 600 {
-		t.Fatalf("created %d (%d in the target); want every user: applying goes on when a batch cannot be recorded", res.Created, len(m.tgt.users))
+	if res.Created != 1 || len(m.tgt.users) != 1 {
+		t.Fatalf("created %d (%d in the target); want the first user only: no change is made that cannot be recorded", res.Created, len(m.tgt.users))
 	}
 }
 

@@ -143,17 +143,17 @@ func TestDryRunAndPlanChangeNothing(t *testing.T) {
 	}
 }
 
-func TestCancelledRunRecordsFailure(t *testing.T) {
+func TestCancelledRunRecordsInterruption(t *testing.T) {
 	o := newOrg().user("ann", okta.StatusActive, "Eng")
 	m := newMemEnv(t, o, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	res, err := m.eng.Run(ctx, RunOptions{})
-	if !errors.Is(err, context.Canceled) || res.Status != store.StatusFailed || len(res.Applied) != 0 {
+	if !errors.Is(err, context.Canceled) || res.Status != store.StatusInterrupted || len(res.Applied) != 0 {
 		t.Fatalf("Run(cancelled) = %+v, %v", res, err)
 	}
-	if m.rec.run(res.RunID).Status != store.StatusFailed {
-		t.Fatal("cancelled run not recorded as failed")
+	if m.rec.run(res.RunID).Status != store.StatusInterrupted {
+		t.Fatal("cancelled run not recorded as interrupted")
 	}
 }
 
