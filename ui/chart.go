@@ -68,7 +68,7 @@ func statusColor(status string) color.Color {
 	switch status {
 	case store.StatusFailed:
 		return theme.Color(theme.ColorNameError)
-	case store.StatusHeld:
+	case store.StatusHeld, store.StatusInterrupted:
 		return theme.Color(theme.ColorNameWarning)
 	case store.StatusRunning:
 		return theme.Color(theme.ColorNameDisabled)

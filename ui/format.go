@@ -76,6 +76,8 @@ func runResult(r store.Run) string {
 		return "Held for approval"
 	case store.StatusRunning:
 		return "Running"
+	case store.StatusInterrupted:
+		return "Interrupted"
 	}
 	return r.Status
 }

@@ -37,6 +37,9 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 					fmt.Sprintf("Run %d failed: %s.%s rolesync will try again at the next run.", r.ID, reason, appliedBefore(*r)))
 			}
 			st.failing = true
+		case store.StatusInterrupted:
+			// Stopped by the admin or by quitting: neither a failure nor a
+			// sign that syncing works again.
 		default:
 			if st.failing {
 				recovered = fyne.NewNotification("rolesync: sync working again",
