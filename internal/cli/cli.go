@@ -105,11 +105,25 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "rolesync: %s\nRun '%s --help' for usage.\n", oneLine(err.Error()), helpPath(cmd))
 		return 2
 	}
-	if ctx.Err() != nil && !strings.Contains(err.Error(), "interrupted") {
-		err = fmt.Errorf("interrupted (%v): %w", context.Cause(ctx), err)
+	if ctx.Err() != nil {
+		err = interrupted(err, context.Cause(ctx))
 	}
 	fmt.Fprintf(env.Stderr, "rolesync: %s\n", oneLine(err.Error()))
 	return 1
+}
+
+// interrupted says that err ended a command whose context was cancelled
+// for cause (on SIGINT or SIGTERM: "interrupt signal received"), naming
+// the cause unless err already does.
+func interrupted(err, cause error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "interrupted"):
+		return err
+	case cause == nil || strings.Contains(msg, cause.Error()):
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	return fmt.Errorf("interrupted (%v): %w", cause, err)
 }
 
 // helpPath is the command whose --help the usage hint names.

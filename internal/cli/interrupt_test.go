@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -101,4 +102,20 @@ func TestSyncOnceInterrupted(t *testing.T) {
 			t.Errorf("history after the interrupted sync: %+v; want one finished run that changed nothing", runs)
 		}
 	})
+}
+
+func TestInterruptedMessage(t *testing.T) {
+	sig := errors.New("interrupt signal received")
+	for _, tc := range []struct {
+		err, cause error
+		want       string
+	}{
+		{errors.New("read Okta groups: interrupt signal received; nothing was changed"), sig, "interrupted: read Okta groups: interrupt signal received; nothing was changed"},
+		{errors.New("open store x.db: context canceled"), sig, "interrupted (interrupt signal received): open store x.db: context canceled"},
+		{errors.New("run 4 interrupted: 12 changes applied and recorded"), sig, "run 4 interrupted: 12 changes applied and recorded"},
+	} {
+		if got := interrupted(tc.err, tc.cause).Error(); got != tc.want {
+			t.Errorf("interrupted(%q) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
 }
