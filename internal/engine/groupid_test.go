@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -181,5 +182,54 @@ func TestOneGroupReadEmptyHoldsItsRevocations(t *testing.T) {
 	}
 	if r.members["Ops"] != 0 {
 		t.Fatalf("after approval Ops is recorded with %d members, want 0", r.members["Ops"])
+	}
+}
+
+// With the real store as the runtime uses it (the configuration reread
+// from the store for each run), a group re-created under its name is
+// noticed by a later process.
+func TestGroupRecreatedNoticedWithStore(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "rolesync.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := config.Default()
+	cfg.Mappings = slices.Clone(defaultMappings)
+	if err := config.Save(ctx, st, cfg); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, config.Config{}, newOrg().user("boss", okta.StatusActive, "Eng").user("ann", okta.StatusActive, "Eng"), nil, false)
+	newEngine := func() *Engine {
+		eng, err := New(Options{Source: e.src, Target: e.dir, Recorder: st, Config: func() config.Config {
+			c, _, err := config.FromStore(ctx, st)
+			if err != nil {
+				t.Error(err)
+			}
+			return c
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eng
+	}
+	if res, err := newEngine().Run(ctx, RunOptions{}); err != nil || res.Created != 2 {
+		t.Fatalf("first run %+v, %v", res, err)
+	}
+	if ms, _ := st.Mappings(ctx); ms[0].GroupID != "00gEng" {
+		t.Fatalf("mappings after the first run: %+v", ms)
+	}
+	// Eng is deleted and re-created with only boss in it.
+	o := e.src.org
+	o.groups["Eng"].ID = "00gEngNew"
+	o.groups["Eng"].MemberIDs = []string{"boss"}
+	res, err := newEngine().Run(ctx, RunOptions{})
+	if err != nil || res.Status != store.StatusHeld || len(res.Plan.Held) != 1 || res.Plan.Held[0].OktaID != "ann" {
+		t.Fatalf("run after Eng was re-created: %+v (held %q), %v; want ann's revocation held", res, describe(res.Plan.Held), err)
+	}
+	if ms, _ := st.Mappings(ctx); ms[0].GroupID != "00gEng" {
+		t.Fatalf("the held run replaced the recorded id: %+v", ms)
 	}
 }
