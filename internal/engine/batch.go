@@ -27,36 +27,47 @@ type Batcher interface {
 // are made only by Flush, so each batch is recorded once it is flushed.
 //
 // A batching target makes the changes of a batch only when it is flushed,
-// so the users who lose an admin role get a batch of their own, flushed
-// after the batch of everyone else: the grants the last-admin gate counted
-// on are made, or have failed and stopped the run, before any admin role
-// is taken away (see grantsFirst).
+// so the users who lose an admin role get batches of their own, each sent
+// after the one before succeeded: first everyone else, then those who lose
+// an admin role and are granted something, then those who only lose one
+// (the groups of grantsFirst). The grants the last-admin gate counted on
+// are made, or have failed and stopped the run, before the admin roles
+// they stand in for are taken away.
 func (e *Engine) applyBatched(ctx context.Context, cs []PlannedChange, p *Plan, prog func(Progress), log *appliedLog) ([]PlannedChange, error) {
 	b, ok := e.opts.Target.(Batcher)
 	if !ok || len(cs) == 0 {
 		return e.apply(ctx, cs, p, prog, log)
 	}
 	ordered, bounds := grantsFirst(groupByUser(cs))
-	split := len(ordered)
-	for u := 0; u+1 < len(bounds); u++ {
-		if tierOf(ordered[bounds[u]:bounds[u+1]]) >= 2 {
-			split = bounds[u]
-			break
+	// cuts are where the batches start: 0, the first user of group 2 and
+	// the first of group 3 (len(ordered) for a group that is empty).
+	cuts := []int{0, len(ordered), len(ordered), len(ordered)}
+	for u := len(bounds) - 2; u >= 0; u-- {
+		if t := tierOf(ordered[bounds[u]:bounds[u+1]]); t >= 2 {
+			cuts[t-1] = bounds[u]
 		}
 	}
-	applied, err := e.applyBatch(ctx, b, ordered[:split], p, prog, log)
-	if err != nil || split == len(ordered) {
-		return applied, err
+	cuts[1] = min(cuts[1], cuts[2])
+	var applied []PlannedChange
+	for i := range 3 {
+		from, to := cuts[i], cuts[i+1]
+		if from == to {
+			continue
+		}
+		if err := ctx.Err(); err != nil && from > 0 {
+			return applied, fmt.Errorf("sync cancelled after %d of %d changes: %w; the changes made are recorded, and the next run makes the rest", from, len(ordered), err)
+		}
+		more, err := e.applyBatch(ctx, b, ordered[from:to], p, func(pr Progress) {
+			pr.Done += from
+			pr.Total = len(ordered)
+			prog(pr)
+		}, log)
+		applied = append(applied, more...)
+		if err != nil {
+			return applied, err
+		}
 	}
-	if err := ctx.Err(); err != nil {
-		return applied, fmt.Errorf("sync cancelled after %d of %d changes: %w; the changes made are recorded, and the next run makes the rest", split, len(ordered), err)
-	}
-	more, err := e.applyBatch(ctx, b, ordered[split:], p, func(pr Progress) {
-		pr.Done += split
-		pr.Total = len(ordered)
-		prog(pr)
-	}, log)
-	return append(applied, more...), err
+	return applied, nil
 }
 
 // applyBatch applies cs in one batch of b and records what the flush made.

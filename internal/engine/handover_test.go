@@ -140,3 +140,20 @@ func TestAdminHandoverWithAFailedGrantKeepsTheAdmin(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminSwapInABatchKeepsTheAdmin is a handover where the new admin also
+// loses an admin role (Auditor, which cat keeps): the batch that grants bob
+// Administrator is sent, and fails, before ann's revocation is made.
+func TestAdminSwapInABatchKeepsTheAdmin(t *testing.T) {
+	o := newOrg().user("ann", okta.StatusActive).user("bob", okta.StatusActive, "Eng").user("cat", okta.StatusActive, "Audit")
+	m := newMemEnv(t, o, nil, synced("ann", "Administrator"), synced("bob", "Auditor", "Read Only"), synced("cat", "Auditor", "Read Only"))
+	m.cfg.Safety.AdminRoles = []string{"Administrator", "Auditor"}
+	m.eng.opts.Target = &batchTarget{memTarget: m.tgt, failRoles: []string{"Administrator"}}
+	res, err := m.eng.Run(context.Background(), RunOptions{})
+	if err == nil || res.Status != store.StatusFailed {
+		t.Fatalf("Run = %+v, %v; want a failed run", res, err)
+	}
+	if ann := m.tgt.users["1"]; !ann.Active || !hasRole(ann.Roles, "Administrator") {
+		t.Fatalf("ann is %+v after the run; want her still an active Administrator", ann)
+	}
+}
