@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rolesync/rolesync/internal/privatefile"
 	"github.com/rolesync/rolesync/internal/report"
 	"github.com/rolesync/rolesync/internal/store"
 )
@@ -72,15 +72,10 @@ func runExport(ctx context.Context, c *call, o exportOptions) error {
 	})
 }
 
-// writeReport exports to path through a temporary file in the same
-// directory, so that a failed export leaves no half-written report, and
-// returns the number of changes written.
+// writeReport exports to path through privatefile: a 0600 file that
+// appears only when complete, so a failed export leaves no half-written
+// report. It returns the number of changes written.
 func writeReport(ctx context.Context, st *store.Store, path string, opts report.Options) (int64, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return 0, fmt.Errorf("export: %w", err)
-	}
-	defer os.Remove(tmp.Name())
 	var written int64
 	prev := opts.Progress
 	opts.Progress = func(done, total int64) {
@@ -89,19 +84,15 @@ func writeReport(ctx context.Context, st *store.Store, path string, opts report.
 			prev(done, total)
 		}
 	}
-	w := bufio.NewWriterSize(tmp, 256<<10)
-	err = report.Export(ctx, st, w, opts)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	err := privatefile.Write(path, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 256<<10)
+		if err := report.Export(ctx, st, w, opts); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 	if err != nil {
 		return 0, errors.Join(errors.New("export failed, no report written"), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("export: %w", err)
 	}
 	return written, nil
 }

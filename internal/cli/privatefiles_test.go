@@ -67,3 +67,31 @@ func TestOpenTightensTheDataDirectory(t *testing.T) {
 		t.Errorf("data directory mode after Open = %o, want 700", mode)
 	}
 }
+
+// TestReportExportReplacesAFilePrivately: `export --out FILE` over an
+// existing world-readable file leaves a 0600 file and nothing else.
+func TestReportExportReplacesAFilePrivately(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("file modes are advisory on Windows")
+	}
+	h := newHarness(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "audit.csv")
+	if err := os.WriteFile(out, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun("", "export", "--format", "csv", "--out", out)
+	fi, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o600 {
+		t.Errorf("export left the report mode %o, want 600", mode)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("export left %d files in the directory, want 1", len(entries))
+	}
+}
