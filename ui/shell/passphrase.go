@@ -26,12 +26,16 @@ func (s *Shell) passphrasePrompt(req secrets.PassphraseRequest) (string, error) 
 	fyne.Do(func() {
 		entry := widget.NewPasswordEntry()
 		entry.SetPlaceHolder("passphrase")
-		items := []*widget.FormItem{widget.NewFormItem("Passphrase", entry)}
+		// The message names the keyring's directory: a wrapped label keeps
+		// a long path inside the dialog.
+		about := widget.NewLabel(req.Message + ".")
+		about.Wrapping = fyne.TextWrapWord
+		items := []*widget.FormItem{widget.NewFormItem("", about), widget.NewFormItem("Passphrase", entry)}
 		title, confirm := "Unlock the rolesync keyring", "Unlock"
-		items[0].HintText = req.Message + "."
 		if req.New {
 			title, confirm = "Create the rolesync keyring", "Create"
-			items[0].HintText = req.Message + ". It protects the Okta and portal credentials; keep it safe, it cannot be recovered."
+			about.SetText(req.Message + ". It protects the Okta and portal credentials; keep it safe: it cannot be recovered.")
+			items[1].HintText = fmt.Sprintf("At least %d characters", secrets.MinPassphraseLen)
 			repeat := widget.NewPasswordEntry()
 			repeat.SetPlaceHolder("the same passphrase again")
 			entry.Validator = longEnough
@@ -44,6 +48,7 @@ func (s *Shell) passphrasePrompt(req secrets.PassphraseRequest) (string, error) 
 			// The repeat's check depends on the first entry too.
 			entry.OnChanged = func(string) { _ = repeat.Validate() }
 			items = append(items, widget.NewFormItem("Repeat", repeat))
+			items[2].HintText = "Type the passphrase again"
 		}
 		d := dialog.NewForm(title, confirm, "Cancel", items, func(ok bool) {
 			if ok {
@@ -52,7 +57,7 @@ func (s *Shell) passphrasePrompt(req secrets.PassphraseRequest) (string, error) 
 				answer <- ""
 			}
 		}, s.win.Window())
-		d.Resize(fyne.NewSize(460, 240))
+		d.Resize(fyne.NewSize(520, 300))
 		d.Show()
 		s.win.Window().Canvas().Focus(entry)
 	})
