@@ -79,17 +79,25 @@ func (d *jsonScanner) escape() error {
 // only where some byte is under 0x20, and x-0x01… only where some byte of
 // x (w with each backslash turned to zero) is zero.
 func plainASCII(s []byte) bool {
-	const ones, tops = 0x0101010101010101, 0x8080808080808080
-	for len(s) >= 8 {
-		w := binary.LittleEndian.Uint64(s)
-		x := w ^ (ones * '\\')
-		if (w|(w-ones*0x20)|(x-ones))&tops != 0 {
-			return false
+	if len(s) < 8 {
+		for _, c := range s {
+			if c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
+				return false
+			}
 		}
-		s = s[8:]
+		return true
 	}
-	for _, c := range s {
-		if c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	plain := func(w uint64) bool {
+		x := w ^ (ones * '\\')
+		return (w|(w-ones*0x20)|(x-ones))&tops == 0
+	}
+	// The last word, read first, overlaps the words before it.
+	if !plain(binary.LittleEndian.Uint64(s[len(s)-8:])) {
+		return false
+	}
+	for ; len(s) > 8; s = s[8:] {
+		if !plain(binary.LittleEndian.Uint64(s)) {
 			return false
 		}
 	}
