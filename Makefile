@@ -141,7 +141,7 @@ dist: check-go deps-build
 	@cd dist && sha256sum $(DIST_NAME)-linux-amd64.tar.gz $(DIST_NAME)-windows-amd64.exe > $(DIST_NAME)-SHA256SUMS
 	@echo "Release artifacts:"; ls -l dist/$(DIST_NAME)-* $(BIN)/dist/rolesync $(BIN)/dist/rolesync.exe
 
-test: vet unit build smoke cli-smoke tray-e2e cross
+test: vet cross unit build smoke cli-smoke tray-e2e
 
 lint: check-go
 	@out=$$(gofmt -l cmd internal ui); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
