@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rolesync/rolesync/internal/flock"
 )
 
 // Lock is a cross-process lock on a file in the data directory. The file
@@ -51,9 +53,9 @@ func AcquireLock(path, holder string) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sync lock %s: %w", path, err)
 	}
-	if err := lockFile(f); err != nil {
+	if err := flock.TryLock(f); err != nil {
 		defer f.Close()
-		if errors.Is(err, errWouldBlock) {
+		if errors.Is(err, flock.ErrLocked) {
 			le := &LockedError{Path: path}
 			if b, rerr := os.ReadFile(path); rerr == nil {
 				le.Holder, le.PID, le.Since = parseLockInfo(string(b))
@@ -75,7 +77,7 @@ func (l *Lock) Release() error {
 		return nil
 	}
 	_ = l.f.Truncate(0)
-	err := unlockFile(l.f)
+	err := flock.Unlock(l.f)
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}
