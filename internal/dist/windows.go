@@ -93,7 +93,10 @@ func WindowsResources(out string, m Metadata, png []byte, version, arch string) 
 		LegalCopyright:   "The rolesync authors",
 		OriginalFilename: m.Details.Name + ".exe",
 		ProductName:      m.Details.Name,
-		ProductVersion:   display,
+		// Windows shows the numeric form; a tag's own spelling (v1.2.0-rc.1)
+		// is kept in the comments.
+		ProductVersion: fixed.GetVersionString(),
+		Comments:       "version " + display,
 	}
 	vi.VarFileInfo.Translation = goversioninfo.Translation{LangID: goversioninfo.LngUSEnglish, CharsetID: goversioninfo.CsUnicode}
 	vi.Build()
