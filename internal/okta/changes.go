@@ -78,11 +78,14 @@ func (m *scopeMemo) deny(logs bool) {
 	}
 }
 
-// refused reports whether err is Okta refusing the token a scope or role.
+// refused reports whether err is Okta refusing the token a scope or role:
+// E0000006 or insufficient_scope. Other 403s, such as the E0000005
+// ("Invalid session") Okta answers now and then mid-paging with OAuth
+// tokens, are failures of this read only: nothing is applied, nothing is
+// remembered, and the next run reads the feed again.
 func refused(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && (ae.Status == http.StatusForbidden ||
-		ae.Status == http.StatusUnauthorized && ae.Code == "insufficient_scope")
+	return errors.As(err, &ae) && (ae.Code == CodeForbidden || ae.Code == "insufficient_scope")
 }
 
 // UserChangesSince reads the System Log events about users published from

@@ -16,6 +16,7 @@ import (
 const (
 	CodeInvalidToken    = "E0000011" // invalid token provided
 	CodeForbidden       = "E0000006" // you do not have permission
+	CodeInvalidSession  = "E0000005" // invalid session, now and then mid-read
 	CodeNotFound        = "E0000007" // resource not found
 	CodeRateLimited     = "E0000047" // API call exceeded rate limit
 	CodeInvalidSearch   = "E0000031" // invalid search criteria
@@ -61,6 +62,8 @@ func (e *APIError) advice() string {
 		return "Okta rejected the API token (E0000011): check that the token is correct and not revoked; set it with `rolesync secrets set okta-api-token`"
 	case e.Code == CodeForbidden:
 		return "Okta denied access (E0000006): the token or service app may not read groups and their members; grant okta.groups.read on the app's Okta API Scopes tab and assign the Read-only Administrator role on its Admin roles tab"
+	case e.Code == CodeInvalidSession:
+		return fmt.Sprintf("Okta answered HTTP %d (E0000005): %s; Okta does so now and then in the middle of a read, which failed with nothing applied and is read again by the next run", e.Status, orDefault(e.Summary, "Invalid session"))
 	case e.Code == CodeRateLimited || e.Status == http.StatusTooManyRequests:
 		return "Okta's rate limit was reached (E0000047) and retries did not get through: other apps share this org's limits; lengthen the sync interval or lower the rate share"
 	case e.Code == CodeNotFound || e.Status == http.StatusNotFound:

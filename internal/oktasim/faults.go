@@ -13,12 +13,19 @@ import (
 // with PathPrefix are delayed by DelayMS, then answered with Status (Okta's
 // error JSON for that status) or, with Reset, dropped without an answer.
 // A fault with only DelayMS slows requests down and lets them through.
+// Skip lets that many matching requests through before the fault applies
+// (a fault on the second page of a listing); Code and Summary replace the
+// Okta error code and summary of the answer (a 403 E0000005 "Invalid
+// session", as Okta answers now and then to OAuth tokens).
 type Fault struct {
 	PathPrefix string `json:"path_prefix"`
 	Status     int    `json:"status,omitempty"`
 	Count      int    `json:"count,omitempty"`
 	DelayMS    int    `json:"delay_ms,omitempty"`
 	Reset      bool   `json:"reset,omitempty"`
+	Skip       int    `json:"skip,omitempty"`
+	Code       string `json:"code,omitempty"`
+	Summary    string `json:"summary,omitempty"`
 }
 
 type faultSet struct {
@@ -36,8 +43,8 @@ func (f *faultSet) add(ft Fault) error {
 	if ft.Status == 0 && !ft.Reset && ft.DelayMS <= 0 {
 		return fmt.Errorf("a fault needs a status, delay_ms or \"reset\": true")
 	}
-	if ft.Count < 0 || ft.DelayMS < 0 {
-		return fmt.Errorf("count and delay_ms must not be negative")
+	if ft.Count < 0 || ft.DelayMS < 0 || ft.Skip < 0 {
+		return fmt.Errorf("count, delay_ms and skip must not be negative")
 	}
 	if ft.Count == 0 {
 		ft.Count = 1
@@ -60,6 +67,10 @@ func (f *faultSet) next(path string) (Fault, bool) {
 	defer f.mu.Unlock()
 	for i, ft := range f.faults {
 		if strings.HasPrefix(path, ft.PathPrefix) {
+			if ft.Skip > 0 {
+				ft.Skip--
+				return Fault{}, false
+			}
 			out := *ft
 			ft.Count--
 			if ft.Count <= 0 {
@@ -136,7 +147,14 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		if ft.Status == http.StatusTooManyRequests {
 			s.limits.setExhausted(w.Header(), r.URL.Path)
 		}
-		writeError(w, errForStatus(ft.Status))
+		e := errForStatus(ft.Status)
+		if ft.Code != "" {
+			e.code = ft.Code
+		}
+		if ft.Summary != "" {
+			e.summary = ft.Summary
+		}
+		writeError(w, e)
 		return true
 	}
 	return false
