@@ -96,6 +96,22 @@ ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '';
 CREATE INDEX runs_status ON runs(status, id);
 `,
+	// 5: signed checkpoints of the audit chain: each signs the chain head
+	// (last_id, last_hash) with the Ed25519 key kept in the keyring. The
+	// private key is never stored here; public_key is the signer's public
+	// half, base64, for reports. reason says what signed it (run, upgrade,
+	// export) and is not signed.
+	`
+CREATE TABLE checkpoints (
+	seq        INTEGER PRIMARY KEY,
+	last_id    INTEGER NOT NULL,
+	last_hash  TEXT NOT NULL,
+	at         INTEGER NOT NULL,
+	public_key TEXT NOT NULL,
+	signature  TEXT NOT NULL,
+	reason     TEXT NOT NULL DEFAULT ''
+);
+`,
 }
 
 // latestVersion is the schema version of a fully migrated database.
