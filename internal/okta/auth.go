@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 )
 
@@ -81,14 +80,15 @@ func (t *scopedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	// At most two retries: one for a DPoP nonce, one for a fresh token.
+	// At most two retries: one for a DPoP nonce (Okta challenges with 400
+	// or 401), one for a fresh token (after a 401).
 	nonceRetried, tokenRetried := false, false
-	for resp.StatusCode == http.StatusUnauthorized {
+	for resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusBadRequest {
 		refetch := false
 		switch {
 		case t.src.dpop != nil && !nonceRetried && isNonceChallenge(resp):
 			nonceRetried = true
-		case !tokenRetried:
+		case resp.StatusCode == http.StatusUnauthorized && !tokenRetried:
 			tokenRetried, refetch = true, true
 		default:
 			return resp, nil
@@ -113,9 +113,11 @@ func (t *scopedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // isNonceChallenge reports a resource server's DPoP nonce challenge:
-// 401 with WWW-Authenticate: DPoP error="use_dpop_nonce" and DPoP-Nonce.
+// 400 or 401 with WWW-Authenticate: DPoP error="use_dpop_nonce" and a
+// DPoP-Nonce header.
 func isNonceChallenge(resp *http.Response) bool {
-	return strings.Contains(resp.Header.Get("WWW-Authenticate"), "use_dpop_nonce") && resp.Header.Get("DPoP-Nonce") != ""
+	ch, ok := parseChallenge(resp.Header)
+	return ok && ch.Error == "use_dpop_nonce" && resp.Header.Get("DPoP-Nonce") != ""
 }
 
 // send clones req with the token (and a DPoP proof) and sends it.

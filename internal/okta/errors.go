@@ -68,7 +68,9 @@ func (e *APIError) advice() string {
 		return "Okta's rate limit was reached (E0000047) and retries did not get through: other apps share this org's limits; lengthen the sync interval or lower the rate share"
 	case e.Code == CodeNotFound || e.Status == http.StatusNotFound:
 		return fmt.Sprintf("Okta has no such resource (%s): %s; check the Okta group name or id in the mapping", orDefault(e.Code, "404"), orDefault(e.Summary, "not found"))
-	case e.Code == "invalid_token" || e.Code == "invalid_dpop_proof" || (e.Status == http.StatusUnauthorized && e.Code == ""):
+	case isDPoPError(e.Code):
+		return fmt.Sprintf("%s (HTTP %d, %s: %s)", strings.TrimSuffix(fixDPoPOnAPI, "."), e.Status, e.Code, orDefault(e.Summary, "DPoP proof rejected"))
+	case e.Code == "invalid_token" || (e.Status == http.StatusUnauthorized && e.Code == ""):
 		return fmt.Sprintf("Okta rejected the access token (%s): %s; check the client ID, keys and DPoP setting of the service app", orDefault(e.Code, "401"), orDefault(e.Summary, "unauthorized"))
 	case e.Code == "insufficient_scope":
 		return fmt.Sprintf("Okta refused the request for lack of a scope (insufficient_scope): %s; grant the scope on the app's Okta API Scopes tab", orDefault(e.Summary, "missing scope"))

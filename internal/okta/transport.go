@@ -92,6 +92,11 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		default:
 			apiErr := parseAPIError(resp.StatusCode, body)
+			if ch, ok := parseChallenge(resp.Header); ok {
+				// The challenge is the precise word, and may come with an
+				// empty body: a DPoP 400 or an insufficient_scope 403.
+				apiErr.Code, apiErr.Summary = ch.Error, orDefault(ch.Description, apiErr.Summary)
+			}
 			apiErr.Method, apiErr.Path, apiErr.Attempts = req.Method, req.URL.Path, attempt
 			if !apiErr.Temporary() {
 				return nil, apiErr

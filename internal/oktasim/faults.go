@@ -17,6 +17,8 @@ import (
 // (a fault on the second page of a listing); Code and Summary replace the
 // Okta error code and summary of the answer (a 403 E0000005 "Invalid
 // session", as Okta answers now and then to OAuth tokens).
+// WWWAuthenticate adds that challenge header (DPoP error="invalid_dpop_proof"
+// on a 400), and EmptyBody leaves the body out, as Okta sometimes does.
 type Fault struct {
 	PathPrefix string `json:"path_prefix"`
 	Status     int    `json:"status,omitempty"`
@@ -26,6 +28,10 @@ type Fault struct {
 	Skip       int    `json:"skip,omitempty"`
 	Code       string `json:"code,omitempty"`
 	Summary    string `json:"summary,omitempty"`
+	// WWWAuthenticate is sent as the WWW-Authenticate header.
+	WWWAuthenticate string `json:"www_authenticate,omitempty"`
+	// EmptyBody answers with the status and headers only.
+	EmptyBody bool `json:"empty_body,omitempty"`
 }
 
 type faultSet struct {
@@ -146,6 +152,13 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	if ft.Status != 0 {
 		if ft.Status == http.StatusTooManyRequests {
 			s.limits.setExhausted(w.Header(), r.URL.Path)
+		}
+		if ft.WWWAuthenticate != "" {
+			w.Header().Set("WWW-Authenticate", ft.WWWAuthenticate)
+		}
+		if ft.EmptyBody {
+			w.WriteHeader(ft.Status)
+			return true
 		}
 		e := errForStatus(ft.Status)
 		if ft.Code != "" {

@@ -53,13 +53,16 @@ type authority struct {
 	jtis     map[string]time.Time // used jti -> when it may be forgotten
 	nonces   [2]string            // current and previous DPoP nonce
 	apiNonce bool                 // resource server demands DPoP nonces
-	issuedN  int
+	// dpopStatus answers a failed DPoP check on an API call: 400, as Okta
+	// does, or 401.
+	dpopStatus int
+	issuedN    int
 	// proofKeys caches DPoP proof headers already parsed.
 	proofKeys map[string]*proofKey
 }
 
 func newAuthority() *authority {
-	a := &authority{now: time.Now, tokens: map[string]*issued{}, jtis: map[string]time.Time{}, apiNonce: true,
+	a := &authority{now: time.Now, tokens: map[string]*issued{}, jtis: map[string]time.Time{}, dpopStatus: http.StatusBadRequest,
 		proofKeys: map[string]*proofKey{}}
 	a.apps = &apps{byID: map[string]*serviceApp{}, now: a.clock}
 	a.nonces[0] = randomID(32)
@@ -94,11 +97,22 @@ func (s *Server) RotateDPoPNonce() {
 }
 
 // RequireAPINonce sets whether API calls must carry the current DPoP nonce
-// (default true); the token endpoint always requires one.
+// (default false: Okta's own APIs do not require one yet); the token
+// endpoint always requires one.
 func (s *Server) RequireAPINonce(on bool) {
 	a := s.authority()
 	a.mu.Lock()
 	a.apiNonce = on
+	a.mu.Unlock()
+}
+
+// SetDPoPErrorStatus sets the status a failed DPoP check on an API call
+// gets, with its WWW-Authenticate: DPoP error="…" challenge: 400 (the
+// default, as Okta answers) or 401.
+func (s *Server) SetDPoPErrorStatus(status int) {
+	a := s.authority()
+	a.mu.Lock()
+	a.dpopStatus = status
 	a.mu.Unlock()
 }
 
@@ -256,6 +270,14 @@ func tokenFailure(r *http.Request, scheme, code, desc string) *apiError {
 	return e
 }
 
+// dpopFailure is the answer to a failed DPoP check on an API call. The
+// caller holds a.mu.
+func (a *authority) dpopFailure(r *http.Request, code, desc string) *apiError {
+	e := tokenFailure(r, "DPoP", code, desc)
+	e.status = a.dpopStatus
+	return e
+}
+
 // authorize checks a Bearer or DPoP access token and, for DPoP, its proof.
 func (a *authority) authorize(r *http.Request) (*principal, *apiError) {
 	scheme, value, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -277,15 +299,15 @@ func (a *authority) authorize(r *http.Request) (*principal, *apiError) {
 		switch {
 		case err != nil:
 			a.mu.Unlock()
-			return nil, tokenFailure(r, "DPoP", "invalid_dpop_proof", err.Error())
+			return nil, a.dpopFailure(r, "invalid_dpop_proof", err.Error())
 		case claims.ATH != athOf(value):
 			a.mu.Unlock()
-			return nil, tokenFailure(r, "DPoP", "invalid_dpop_proof", "'ath' claim in the DPoP proof JWT is invalid.")
+			return nil, a.dpopFailure(r, "invalid_dpop_proof", "'ath' claim in the DPoP proof JWT is invalid.")
 		case thumb != tok.jkt:
 			a.mu.Unlock()
-			return nil, tokenFailure(r, "DPoP", "invalid_dpop_proof", "The DPoP proof key does not match the key the access token is bound to.")
+			return nil, a.dpopFailure(r, "invalid_dpop_proof", "The DPoP proof key does not match the key the access token is bound to.")
 		case a.apiNonce && !a.nonceOK(claims.Nonce):
-			e := tokenFailure(r, "DPoP", "use_dpop_nonce", "Resource server requires nonce in DPoP proof.")
+			e := a.dpopFailure(r, "use_dpop_nonce", "Resource server requires nonce in DPoP proof.")
 			e.header.Set("Dpop-Nonce", a.nonces[0])
 			a.mu.Unlock()
 			return nil, e
