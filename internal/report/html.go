@@ -17,14 +17,15 @@ import (
 var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"day":     func(t time.Time) string { return t.Format("2006-01-02") },
-	"stamp":   func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
-	"short":   shortHash,
-	"yesNo":   yesNo,
-	"f1":      func(v float64) string { return fmt.Sprintf("%.1f", v) },
-	"pct":     pct,
-	"more":    func(total int64, shown int) int64 { return total - int64(shown) },
-	"actionN": func(a actionCount) int64 { return a.Applied + a.Held },
+	"day":        func(t time.Time) string { return t.Format("2006-01-02") },
+	"stamp":      func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"short":      shortHash,
+	"yesNo":      yesNo,
+	"f1":         func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"pct":        pct,
+	"more":       func(total int64, shown int) int64 { return total - int64(shown) },
+	"actionN":    func(a actionCount) int64 { return a.Applied + a.Held },
+	"signedText": signedHeadText,
 }).Parse(htmlSource))
 
 // htmlData is what the HTML template renders.

@@ -23,6 +23,10 @@ type jsonlHeader struct {
 	Filter    jsonlFilter `json:"filter"`
 	Count     int64       `json:"count"`
 	ChainHead jsonlHead   `json:"chain_head"`
+	// SignedHead is the latest signed checkpoint; Audit the result of
+	// checking the chain and the checkpoints.
+	SignedHead *signedHead `json:"signed_head"`
+	Audit      auditLine   `json:"audit"`
 }
 
 type jsonlFilter struct {
@@ -69,23 +73,29 @@ func rfc3339(t time.Time) string {
 }
 
 // jsonl writes a header line (the filter, the generation time, the number
-// of changes and the chain head), then one line per change.
+// of changes, the chain head, the signed head and the verification result),
+// then one line per change.
 func (x *exporter) jsonl(ctx context.Context, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
+	res, signed, err := x.audit(ctx)
+	if err != nil {
+		return err
+	}
 	f := x.opts.Filter
 	h := jsonlHeader{
 		Type: "header", Format: jsonlVersion, Generated: rfc3339(x.opts.Now), Count: x.total,
 		Filter: jsonlFilter{Run: f.RunID, User: f.User, Group: f.Group, Role: f.Role, Action: f.Action,
 			Since: rfc3339(f.Since), Until: rfc3339(f.Until), AfterID: f.AfterID, Limit: f.Limit},
-		ChainHead: jsonlHead{ID: x.scope.headID, Hash: x.scope.headHash},
+		ChainHead:  jsonlHead{ID: x.scope.headID, Hash: x.scope.headHash},
+		SignedHead: signed, Audit: newAuditLine(res),
 	}
 	if err := enc.Encode(h); err != nil {
 		return fmt.Errorf("write header: %w", err)
 	}
 	line := make([]byte, 0, 512)
-	err := x.each(ctx, func(c store.Change) error {
+	err = x.each(ctx, func(c store.Change) error {
 		line = appendJSONLChange(line[:0], c)
 		_, err := bw.Write(line)
 		return err

@@ -224,7 +224,7 @@ func (d *pdfDoc) custody() {
 	d.Ln(6)
 	d.SetFont("Helvetica", "B", 12)
 	d.CellFormat(0, 8, d.tr("Chain of custody"), "", 1, "L", false, 0, "")
-	ok := d.s.Verify.OK
+	ok := d.s.Audit.OK
 	if ok {
 		d.SetFillColor(234, 246, 238)
 	} else {
@@ -241,4 +241,5 @@ func (d *pdfDoc) custody() {
 		"the change itself, so editing, deleting, inserting or reordering any change breaks the chain. "+
 		"Run \"rolesync audit verify\" to check the history again, or recompute the hashes from the JSON lines export.", d.s.Total)),
 		"", "L", false)
+	d.signedHead()
 }

@@ -24,7 +24,7 @@ func (d *pdfDoc) summaryPage() {
 	d.Ln(2)
 
 	// Verification box.
-	if s.Verify.OK {
+	if s.Audit.OK {
 		d.SetFillColor(234, 246, 238)
 		d.SetDrawColor(124, 193, 149)
 	} else {

@@ -3,8 +3,11 @@
 // self-contained HTML page and a PDF. Every export streams the changes row by
 // row, so memory does not grow with the number of rows; the summaries (counts
 // by action, top groups and roles, the people who lost access, changes per
-// day) are computed with SQL aggregates. The HTML and PDF reports also carry
-// the audit chain head and the result of verifying the chain.
+// day) are computed with SQL aggregates. The HTML, PDF and JSON lines
+// reports also carry the audit chain head, the result of verifying the chain
+// and its signed checkpoints, and the signed head (the checkpoint's message,
+// its Ed25519 signature and the public key), which an auditor can check with
+// openssl alone.
 package report
 
 import (
@@ -65,6 +68,11 @@ type Options struct {
 	// Now is the generation time printed in the report; zero means the
 	// current time.
 	Now time.Time
+	// Trust is what the keyring vouches for (the audit signing key's public
+	// half and the last checkpoint it recorded); the report checks the
+	// chain and its signed checkpoints against it. Zero: the keyring was
+	// not read, and the report says so.
+	Trust store.Trust
 }
 
 // progressEvery is how many rows pass between two Progress calls.

@@ -54,7 +54,9 @@ type summary struct {
 	Chart     chart
 	HeadID    int64
 	HeadHash  string
-	Verify    store.VerifyResult
+	Verify    store.VerifyResult // the hash chain alone
+	Audit     store.AuditResult  // the chain and its signed checkpoints
+	Signed    *signedHead        // the latest checkpoint; nil when none
 }
 
 type runStats struct {
@@ -91,9 +93,10 @@ func (x *exporter) summarise(ctx context.Context) (*summary, error) {
 	s := &summary{Generated: x.opts.Now, Total: x.total, HeadID: sc.headID, HeadHash: sc.headHash}
 	s.Filter = describeFilter(x.opts.Filter)
 	var err error
-	if s.Verify, err = x.st.VerifyChain(ctx); err != nil {
+	if s.Audit, s.Signed, err = x.audit(ctx); err != nil {
 		return nil, err
 	}
+	s.Verify = s.Audit.Chain
 	var first, last sql.NullInt64
 	q, args := sc.query("min(at), max(at), coalesce(sum(held), 0), count(DISTINCT run_id)", "", "")
 	if err := sc.db.QueryRowContext(ctx, q, args...).Scan(&first, &last, &s.Held, &s.Runs.WithChanges); err != nil {
@@ -303,9 +306,16 @@ func (s *summary) periodText() string {
 
 // verifyText is the verification outcome in one sentence.
 func (s *summary) verifyText() string {
-	v := s.Verify
-	if v.OK {
-		return fmt.Sprintf("passed: the audit chain is intact (%d changes checked, head change %d)", v.Checked, v.HeadID)
+	v, a := s.Verify, s.Audit
+	signed := "; no signed checkpoint yet"
+	if a.Latest != nil {
+		signed = fmt.Sprintf("; signed checkpoint %d covers change %d", a.Latest.Seq, a.Latest.LastID)
 	}
-	return fmt.Sprintf("FAILED at change %d (%s): %s", v.FirstBadID, v.Kind, v.Detail)
+	switch {
+	case !v.OK:
+		return fmt.Sprintf("FAILED at change %d (%s): %s", v.FirstBadID, v.Kind, v.Detail)
+	case !a.OK:
+		return "FAILED: " + strings.Join(a.Problems, "; ")
+	}
+	return fmt.Sprintf("passed: the audit chain is intact (%d changes checked, head change %d)%s", v.Checked, v.HeadID, signed)
 }
