@@ -220,6 +220,13 @@ func TestRunSemantics(t *testing.T) {
 			wantState:   map[string]string{"ann@example.com": "on:Administrator", "sus@example.com": "off:", "dep@example.com": "off:"},
 		},
 		{
+			name:        "a member Okta deleted during the read has left Okta",
+			org:         newOrg().user("ann", okta.StatusActive, "Eng").user("del", okta.StatusDeleted, "Eng"),
+			before:      []target.User{synced("ann", "Administrator"), synced("del", "Administrator")},
+			wantChanges: []string{"del revoke_all: left Okta (deleted)"},
+			wantState:   map[string]string{"ann@example.com": "on:Administrator", "del@example.com": "off:"},
+		},
+		{
 			name:   "portal admins in no synced group lose their roles (seed), after the grants; users without roles are left alone",
 			org:    newOrg().user("ann", okta.StatusActive, "Eng"),
 			before: []target.User{hand("root@corp", "Administrator"), hand("viewer@corp")},

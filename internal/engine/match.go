@@ -113,6 +113,8 @@ func statusReason(status string) string {
 		return "suspended in Okta"
 	case okta.StatusDeprovisioned:
 		return "deactivated in Okta"
+	case okta.StatusDeleted:
+		return "left Okta (deleted)"
 	case okta.StatusStaged, okta.StatusProvisioned:
 		return "not yet active in Okta (" + status + ")"
 	}

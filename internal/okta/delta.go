@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -282,15 +283,25 @@ func shareGroups(groups map[string]*Group) {
 }
 
 // refreshed returns user id as it is now: from the users search, read again
-// when the change feed named it, else a copy of prev's.
+// when the change feed named it, else a copy of prev's. A user the feed
+// named whom Okta no longer has (404, as after user.lifecycle.delete
+// events) has left Okta: prev's copy with StatusDeleted, not a failed read.
 func (c *Client) refreshed(ctx context.Context, id string, changed map[string]*User, prev *Snapshot) (*User, error) {
-	if u, ok := changed[id]; ok {
-		if u != nil {
-			return u, nil
-		}
-		return c.user(ctx, id)
-	}
 	u := prev.Users[id]
+	if cu, ok := changed[id]; ok {
+		if cu != nil {
+			return cu, nil
+		}
+		fresh, err := c.user(ctx, id)
+		var ae *APIError
+		if err != nil && u != nil && errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+			c.log.Debug("okta user deleted since the last read", "user", id)
+			gone := *u
+			gone.Status = StatusDeleted
+			return &gone, nil
+		}
+		return fresh, err
+	}
 	if u == nil {
 		return nil, fmt.Errorf("%w: member %s is in no group re-read nor in the previous snapshot", ErrMalformed, id)
 	}

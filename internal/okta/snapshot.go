@@ -12,6 +12,10 @@ const (
 	StatusDeprovisioned   = "DEPROVISIONED"
 	StatusStaged          = "STAGED"
 	StatusProvisioned     = "PROVISIONED"
+	// StatusDeleted is not Okta's: it marks a user whom Okta no longer has
+	// (GET /api/v1/users/{id} answers 404 once a deletion completes), who
+	// has left Okta and keeps no role.
+	StatusDeleted = "DELETED"
 )
 
 // KeepsRoles reports whether a user in this Okta status keeps portal roles.

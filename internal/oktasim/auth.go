@@ -73,6 +73,7 @@ var routeScopes = map[string]string{
 	"GET /api/v1/users":                              scopeUsersRead,
 	"GET /api/v1/users/{id}":                         scopeUsersRead,
 	"POST /api/v1/users/{id}/lifecycle/{op}":         scopeUsersManage,
+	"DELETE /api/v1/users/{id}":                      scopeUsersManage,
 	"GET /api/v1/logs":                               scopeLogsRead,
 }
 

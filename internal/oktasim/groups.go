@@ -20,6 +20,7 @@ func (s *Server) routes() {
 		"GET /api/v1/users":                              s.listUsers,
 		"GET /api/v1/users/{id}":                         s.getUser,
 		"POST /api/v1/users/{id}/lifecycle/{op}":         s.userLifecycle,
+		"DELETE /api/v1/users/{id}":                      s.deleteUser,
 		"GET /api/v1/logs":                               s.listLogs,
 	} {
 		s.handle(pattern, routeScopes[pattern], h)
