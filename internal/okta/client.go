@@ -125,12 +125,8 @@ func NewClient(opts Options) (*Client, error) {
 		}
 		c.idle = append(c.idle, bt)
 		rt = &counter{next: bt, total: &c.calls}
-		if opts.Auth != nil {
-			rt = opts.Auth(rt)
-		}
 	}
 	p := &pacer{
-		next:       rt,
 		limits:     newLimiter(cmpOr(opts.RateShare, DefaultRateShare), c.clock, fullJitter, c.log),
 		clock:      c.clock,
 		jitter:     fullJitter,
@@ -141,6 +137,14 @@ func NewClient(opts Options) (*Client, error) {
 		host:       base.Host,
 		log:        c.log,
 	}
+	if opts.Auth != nil {
+		// Token requests, made through the base the Auth wraps, are paced
+		// and retried too, sharing the client's rate-limit buckets.
+		tp := *p
+		tp.next, tp.raw = rt, true
+		rt = opts.Auth(&tokenPacer{paced: &tp, next: rt})
+	}
+	p.next = rt
 	c.http = &http.Client{
 		Transport: p,
 		// Okta's API does not redirect; never carry credentials elsewhere.

@@ -95,9 +95,7 @@ func orDefault(s, def string) string {
 }
 
 // Temporary reports whether retrying the request later may succeed.
-func (e *APIError) Temporary() bool {
-	return e.Status == http.StatusTooManyRequests || e.Status >= 500
-}
+func (e *APIError) Temporary() bool { return retriedStatus(e.Status) }
 
 // parseAPIError builds an APIError from a non-2xx response body. Bodies that
 // are not Okta's error JSON still give an APIError carrying the status.

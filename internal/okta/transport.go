@@ -43,6 +43,10 @@ type pacer struct {
 	maxBackoff time.Duration
 	host       string
 	log        *slog.Logger
+	// raw returns answers other than 2xx as responses, once they are not
+	// to be retried, for a caller that reads them itself (the token
+	// endpoint's OAuth errors).
+	raw bool
 }
 
 func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -91,6 +95,11 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			resp.ContentLength = int64(len(body))
 			return resp, nil
 		default:
+			if p.raw && (!retriedStatus(resp.StatusCode) || attempt > retries) {
+				resp.Body = readBody{bytes.NewReader(body), body}
+				resp.ContentLength = int64(len(body))
+				return resp, nil
+			}
 			apiErr := parseAPIError(resp.StatusCode, body)
 			if ch, ok := parseChallenge(resp.Header); ok {
 				// The challenge is the precise word, and may come with an
@@ -121,6 +130,27 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// retriedStatus reports whether an answer with status is retried: a 429
+// or a 5xx.
+func retriedStatus(status int) bool {
+	return status == http.StatusTooManyRequests || status >= 500
+}
+
+// tokenPacer paces and retries the requests to the token endpoint as the
+// pacer does API calls, and passes every other request on as it is: the
+// API calls that carry the tokens are paced by the client's own pacer.
+type tokenPacer struct {
+	paced *pacer // raw, over next
+	next  http.RoundTripper
+}
+
+func (t *tokenPacer) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path == tokenPath {
+		return t.paced.roundTrip(req)
+	}
+	return t.next.RoundTrip(req)
 }
 
 // once sends one attempt and reads its body.
