@@ -194,3 +194,25 @@ func TestCheckpointMessageAndSignature(t *testing.T) {
 		t.Errorf("mark round trip: %+v %v", m, err)
 	}
 }
+
+func TestFirstCheckpointOfAFreshHistoryIsNoUpgrade(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	run, err := s.StartRun(ctx, TriggerCLI, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddChanges(ctx, run, []Change{{At: t0, User: "a", Action: ActionGrant, Role: "r"}}); err != nil {
+		t.Fatal(err)
+	}
+	cp, signed, err := s.Anchor(ctx, key, CheckpointRun, t0)
+	if err != nil || !signed || cp.Reason != CheckpointRun {
+		t.Fatalf("first checkpoint of a fresh history: %+v %v %v", cp, signed, err)
+	}
+	m := cp.Mark()
+	res := verify(t, s, Trust{Known: true, Key: key.Public().(ed25519.PublicKey), Last: &m})
+	if !res.OK || len(res.Notes) != 0 {
+		t.Errorf("fresh signed history: %+v", res)
+	}
+}

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/x509"
 	"database/sql"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"strconv"
@@ -17,7 +19,7 @@ const CheckpointTag = "rolesync-checkpoint/1"
 // Checkpoint reasons: what signed the chain head.
 const (
 	CheckpointRun     = "run"     // after a run that added changes
-	CheckpointUpgrade = "upgrade" // the first signature of a history kept before checkpoints existed
+	CheckpointUpgrade = "upgrade" // the first signature, over the changes of earlier runs
 	CheckpointExport  = "export"  // before a report, when the head was not signed yet
 )
 
@@ -150,8 +152,9 @@ func (s *Store) HasCheckpoints(ctx context.Context) (bool, error) {
 // signing, it checks that the changes since the latest checkpoint (all of
 // them for the first) link to it and to the head, and refuses to sign a
 // chain that does not. reason is CheckpointRun, CheckpointUpgrade or
-// CheckpointExport; a first checkpoint over an existing history is recorded
-// as CheckpointUpgrade whatever reason says.
+// CheckpointExport; a first checkpoint over the changes of more than one run
+// (a history kept before checkpoints, or whose first signature was missed)
+// is recorded as CheckpointUpgrade whatever reason says.
 func (s *Store) Anchor(ctx context.Context, key ed25519.PrivateKey, reason string, now time.Time) (cp Checkpoint, signed bool, err error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return Checkpoint{}, false, errors.New("sign the audit chain: the signing key is not an Ed25519 key")
@@ -175,8 +178,17 @@ func (s *Store) Anchor(ctx context.Context, key ed25519.PrivateKey, reason strin
 		from, fromHash := int64(0), GenesisHash
 		if ok {
 			from, fromHash = latest.LastID, latest.LastHash
-		} else if reason == CheckpointRun {
-			reason = CheckpointUpgrade
+		} else {
+			// The first checkpoint of a fresh history signs the changes of
+			// the one run that made them; over the changes of several runs,
+			// it signs a history kept before checkpoints existed.
+			var runs int64
+			if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT run_id) FROM changes`).Scan(&runs); err != nil {
+				return fmt.Errorf("sign the audit chain: %w", err)
+			}
+			if runs > 1 {
+				reason = CheckpointUpgrade
+			}
 		}
 		if err := checkTail(ctx, tx, from, fromHash, headID, headHash); err != nil {
 			return fmt.Errorf("sign the audit chain: %w", err)
@@ -228,4 +240,14 @@ func checkTail(ctx context.Context, tx *sql.Tx, from int64, fromHash string, hea
 		return fmt.Errorf("the changes end at %d, not at the recorded chain head %d; run `rolesync audit verify`", id, headID)
 	}
 	return nil
+}
+
+// PublicKeyPEM encodes an Ed25519 public key as a PEM "PUBLIC KEY" block
+// (SubjectPublicKeyInfo), the form openssl reads with -pubin.
+func PublicKeyPEM(key ed25519.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(key)
+	if err != nil {
+		return "", fmt.Errorf("encode the audit public key: %w", err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
 }
