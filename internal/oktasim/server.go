@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rolesync/rolesync/internal/privatefile"
 )
 
 // Options configure a simulated org and its server.
@@ -120,7 +122,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		s.caFile = filepath.Join(s.tempDir, "oktasim-ca.pem")
 	}
-	if err := os.WriteFile(s.caFile, s.certs.caPEM, 0o644); err != nil {
+	// 0600, as every file in a data directory (the demo writes it there).
+	if err := privatefile.WriteFile(s.caFile, s.certs.caPEM); err != nil {
 		s.removeTemp()
 		return nil, fmt.Errorf("oktasim: write CA file: %w", err)
 	}
