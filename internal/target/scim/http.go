@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -167,7 +169,8 @@ func (c *Client) retryAfter(h string, attempt int) time.Duration {
 	wait := time.Second << attempt
 	h = strings.TrimSpace(h)
 	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
-		wait = time.Duration(secs) * time.Second
+		// Capped before the multiplication, which a huge value overflows.
+		wait = time.Duration(min(secs, int(c.maxWait/time.Second)+1)) * time.Second
 	} else if t, err := http.ParseTime(h); err == nil {
 		wait = max(time.Until(t), 0)
 	}
@@ -181,10 +184,16 @@ func decodeError(method, path string, status int, data []byte) error {
 		Detail   string `json:"detail"`
 	}
 	if json.Unmarshal(data, &body) == nil {
-		e.ScimType = body.ScimType
-		e.Detail = truncate(body.Detail, 300)
+		e.ScimType = truncate(oneLine(body.ScimType), 100)
+		e.Detail = truncate(oneLine(body.Detail), 300)
 	}
 	return e
+}
+
+// oneLine makes a provider's text fit a one-line error: each run of white
+// space and control characters becomes one space.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 }
 
 // ErrMalformed marks an answer that is not valid SCIM JSON.
@@ -194,9 +203,14 @@ func malformed(method, path string, err error) error {
 	return fmt.Errorf("scim: %s %s: %w (%v); check that base_url points at the provider's SCIM endpoint", method, path, ErrMalformed, err)
 }
 
+// truncate cuts s to at most n bytes, at a character boundary, and marks
+// the cut with an ellipsis.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
