@@ -144,7 +144,8 @@ func NewClient(opts Options) (*Client, error) {
 		tp.next, tp.raw = rt, true
 		rt = opts.Auth(&tokenPacer{paced: &tp, next: rt})
 	}
-	p.next = rt
+	p.next, p.par = rt, newGate() // token requests run inside an API call's place
+
 	c.http = &http.Client{
 		Transport: p,
 		// Okta's API does not redirect; never carry credentials elsewhere.

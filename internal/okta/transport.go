@@ -47,6 +47,8 @@ type pacer struct {
 	// to be retried, for a caller that reads them itself (the token
 	// endpoint's OAuth errors).
 	raw bool
+	// par, when set, bounds the requests in flight after a concurrency 429.
+	par *gate
 }
 
 func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -67,13 +69,27 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 		retries = 0 // the body cannot be sent twice
 	}
 	for attempt := 1; ; attempt++ {
+		if p.par != nil {
+			if err := p.par.acquire(ctx); err != nil {
+				return nil, err
+			}
+		}
 		if err := p.limits.acquire(ctx, family); err != nil {
+			p.releasePar()
 			return nil, err
 		}
 		resp, body, err := p.once(ctx, req)
+		p.releasePar()
 		var h http.Header
+		concurrency := false
 		if resp != nil {
 			h = resp.Header
+			if resp.StatusCode == http.StatusTooManyRequests {
+				concurrency = p.limits.concurrencyLimited(family, p.apiError(req, resp, body, attempt), h)
+			}
+		}
+		if concurrency {
+			h = nil // the figures are the concurrency limit's, not the bucket's
 		}
 		p.limits.release(family, h)
 		if ctx.Err() != nil {
@@ -100,18 +116,18 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 				resp.ContentLength = int64(len(body))
 				return resp, nil
 			}
-			apiErr := parseAPIError(resp.StatusCode, body)
-			if ch, ok := parseChallenge(resp.Header); ok {
-				// The challenge is the precise word, and may come with an
-				// empty body: a DPoP 400 or an insufficient_scope 403.
-				apiErr.Code, apiErr.Summary = ch.Error, orDefault(ch.Description, apiErr.Summary)
-			}
-			apiErr.Method, apiErr.Path, apiErr.Attempts = req.Method, req.URL.Path, attempt
+			apiErr := p.apiError(req, resp, body, attempt)
 			if !apiErr.Temporary() {
 				return nil, apiErr
 			}
 			failed, wait = apiErr, p.backoffFor(attempt)
-			if resp.StatusCode == http.StatusTooManyRequests {
+			if concurrency {
+				// A brief backoff, with fewer requests in flight, rather
+				// than the wait for a reset that is not the bucket's.
+				if p.par != nil {
+					p.log.Debug("okta concurrent-request limit met, fewer requests in flight", "limit", p.par.lower())
+				}
+			} else if resp.StatusCode == http.StatusTooManyRequests {
 				if rl, ok := parseRateHeaders(resp.Header, p.clock.Now()); ok {
 					until := max(0, rl.reset.Sub(p.clock.Now()))
 					if until > maxRateWait {
@@ -130,6 +146,25 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// releasePar frees the request's place in the parallelism gate.
+func (p *pacer) releasePar() {
+	if p.par != nil {
+		p.par.release()
+	}
+}
+
+// apiError builds the error of an answer other than 2xx. The
+// WWW-Authenticate challenge, when there is one, is the precise word, and
+// may come with an empty body: a DPoP 400 or an insufficient_scope 403.
+func (p *pacer) apiError(req *http.Request, resp *http.Response, body []byte, attempt int) *APIError {
+	apiErr := parseAPIError(resp.StatusCode, body)
+	if ch, ok := parseChallenge(resp.Header); ok {
+		apiErr.Code, apiErr.Summary = ch.Error, orDefault(ch.Description, apiErr.Summary)
+	}
+	apiErr.Method, apiErr.Path, apiErr.Attempts = req.Method, req.URL.Path, attempt
+	return apiErr
 }
 
 // retriedStatus reports whether an answer with status is retried: a 429

@@ -32,6 +32,10 @@ type Fault struct {
 	WWWAuthenticate string `json:"www_authenticate,omitempty"`
 	// EmptyBody answers with the status and headers only.
 	EmptyBody bool `json:"empty_body,omitempty"`
+	// Concurrency answers 429 as Okta's concurrent-request limit does: its
+	// message, and X-Rate-Limit headers about the concurrency limit rather
+	// than the route's bucket.
+	Concurrency bool `json:"concurrency,omitempty"`
 }
 
 type faultSet struct {
@@ -45,6 +49,9 @@ func (f *faultSet) add(ft Fault) error {
 	}
 	if ft.Status != 0 && (ft.Status < 400 || ft.Status > 599) {
 		return fmt.Errorf("status %d must be an HTTP error status between 400 and 599", ft.Status)
+	}
+	if ft.Concurrency {
+		ft.Status = http.StatusTooManyRequests
 	}
 	if ft.Status == 0 && !ft.Reset && ft.DelayMS <= 0 {
 		return fmt.Errorf("a fault needs a status, delay_ms or \"reset\": true")
@@ -150,7 +157,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		panic(http.ErrAbortHandler)
 	}
 	if ft.Status != 0 {
-		if ft.Status == http.StatusTooManyRequests {
+		var e *apiError
+		switch {
+		case ft.Concurrency:
+			e = s.limits.concurrencyError(w.Header())
+		case ft.Status == http.StatusTooManyRequests:
 			s.limits.setExhausted(w.Header(), r.URL.Path)
 		}
 		if ft.WWWAuthenticate != "" {
@@ -160,7 +171,9 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 			w.WriteHeader(ft.Status)
 			return true
 		}
-		e := errForStatus(ft.Status)
+		if e == nil {
+			e = errForStatus(ft.Status)
+		}
 		if ft.Code != "" {
 			e.code = ft.Code
 		}

@@ -95,6 +95,19 @@ func (l *limiter) release() {
 	l.mu.Unlock()
 }
 
+// concurrencyError is Okta's answer past the concurrent-request limit:
+// E0000047 with its message, and X-Rate-Limit headers that describe the
+// concurrency limit (its size, none remaining, a reset a minute away)
+// instead of the route's bucket.
+func (l *limiter) concurrencyError(h http.Header) *apiError {
+	h.Set("X-Rate-Limit-Limit", strconv.Itoa(l.cfg.Concurrency))
+	h.Set("X-Rate-Limit-Remaining", "0")
+	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(l.now().Add(time.Minute).Unix(), 10))
+	e := errRateLimit()
+	e.summary = "API call exceeded the concurrent request limit."
+	return e
+}
+
 // setExhausted sets the X-Rate-Limit headers of an injected 429: the
 // family's limit, nothing remaining, and the end of the current window.
 func (l *limiter) setExhausted(h http.Header, path string) {

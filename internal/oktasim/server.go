@@ -242,10 +242,7 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		if !s.limits.acquire() {
-			s.limits.take(w.Header(), r.URL.Path, "")
-			e := errRateLimit()
-			e.summary = "API call exceeded the concurrent request limit."
-			writeError(w, e)
+			writeError(w, s.limits.concurrencyError(w.Header()))
 			return
 		}
 		defer s.limits.release()
