@@ -63,7 +63,7 @@ func runExport(ctx context.Context, c *call, o exportOptions) error {
 		return usagef("export: --until: %v", err)
 	}
 	return c.withRuntime(ctx, func(rt *Runtime) error {
-		n, err := writeReport(ctx, rt.Store, out, report.Options{Format: fm, Filter: f})
+		n, err := writeReport(ctx, rt.Store, out, report.Options{Format: fm, Filter: f, Trust: rt.ReportTrust(ctx)})
 		if err != nil {
 			return err
 		}

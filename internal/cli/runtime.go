@@ -294,7 +294,7 @@ func (rt *Runtime) EngineFor(ctx context.Context, cfg config.Config, get SecretG
 	return engine.New(engine.Options{
 		Source:   client,
 		Target:   tgt,
-		Recorder: rt.Store,
+		Recorder: anchoringRecorder{rt.Store, rt},
 		Config:   live,
 		Logger:   rt.Logger,
 		LockPath: filepath.Join(rt.DataDir, lockFile),

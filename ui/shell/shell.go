@@ -327,7 +327,7 @@ func (s *Shell) export(ctx context.Context, w io.Writer, format string, f store.
 	if err != nil {
 		return err
 	}
-	return report.Export(ctx, s.rt.Store, w, report.Options{Format: fm, Filter: f, Progress: progress})
+	return report.Export(ctx, s.rt.Store, w, report.Options{Format: fm, Filter: f, Progress: progress, Trust: s.rt.ReportTrust(ctx)})
 }
 
 // autostart returns the start-at-login entry for this binary.
