@@ -93,7 +93,7 @@ func (x *exporter) summarise(ctx context.Context) (*summary, error) {
 	s := &summary{Generated: x.opts.Now, Total: x.total, HeadID: sc.headID, HeadHash: sc.headHash}
 	s.Filter = describeFilter(x.opts.Filter)
 	var err error
-	if s.Audit, s.Signed, err = x.audit(ctx); err != nil {
+	if s.Audit, s.Signed, err = x.audit(ctx, true); err != nil {
 		return nil, err
 	}
 	s.Verify = s.Audit.Chain
