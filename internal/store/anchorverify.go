@@ -30,7 +30,7 @@ type AuditResult struct {
 	// Chain is the hash chain's verification; zero when ChainSkipped.
 	Chain        VerifyResult
 	ChainSkipped bool
-	Checkpoints int
+	Checkpoints  int
 	// Latest is the newest checkpoint (the signed head); nil when none.
 	Latest *Checkpoint
 	// Problems are failures, each a sentence; Notes are facts an auditor
