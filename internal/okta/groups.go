@@ -21,6 +21,10 @@ const (
 	logsPageSize    = 1000  // GET /api/v1/logs
 	usersPageSize   = 200   // GET /api/v1/users (search)
 	pickerMax       = 300   // GET /api/v1/groups?q= cannot page
+	// groupsSmallPage is the page Okta recommends for group listings with
+	// statistics; a large page that times out or fails with a 5xx is
+	// asked for again at this size.
+	groupsSmallPage = 200
 )
 
 // maxExpr bounds one filter or search expression, so URLs stay well under
@@ -41,7 +45,7 @@ type groupQuery struct {
 func (c *Client) listGroups(ctx context.Context, gq groupQuery) ([]groupJSON, error) {
 	var all []groupJSON
 	err := eachPage(ctx, "list Okta groups", func(ctx context.Context, after string) (http.Header, error) {
-		groups, h, err := c.groupsPage(ctx, gq, after)
+		groups, h, err := c.groupsPageShrinking(ctx, &gq, after)
 		if err != nil {
 			return nil, err
 		}
@@ -49,6 +53,28 @@ func (c *Client) listGroups(ctx context.Context, gq groupQuery) ([]groupJSON, er
 		return h, nil
 	})
 	return all, err
+}
+
+// groupsPageShrinking reads one page as groupsPage does; when a page larger
+// than groupsSmallPage times out or fails with a 5xx (after the pacer's
+// retries), it reads that page again at groupsSmallPage, and lowers
+// gq.limit for the rest of the listing. The after cursor is a group id, so
+// the listing stays complete.
+func (c *Client) groupsPageShrinking(ctx context.Context, gq *groupQuery, after string) ([]groupJSON, http.Header, error) {
+	groups, h, err := c.groupsPage(ctx, *gq, after)
+	if err == nil || gq.limit <= groupsSmallPage || !slowOrFailing(err) {
+		return groups, h, err
+	}
+	c.log.Debug("okta group listing failed at a large page; reading it in smaller ones",
+		"limit", gq.limit, "smaller", groupsSmallPage, "reason", err.Error())
+	gq.limit = groupsSmallPage
+	return c.groupsPage(ctx, *gq, after)
+}
+
+// slowOrFailing reports a timeout or a 5xx from Okta.
+func slowOrFailing(err error) bool {
+	var ae *APIError
+	return errors.Is(err, ErrTimeout) || errors.As(err, &ae) && ae.Status >= 500
 }
 
 // groupsPage reads one page of GET /api/v1/groups.

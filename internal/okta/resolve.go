@@ -136,12 +136,13 @@ var errTooManyPages = errors.New("the group listing needs more pages than search
 // the org has more groups than that.
 func (c *Client) listAllGroups(ctx context.Context, maxPages int) (groups []groupJSON, complete bool, err error) {
 	pages := 0
+	gq := groupQuery{expand: "stats", limit: groupsPageSize}
 	err = eachPage(ctx, "list Okta groups", func(ctx context.Context, after string) (http.Header, error) {
-		if pages == maxPages {
+		if pages >= maxPages*groupsPageSize/int(gq.limit) { // in pages of 10,000
 			return nil, errTooManyPages
 		}
 		pages++
-		page, h, err := c.groupsPage(ctx, groupQuery{expand: "stats", limit: groupsPageSize}, after)
+		page, h, err := c.groupsPageShrinking(ctx, &gq, after)
 		if err != nil {
 			return nil, err
 		}

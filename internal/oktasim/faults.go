@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,10 @@ type Fault struct {
 	WWWAuthenticate string `json:"www_authenticate,omitempty"`
 	// EmptyBody answers with the status and headers only.
 	EmptyBody bool `json:"empty_body,omitempty"`
+	// MinLimit applies the fault only to requests whose limit parameter is
+	// at least this: a large page that times out or fails while smaller
+	// ones get through.
+	MinLimit int `json:"min_limit,omitempty"`
 	// Concurrency answers 429 as Okta's concurrent-request limit does: its
 	// message, and X-Rate-Limit headers about the concurrency limit rather
 	// than the route's bucket.
@@ -56,8 +61,8 @@ func (f *faultSet) add(ft Fault) error {
 	if ft.Status == 0 && !ft.Reset && ft.DelayMS <= 0 {
 		return fmt.Errorf("a fault needs a status, delay_ms or \"reset\": true")
 	}
-	if ft.Count < 0 || ft.DelayMS < 0 || ft.Skip < 0 {
-		return fmt.Errorf("count, delay_ms and skip must not be negative")
+	if ft.Count < 0 || ft.DelayMS < 0 || ft.Skip < 0 || ft.MinLimit < 0 {
+		return fmt.Errorf("count, delay_ms, skip and min_limit must not be negative")
 	}
 	if ft.Count == 0 {
 		ft.Count = 1
@@ -74,12 +79,12 @@ func (f *faultSet) clear() {
 	f.mu.Unlock()
 }
 
-// next consumes and returns the first fault matching path, if any.
-func (f *faultSet) next(path string) (Fault, bool) {
+// next consumes and returns the first fault matching r, if any.
+func (f *faultSet) next(r *http.Request) (Fault, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, ft := range f.faults {
-		if strings.HasPrefix(path, ft.PathPrefix) {
+		if strings.HasPrefix(r.URL.Path, ft.PathPrefix) && ft.limitMatches(r) {
 			if ft.Skip > 0 {
 				ft.Skip--
 				return Fault{}, false
@@ -93,6 +98,15 @@ func (f *faultSet) next(path string) (Fault, bool) {
 		}
 	}
 	return Fault{}, false
+}
+
+// limitMatches reports whether r's limit parameter is at least MinLimit.
+func (ft *Fault) limitMatches(r *http.Request) bool {
+	if ft.MinLimit <= 0 {
+		return true
+	}
+	n, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	return err == nil && n >= ft.MinLimit
 }
 
 // InjectFault adds a fault, as POST /__sim/faults does.
@@ -134,7 +148,7 @@ func (s *Server) handleFaults(w http.ResponseWriter, r *http.Request) {
 // applyFault runs a matching fault; it returns true when the request was
 // answered (or dropped) and must not go further.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
-	ft, ok := s.faults.next(r.URL.Path)
+	ft, ok := s.faults.next(r)
 	if !ok {
 		return false
 	}

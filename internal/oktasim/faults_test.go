@@ -18,3 +18,15 @@ func TestFaultSkipAndCode(t *testing.T) {
 		t.Fatalf("third request: %d, want 200", r.status)
 	}
 }
+
+// TestFaultMinLimit: a fault with min_limit applies to large pages only.
+func TestFaultMinLimit(t *testing.T) {
+	sim := startSim(t, Options{})
+	mustNil(t, sim.InjectFault(Fault{PathPrefix: "/api/v1/groups", Status: 504, MinLimit: 1000, Count: 5}))
+	if r := call(t, sim, "GET", "/api/v1/groups?limit=200", ""); r.status != 200 {
+		t.Fatalf("small page: %d, want 200", r.status)
+	}
+	if r := call(t, sim, "GET", "/api/v1/groups?limit=10000&expand=stats", ""); r.status != 504 {
+		t.Fatalf("large page: %d, want 504", r.status)
+	}
+}
