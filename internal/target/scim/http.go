@@ -118,6 +118,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			}
 		}
 		if resp.StatusCode >= 300 {
+			// Some providers quote the credentials they refused; the
+			// error is printed and kept in the history, the token never.
+			if c.token != "" {
+				data = bytes.ReplaceAll(data, []byte(c.token), []byte("[the SCIM token]"))
+			}
 			return r, decodeError(method, path, resp.StatusCode, data)
 		}
 		if out != nil && len(bytes.TrimSpace(data)) > 0 {
