@@ -201,8 +201,10 @@ func (r *canaryRun) panicRun() {
 
 // scimProxy fronts srv with a TLS server of its own that accepts only
 // token, standing in for a provider with a distinctive token (scimtest
-// accepts its fixed one). It returns the base URL and a CA file for it.
-func scimProxy(t *testing.T, srv *scimtest.Server, token string) (baseURL, caFile string) {
+// accepts its fixed one). It returns the base URL and a CA file for it,
+// and a switch that makes it refuse every request with an error whose
+// detail quotes the Authorization header it was sent, as some providers do.
+func scimProxy(t *testing.T, srv *scimtest.Server, token string) (baseURL, caFile string, echo *atomic.Bool) {
 	t.Helper()
 	up, err := url.Parse(srv.URL())
 	if err != nil {
@@ -217,7 +219,15 @@ func scimProxy(t *testing.T, srv *scimtest.Server, token string) (baseURL, caFil
 		Transport: srv.Client().Transport,
 		ErrorLog:  log.New(io.Discard, "", 0),
 	}
+	echo = new(atomic.Bool)
 	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if echo.Load() {
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(map[string]string{"status": "401", "scimType": "invalidToken",
+				"detail": "the credentials " + r.Header.Get("Authorization") + " are not valid for this tenant"})
+			return
+		}
 		if r.Header.Get("Authorization") != "Bearer "+token {
 			http.Error(w, `{"status":"401","detail":"bad token"}`, http.StatusUnauthorized)
 			return
@@ -230,5 +240,5 @@ func scimProxy(t *testing.T, srv *scimtest.Server, token string) (baseURL, caFil
 	if err := os.WriteFile(caFile, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return ts.URL + scimtest.BasePath, caFile
+	return ts.URL + scimtest.BasePath, caFile, echo
 }

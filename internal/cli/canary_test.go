@@ -218,7 +218,7 @@ func canaryCommands(r *canaryRun, sim *oktasim.Server, mode, clientID string, cl
 
 	// The SCIM target, behind a proxy that accepts only the canary token.
 	srv := scimtest.Start(t, scimtest.Options{MaxResults: 50})
-	base, ca := scimProxy(t, srv, canarySCIMToken)
+	base, ca, echo := scimProxy(t, srv, canarySCIMToken)
 	r.run(0, "", "config", "import", canaryConfig(t, sim, mode, clientID, base, ca))
 	for _, role := range []string{"Administrator", "Read Only", "Auditor"} {
 		r.run(0, "", "roles", "add", role)
@@ -239,6 +239,12 @@ func canaryCommands(r *canaryRun, sim *oktasim.Server, mode, clientID string, cl
 		}
 	}
 	srv.SetFault(nil)
+	// A provider that quotes the token it was sent in its error.
+	echo.Store(true)
+	if _, st := r.syncStatus(1); st != "failed" {
+		t.Errorf("%s: a sync against a SCIM provider refusing the token is %s, want failed", mode, st)
+	}
+	echo.Store(false)
 
 	r.run(0, "", "history")
 	r.run(0, "", "history", "--json")
