@@ -85,7 +85,7 @@ func (d *jsonScanner) count(n *int, ok *bool) error {
 	}
 	v, err := strconv.ParseFloat(string(d.b[start:d.i]), 64)
 	if err != nil || v < 0 || v != float64(int(v)) {
-		return fmt.Errorf("usersCount %s is not a member count", d.b[start:d.i])
+		return fmt.Errorf("usersCount %.40q is not a member count", d.b[start:d.i])
 	}
 	*n, *ok = int(v), true
 	return nil

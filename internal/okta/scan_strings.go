@@ -70,7 +70,7 @@ func (d *jsonScanner) escape() error {
 		d.i += 6
 		return nil
 	}
-	return fmt.Errorf("invalid escape \\%c in a string", d.b[d.i+1])
+	return fmt.Errorf("invalid escape: backslash before %q in a string", d.b[d.i+1])
 }
 
 // plainASCII reports whether s holds only ASCII from U+0020 up, without a
