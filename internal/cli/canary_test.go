@@ -212,6 +212,9 @@ func canaryCommands(r *canaryRun, sim *oktasim.Server, mode, clientID string, cl
 		if _, st := r.syncStatus(1); st != "failed" {
 			t.Errorf("%s: a sync against a failing Okta is %s, want failed", mode, st)
 		}
+		if f.Status == 401 {
+			r.run(-1, "", "doctor") // its checklist explains the failure
+		}
 		sim.ClearFaults()
 	}
 	r.daemon()
