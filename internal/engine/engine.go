@@ -177,8 +177,10 @@ type Result struct {
 	Revoked  int    `json:"revoked"`
 	Held     int    `json:"held"`
 	APICalls int    `json:"api_calls"`
-	Error    string `json:"error"`
-	DryRun   bool   `json:"dry_run,omitempty"`
+	// Feed is how Okta was read (see Plan.Feed).
+	Feed   string `json:"feed,omitempty"`
+	Error  string `json:"error"`
+	DryRun bool   `json:"dry_run,omitempty"`
 	// Plan is the plan the run made; nil when the read failed.
 	Plan *Plan `json:"-"`
 	// Applied are the changes made in the target.
@@ -268,7 +270,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	cfg := e.opts.Config()
 	plan, err := e.makePlan(ctx, cfg, o.Full, prog)
 	if plan != nil {
-		res.APICalls = plan.APICalls
+		res.APICalls, res.Feed = plan.APICalls, plan.Feed
 	}
 	if callsAfter, _ := e.sourceCalls(); counted {
 		// Failed reads spend calls too, retries included.
@@ -366,7 +368,7 @@ func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, appli
 				res.Held, holdSummary(res.Plan), res.RunID, res.RunID)})
 		}
 	default:
-		log.Info("sync done", "created", res.Created, "granted", res.Granted, "revoked", res.Revoked, "api_calls", res.APICalls)
+		log.Info("sync done", "created", res.Created, "granted", res.Granted, "revoked", res.Revoked, "api_calls", res.APICalls, "okta_feed", res.Feed)
 	}
 	return res, runErr
 }

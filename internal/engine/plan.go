@@ -259,7 +259,7 @@ func (pl *planner) addMapping(mi int, m config.Mapping, known map[string]bool, s
 // newPlanner works out the desired state and checks the snapshot and the
 // mappings for completeness.
 func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, roles []string) (*planner, error) {
-	p := &Plan{APICalls: snap.APICalls, TakenAt: snap.TakenAt, OktaUsers: len(snap.Users),
+	p := &Plan{APICalls: snap.APICalls, TakenAt: snap.TakenAt, Feed: snap.Feed, OktaUsers: len(snap.Users),
 		users: users, people: snap.Users}
 	pl := &planner{cfg: cfg, snap: snap, users: users, desired: make(map[string]int32, len(snap.Users)), wants: make([]want, 0, len(snap.Users)),
 		claimed: make([]bool, len(users)), roleGroup: map[string]string{}, plan: p,

@@ -94,6 +94,9 @@ type Plan struct {
 	RevocationLimit int       `json:"revocation_limit"`
 	APICalls        int       `json:"api_calls"`
 	TakenAt         time.Time `json:"taken_at"`
+	// Feed is how Okta was read: okta.FeedFull, FeedSystemLog or
+	// FeedUsersSearch.
+	Feed string `json:"feed,omitempty"`
 
 	users  []target.User         // the target's users before the run
 	people map[string]*okta.User // Okta users by id

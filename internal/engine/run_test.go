@@ -190,7 +190,29 @@ func (d *deltaSource) Snapshot(ctx context.Context, refs []string) (*okta.Snapsh
 func (d *deltaSource) SnapshotDelta(ctx context.Context, refs []string, prev *okta.Snapshot) (*okta.Snapshot, error) {
 	d.delta++
 	d.prev = prev
-	return d.fakeSource.Snapshot(ctx, refs)
+	s, err := d.fakeSource.Snapshot(ctx, refs)
+	if s != nil {
+		s.Feed = okta.FeedUsersSearch
+	}
+	return s, err
+}
+
+// TestRunRecordsTheOktaFeed: a run's result names the feed its read used.
+func TestRunRecordsTheOktaFeed(t *testing.T) {
+	o := newOrg().user("ann", okta.StatusActive, "Eng")
+	ds := &deltaSource{fakeSource: &fakeSource{org: o}}
+	m := newMemEnv(t, o, ds)
+	if _, err := m.eng.Run(context.Background(), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m.now = m.now.Add(time.Hour)
+	res, err := m.eng.Run(context.Background(), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Feed != okta.FeedUsersSearch || res.Plan.Feed != okta.FeedUsersSearch {
+		t.Fatalf("result feed %q, plan feed %q, want %q", res.Feed, res.Plan.Feed, okta.FeedUsersSearch)
+	}
 }
 
 func TestDeltaReads(t *testing.T) {

@@ -26,6 +26,10 @@ const (
 	DefaultConcurrency = 4
 	DefaultRateShare   = 0.5
 	DefaultMaxRetries  = 4
+	// DefaultSearchOverlap is how far before its high-water mark the
+	// users-search feed reads again: Okta's search is eventually
+	// consistent, and a user it shows late must still be caught.
+	DefaultSearchOverlap = 15 * time.Minute
 )
 
 // Options configure a Client.
@@ -59,6 +63,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock paces and retries (default: the real clock).
 	Clock Clock
+	// SearchOverlap is how far before the newest lastUpdated it has seen
+	// the users-search delta feed (used without okta.logs.read) reads
+	// again (default DefaultSearchOverlap, 15 minutes).
+	SearchOverlap time.Duration
 }
 
 // Client reads Okta groups and their members. It is safe for concurrent use.
@@ -69,6 +77,7 @@ type Client struct {
 	log         *slog.Logger
 	clock       Clock
 	concurrency int
+	overlap     time.Duration // users-search feed overlap
 	calls       atomic.Int64
 	scopes      scopeMemo
 	idle        []interface{ CloseIdleConnections() }
@@ -89,14 +98,15 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.RateShare < 0 || opts.RateShare > 1 {
 		return nil, fmt.Errorf("okta client: rate share %v is outside (0, 1]; use 0.5 to take Okta's default per-app share", opts.RateShare)
 	}
-	if opts.Timeout < 0 || opts.Concurrency < 0 {
-		return nil, errors.New("okta client: timeout and concurrency cannot be negative")
+	if opts.Timeout < 0 || opts.Concurrency < 0 || opts.SearchOverlap < 0 {
+		return nil, errors.New("okta client: timeout, concurrency and search overlap cannot be negative")
 	}
 	c := &Client{
 		base:        base,
 		log:         opts.Logger,
 		clock:       opts.Clock,
 		concurrency: cmpOr(opts.Concurrency, DefaultConcurrency),
+		overlap:     cmpOr(opts.SearchOverlap, DefaultSearchOverlap),
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -36,8 +36,10 @@ const maxUserRefresh = 100
 //     profile event is newer than prev's copy.
 //
 // A run in which nothing changed thus costs 2 calls. With only
-// okta.users.read, step 1 is a users search on lastUpdated and step 2 reads
-// the mapped groups by id (one call per ~70 groups). With neither, with prev
+// okta.users.read, step 1 is a users search on lastUpdated, from prev's
+// SearchMark less the search overlap (Options.SearchOverlap), and step 2
+// reads the mapped groups by id (one call per ~70 groups). The snapshot's
+// Feed names the feed used. With neither, with prev
 // nil, or with over 100 users to re-read, it reads everything as Snapshot
 // does. A daily full Snapshot remains the reconcile of last resort.
 func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapshot) (*Snapshot, error) {
@@ -48,13 +50,14 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 	taken := c.clock.Now()
 
 	feed, err := c.changeFeed(ctx, prev)
-	if errors.Is(err, ErrNoChangeFeed) || err == nil && len(feed.users) > maxUserRefresh {
+	if errors.Is(err, ErrNoChangeFeed) || err == nil && feed.toRead() > maxUserRefresh {
 		c.log.Debug("okta delta read falls back to a full read", "reason", fmt.Sprint(err))
 		s, err := c.Snapshot(ctx, refs)
 		if err != nil {
 			return nil, err
 		}
 		s.TakenAt = taken
+		s.SearchMark = laterOf(s.SearchMark, feed.mark, prev.SearchMark)
 		return s, nil
 	}
 	if err != nil {
@@ -148,7 +151,12 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 		}
 	}
 	slices.Sort(missing)
-	return &Snapshot{Groups: groups, Missing: missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken}, nil
+	kind := FeedUsersSearch
+	if feed.viaLog {
+		kind = FeedSystemLog
+	}
+	return &Snapshot{Groups: groups, Missing: missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken,
+		Feed: kind, SearchMark: laterOf(markOf(feed.mark, users), prev.SearchMark)}, nil
 }
 
 // feed is what changed since a previous snapshot, per the change feed.
@@ -157,6 +165,19 @@ type feed struct {
 	users         map[string]*User // changed users; nil values are to be read
 	deleted       map[string]bool  // groups deleted
 	groupsCreated bool
+	mark          time.Time // newest lastUpdated the users search returned
+}
+
+// toRead is the number of changed users to read one by one; those the
+// users search returned cost nothing more.
+func (f feed) toRead() int {
+	n := 0
+	for _, u := range f.users {
+		if u == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // changeFeed reads what changed since prev: the System Log if granted, else
@@ -190,10 +211,19 @@ func (c *Client) changeFeed(ctx context.Context, prev *Snapshot) (feed, error) {
 		}
 	}
 	if !searchDenied {
-		updated, err := c.usersUpdatedSince(ctx, since)
+		// From the newest lastUpdated seen, not the clock: a search shows
+		// a change late, and a user it missed must fall in the next one.
+		mark := prev.SearchMark
+		if mark.IsZero() {
+			mark = prev.TakenAt // a snapshot without a mark
+		}
+		updated, err := c.usersUpdatedSince(ctx, mark.Add(-c.overlap))
 		switch {
 		case err == nil:
 			for _, u := range updated {
+				if u.LastUpdated.After(f.mark) {
+					f.mark = u.LastUpdated
+				}
 				if prev.Users[u.ID] != nil {
 					f.users[u.ID] = u
 				}
@@ -310,3 +340,14 @@ func (c *Client) refreshed(ctx context.Context, id string, changed map[string]*U
 }
 
 func contains(s []string, v string) bool { return slices.Contains(s, v) }
+
+// laterOf returns the latest of ts.
+func laterOf(ts ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if t.After(out) {
+			out = t
+		}
+	}
+	return out
+}

@@ -34,7 +34,8 @@ func (c *Client) Snapshot(ctx context.Context, refs []string) (*Snapshot, error)
 	if err := c.readMembers(ctx, readOrder(res.groups, res.members), res.members, users); err != nil {
 		return nil, err
 	}
-	return &Snapshot{Groups: res.groups, Missing: res.missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken}, nil
+	return &Snapshot{Groups: res.groups, Missing: res.missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken,
+		Feed: FeedFull, SearchMark: markOf(time.Time{}, users)}, nil
 }
 
 // readOrder returns each resolved group once, in the order to read them:

@@ -60,4 +60,29 @@ type Snapshot struct {
 	// APICalls is the number of HTTP requests the read made.
 	APICalls int
 	TakenAt  time.Time
+	// Feed names how the read learnt what changed: FeedFull (everything
+	// read), FeedSystemLog or FeedUsersSearch (a delta read).
+	Feed string
+	// SearchMark is the high-water mark of the users-search feed: the
+	// newest lastUpdated among the users Okta returned, to this read and
+	// the ones before it. The next search starts from it, less the search
+	// overlap; the local clock plays no part.
+	SearchMark time.Time
+}
+
+// Feeds a Snapshot was read with.
+const (
+	FeedFull        = "full"
+	FeedSystemLog   = "system_log"
+	FeedUsersSearch = "users_search"
+)
+
+// markOf returns the newest of mark and the users' lastUpdated.
+func markOf(mark time.Time, users map[string]*User) time.Time {
+	for _, u := range users {
+		if u != nil && u.LastUpdated.After(mark) {
+			mark = u.LastUpdated
+		}
+	}
+	return mark
 }

@@ -43,6 +43,10 @@ type Options struct {
 	CAFile string
 	// Logger receives one line per request at debug level; default discards.
 	Logger *slog.Logger
+	// SearchLag hides from the users search (GET /api/v1/users?search=)
+	// the users changed in the last SearchLag, as Okta's eventually
+	// consistent search does; default none (see SetSearchLag).
+	SearchLag time.Duration
 }
 
 // Server is a simulated Okta org served over HTTPS.
@@ -57,7 +61,8 @@ type Server struct {
 	// oauth checks Bearer and DPoP access tokens; see auth.go.
 	oauth tokenAuthority
 
-	requests atomic.Int64
+	requests  atomic.Int64
+	searchLag atomic.Int64 // a time.Duration
 
 	certs   *certs
 	caFile  string
@@ -98,6 +103,7 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s := &Server{org: org, token: token, latency: opts.Latency, log: logger,
 		limits: newLimiter(opts.RateLimits, time.Now), mux: http.NewServeMux()}
+	s.searchLag.Store(int64(opts.SearchLag))
 	s.routes()
 	for _, add := range extraRoutes {
 		add(s, s.mux)
