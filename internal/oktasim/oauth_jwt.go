@@ -123,9 +123,7 @@ func (a *authority) checkAssertion(assertion, tokenURL string, now time.Time) (*
 		return nil, invalidClient("The client_assertion token has an expiration too far in the future.")
 	case c.Iat != nil && unix(c.Iat).After(now.Add(clockSkew)), c.Nbf != nil && unix(c.Nbf).After(now.Add(clockSkew)):
 		return nil, invalidClient("The client_assertion token was issued too far in the future.")
-	case c.JTI == "":
-		return nil, invalidClient("The client_assertion token must contain a 'jti' claim.")
-	case !a.useJTI("assertion", c.JTI, now):
+	case c.JTI != "" && !a.useJTI("assertion", c.JTI, now): // jti is optional, as in Okta
 		return nil, invalidClient("The 'jti' claim in the client_assertion token has already been used.")
 	}
 	return app, nil
