@@ -38,10 +38,11 @@ func (rt *Runtime) openedSecrets() *secrets.Store {
 
 // AnchorAudit signs the chain head as the next checkpoint when no
 // checkpoint covers it yet, and records it in the keyring. The signing key
-// is made on first use: only while neither the history nor the keyring
-// holds a checkpoint (an existing history is then signed as it stands, an
-// upgrade). It refuses to sign when the keyring's record or the latest
-// checkpoint does not match the history. When open is false and the
+// is made on first use, with the first checkpoint: only while neither the
+// history nor the keyring holds a checkpoint (an existing history is then
+// signed as it stands, an upgrade). It refuses to sign when the keyring's
+// record or the latest checkpoint does not match the history, or when the
+// history holds no checkpoint but the keyring already holds a key. When open is false and the
 // keyring is not open yet, it does nothing.
 func (rt *Runtime) AnchorAudit(ctx context.Context, reason string, open bool) (cp store.Checkpoint, signed bool, err error) {
 	sec := rt.openedSecrets()
@@ -62,15 +63,26 @@ func (rt *Runtime) AnchorAudit(ctx context.Context, reason string, open bool) (c
 	if err != nil {
 		return store.Checkpoint{}, false, err
 	}
-	key, _, err := sec.AuditKey(scope, !has && raw == "")
+	if !has {
+		// Nothing to sign yet: the key is made with the first checkpoint.
+		if headID, _, err := rt.Store.ChainHead(ctx); err != nil || headID == 0 {
+			return store.Checkpoint{}, false, err
+		}
+	}
+	key, created, err := sec.AuditKey(scope, !has && raw == "")
 	if err != nil {
 		return store.Checkpoint{}, false, err
 	}
 	refuse := func(why string) error {
 		return fmt.Errorf("will not sign the audit chain: %s; run `rolesync audit verify`", why)
 	}
-	if key == nil {
+	switch {
+	case key == nil:
 		return store.Checkpoint{}, false, refuse("the history holds signed checkpoints but the keyring has no audit signing key")
+	case !has && !created:
+		// The key signed checkpoints that are gone, or its first
+		// signature failed: either way, not a history to sign afresh.
+		return store.Checkpoint{}, false, refuse("the keyring's audit signing key has signed before, but the history holds no checkpoint")
 	}
 	if raw != "" {
 		m, err := store.ParseMark(raw)

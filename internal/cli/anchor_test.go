@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/secrets"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -132,6 +133,18 @@ func TestAuditVerifyDeletedCheckpointsFail(t *testing.T) {
 	// A later run refuses to sign afresh over the stripped history.
 	h.syncJSON()
 	h.verifyFails("signed checkpoints were deleted")
+
+	// The keyring's record deleted too: its key still tells.
+	kr, err := secrets.OpenKeyring(filepath.Join(h.dataDir, keyringDir), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kr.Remove("rolesync-audit-checkpoint"); err != nil {
+		t.Fatal(err)
+	}
+	h.verifyFails("although the keyring holds an audit signing key: the checkpoints were deleted")
+	h.syncJSON()
+	h.verifyFails("although the keyring holds an audit signing key: the checkpoints were deleted")
 }
 
 func TestAuditVerifyForgedCheckpointFails(t *testing.T) {
