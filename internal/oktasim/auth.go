@@ -42,6 +42,17 @@ type principal struct {
 	scopes []string
 	// admin is true when an admin role is assigned to the OAuth client.
 	admin bool
+	// noGroupRead is true when none of the client's admin roles may read
+	// groups (a Report Administrator alone): group routes answer 403
+	// E0000006 whatever the scopes.
+	noGroupRead bool
+}
+
+// groupReadRoles are the admin role types whose permissions include
+// reading groups and their members.
+var groupReadRoles = map[string]bool{
+	"SUPER_ADMIN": true, "ORG_ADMIN": true, "APP_ADMIN": true, "USER_ADMIN": true,
+	"HELP_DESK_ADMIN": true, "READ_ONLY_ADMIN": true, "GROUP_MEMBERSHIP_ADMIN": true,
 }
 
 // tokenAuthority checks OAuth 2.0 access tokens (Bearer and DPoP).
@@ -82,7 +93,7 @@ func (p *principal) allows(scope string) bool {
 	if p.superAdmin || scope == "" {
 		return true
 	}
-	if !p.admin {
+	if !p.admin || p.noGroupRead && strings.HasPrefix(scope, "okta.groups.") {
 		return false
 	}
 	if slices.Contains(p.scopes, scope) {

@@ -321,6 +321,7 @@ func (a *authority) authorize(r *http.Request) (*principal, *apiError) {
 	}
 	a.apps.mu.RLock()
 	admin := len(app.roles) > 0
+	groupRead := slices.ContainsFunc(app.roles, func(r *appRole) bool { return groupReadRoles[r.typ] })
 	a.apps.mu.RUnlock()
-	return &principal{id: "client:" + clientID, scopes: slices.Clone(scopes), admin: admin}, nil
+	return &principal{id: "client:" + clientID, scopes: slices.Clone(scopes), admin: admin, noGroupRead: !groupRead}, nil
 }

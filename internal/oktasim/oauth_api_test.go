@@ -36,6 +36,10 @@ func TestAPIChecksBearerTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reportOnly, err := sim.CreateServiceApp(ServiceApp{Label: "reports", PublicKeys: [][]byte{publicJWK(t, oauthEC, "k1")}, Scopes: []string{"okta.groups.read", "okta.logs.read"}, Roles: []string{"REPORT_ADMIN"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tok := func(client, scope string) string {
 		r := tokenRequest(t, sim, signJWT(t, oauthEC, map[string]any{"kid": "k1"}, assertionClaimsFor(sim, client, clock.now())), scope, "")
 		if r.status != 200 {
@@ -51,6 +55,8 @@ func TestAPIChecksBearerTokens(t *testing.T) {
 	}{
 		{"admin app reads groups", "/api/v1/groups?limit=2", "Bearer " + adminTok, 200, ""},
 		{"no admin role", "/api/v1/groups", "Bearer " + tok(noRole, "okta.groups.read"), 403, "E0000006"},
+		{"a role without group read", "/api/v1/groups", "Bearer " + tok(reportOnly, "okta.groups.read okta.logs.read"), 403, "E0000006"},
+		{"that role reads the System Log", "/api/v1/logs", "Bearer " + tok(reportOnly, "okta.groups.read okta.logs.read"), 200, ""},
 		{"scope not granted for the route", "/api/v1/groups", "Bearer " + tok(usersOnly, "okta.users.read"), 403, "E0000006"},
 		{"unknown token", "/api/v1/groups", "Bearer not-a-token", 401, "E0000011"},
 		{"Bearer token sent as DPoP", "/api/v1/groups", "DPoP " + adminTok, 401, "E0000011"},
