@@ -227,7 +227,7 @@ func (c *canaries) scanTree(t *testing.T, root string) (found []finding, modes [
 				want = 0o700
 			}
 			if got := fi.Mode().Perm(); got != want || !fi.IsDir() && !fi.Mode().IsRegular() {
-				modes = append(modes, fmt.Sprintf("%s: mode %v, want %v", rel, fi.Mode(), want))
+				modes = append(modes, fmt.Sprintf("%s: mode %v, want %v", rel, fi.Mode(), want|fi.Mode().Type()))
 			}
 		}
 		if fi.Mode().IsRegular() {

@@ -39,13 +39,24 @@ const (
 // and a SCIM provider, with failing runs (faults in Okta and in the SCIM
 // provider, a panic in the middle of an apply), and then looks for the
 // secrets, in every encoding canaries knows, in each file of the data
-// directory (walked, also while a runtime holds it open), the exports,
-// every command's stdout and stderr, the panic's stack trace and the
-// process's environment and command line. Every file and directory the app
-// made must be private to its owner (0600, 0700).
+// directory (walked, also while a runtime holds it open), the exports, the
+// temporary directory, every command's stdout and stderr, the panic's
+// stack trace and the process's environment and command line. Every file
+// and directory the app made must be private to its owner (0600, 0700).
 func TestCanarySecretsNeverLeak(t *testing.T) {
 	defer canaryUmask()()
 	t.Setenv(secrets.EnvBackend, "file")
+	// Every temporary file, the test's and the app's, goes under tmp, which
+	// is scanned whole at the end: the data directories, the exports and
+	// whatever else was left there.
+	tmp, err := os.MkdirTemp("", "rolesync-canary-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	for _, v := range []string{"TMPDIR", "TMP", "TEMP"} {
+		t.Setenv(v, tmp)
+	}
 
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -117,8 +128,8 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		}
 		canaryCommands(r, sim, mode, clientID, clientPEM, dpopJWK, exports)
 		r.addAuditKey()
-		f, m := c.scanTree(t, h.dataDir)
-		found = append(append(found, r.extra...), f...)
+		_, m := c.scanTree(t, h.dataDir)
+		found = append(found, r.extra...)
 		badModes = append(append(badModes, r.modes...), m...)
 	}
 
@@ -128,11 +139,14 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 	demo := &harness{t: t, dataDir: filepath.Join(t.TempDir(), "data-demo"), env: map[string]string{"ROLESYNC_LOG": "debug"}}
 	dr := &canaryRun{t: t, h: demo, c: c, mode: "demo", streams: streams, ran: &ran}
 	dr.run(0, "", "demo", "--no-gui", "--users", "40", "--groups", "6")
-	f, m := c.scanTree(t, demo.dataDir)
-	found, badModes = append(found, f...), append(badModes, m...)
-
-	f, m = c.scanTree(t, exports)
-	found, badModes = append(found, f...), append(badModes, m...)
+	_, m := c.scanTree(t, demo.dataDir)
+	badModes = append(badModes, m...)
+	_, m = c.scanTree(t, exports)
+	badModes = append(badModes, m...)
+	// The modes of tmp are the test's own (testing makes its directories
+	// 0777 less the umask); its files are searched.
+	f, _ := c.scanTree(t, tmp)
+	found = append(found, f...)
 	for _, name := range sortedKeys(streams) {
 		found = append(found, c.scan(name, streams[name])...)
 	}
