@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -137,6 +138,9 @@ func Export(ctx context.Context, st *store.Store, w io.Writer, opts Options) err
 	return nil
 }
 
+// earliest and latest are the first and last times the history can hold.
+var earliest, latest = time.Unix(0, math.MinInt64).UTC(), time.Unix(0, math.MaxInt64).UTC()
+
 // checkFilter rejects filters that cannot select anything sensible.
 func checkFilter(f store.ChangeFilter) error {
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
@@ -145,6 +149,17 @@ func checkFilter(f store.ChangeFilter) error {
 	}
 	if f.Action != "" && actionIndex(f.Action) < 0 {
 		return fmt.Errorf("unknown action %q; use one of %s", f.Action, strings.Join(actionOrder, ", "))
+	}
+	// The history keeps times as int64 nanoseconds since 1970; a bound
+	// outside that range would wrap around and silently select nothing.
+	for _, b := range []struct {
+		what string
+		t    time.Time
+	}{{"start", f.Since}, {"end", f.Until}} {
+		if !b.t.IsZero() && (b.t.Before(earliest) || b.t.After(latest)) {
+			return fmt.Errorf("the period's %s %s is outside %s to %s, the times the history can hold; leave it out to export from the first change or up to the last",
+				b.what, b.t.UTC().Format(time.RFC3339), earliest.Format(time.DateOnly), latest.Format(time.DateOnly))
+		}
 	}
 	if f.RunID < 0 || f.Limit < 0 || f.AfterID < 0 {
 		return errors.New("run, limit and after-id must not be negative")
