@@ -176,7 +176,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		case ft.Concurrency:
 			e = s.limits.concurrencyError(w.Header())
 		case ft.Status == http.StatusTooManyRequests:
-			s.limits.setExhausted(w.Header(), r.URL.Path)
+			s.limits.setExhausted(w.Header(), r.Method, r.URL.Path)
 		}
 		if ft.WWWAuthenticate != "" {
 			w.Header().Set("WWW-Authenticate", ft.WWWAuthenticate)

@@ -13,8 +13,11 @@ import (
 type RateLimits struct {
 	// Disabled turns every limit off; the X-Rate-Limit headers are still sent.
 	Disabled bool
-	// PerMinute maps a route family (a path prefix) to its per-minute bucket.
-	// The longest matching prefix wins. Nil means WorkforceLimits.
+	// PerMinute maps a route family to its per-minute bucket: a path
+	// prefix ("/api/v1/groups"), or a route whose {…} segments match any
+	// one segment, optionally after a method ("GET /api/v1/users/{id}"),
+	// which matches that route and the paths under it. The longest match
+	// wins, a method-specific one on a tie. Nil means WorkforceLimits.
 	PerMinute map[string]int
 	// Concurrency is the most requests in flight at once (default 75).
 	Concurrency int
@@ -26,13 +29,15 @@ type RateLimits struct {
 // WorkforceLimits are Okta Workforce's per-minute buckets by route family.
 // Routes matching no family use the "/" bucket.
 var WorkforceLimits = map[string]int{
-	"/api/v1/groups":   500,
-	"/api/v1/users":    600,
-	"/api/v1/logs":     120,
-	"/api/v1/apps":     100,
-	"/oauth2/v1/token": 2000,
-	"/oauth2/":         2000,
-	"/":                1200,
+	"/api/v1/groups":         500,
+	"/api/v1/groups/{id}":    1000,
+	"GET /api/v1/users/{id}": 2000,
+	"/api/v1/users":          600,
+	"/api/v1/logs":           120,
+	"/api/v1/apps":           100,
+	"/oauth2/v1/token":       2000,
+	"/oauth2/":               2000,
+	"/":                      1200,
 }
 
 // limiter keeps fixed one-minute windows per route family and per principal.
@@ -63,19 +68,43 @@ func newLimiter(cfg RateLimits, now func() time.Time) *limiter {
 	return &limiter{cfg: cfg, now: now, buckets: map[string]*bucket{}}
 }
 
-// family returns the route family of a path and its per-minute limit.
-func (l *limiter) family(path string) (string, int) {
-	best, limit := "/", 0
-	found := false
-	for prefix, n := range l.cfg.PerMinute {
-		if strings.HasPrefix(path, prefix) && (!found || len(prefix) > len(best)) {
-			best, limit, found = prefix, n, true
+// family returns the route family of a request and its per-minute limit.
+func (l *limiter) family(method, path string) (string, int) {
+	best, limit, bestLen, bestMethod := "/", 0, -1, false
+	for key, n := range l.cfg.PerMinute {
+		m, pattern, hasMethod := strings.Cut(key, " ")
+		if !hasMethod {
+			m, pattern = "", key
+		}
+		if m != "" && m != method || !routeMatches(pattern, path) {
+			continue
+		}
+		if len(pattern) > bestLen || len(pattern) == bestLen && m != "" && !bestMethod {
+			best, limit, bestLen, bestMethod = key, n, len(pattern), m != ""
 		}
 	}
-	if !found {
+	if bestLen < 0 {
 		return "/", 1200
 	}
 	return best, limit
+}
+
+// routeMatches reports whether path falls under pattern: a plain prefix,
+// or, with {…} segments, the pattern's segments leading path's.
+func routeMatches(pattern, path string) bool {
+	if !strings.Contains(pattern, "{") {
+		return strings.HasPrefix(path, pattern)
+	}
+	ps, segs := strings.Split(strings.Trim(pattern, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) < len(ps) {
+		return false
+	}
+	for i, p := range ps {
+		if !strings.HasPrefix(p, "{") && p != segs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // acquire counts a request in flight; false means the concurrency limit is hit.
@@ -110,8 +139,8 @@ func (l *limiter) concurrencyError(h http.Header) *apiError {
 
 // setExhausted sets the X-Rate-Limit headers of an injected 429: the
 // family's limit, nothing remaining, and the end of the current window.
-func (l *limiter) setExhausted(h http.Header, path string) {
-	_, limit := l.family(path)
+func (l *limiter) setExhausted(h http.Header, method, path string) {
+	_, limit := l.family(method, path)
 	h.Set("X-Rate-Limit-Limit", strconv.Itoa(limit))
 	h.Set("X-Rate-Limit-Remaining", "0")
 	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(l.now().Truncate(time.Minute).Add(time.Minute).Unix(), 10))
@@ -120,8 +149,8 @@ func (l *limiter) setExhausted(h http.Header, path string) {
 // take spends one request of the family's bucket for principal key and sets
 // the X-Rate-Limit headers. It returns false when the request must get 429,
 // either because the bucket is empty or because key has used its share.
-func (l *limiter) take(h http.Header, path, key string) bool {
-	fam, limit := l.family(path)
+func (l *limiter) take(h http.Header, method, path, key string) bool {
+	fam, limit := l.family(method, path)
 	now := l.now()
 	window := now.Truncate(time.Minute)
 	l.mu.Lock()

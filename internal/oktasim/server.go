@@ -278,7 +278,7 @@ func (s *Server) handle(pattern, scope string, h func(w http.ResponseWriter, r *
 				key = p.id
 			}
 		}
-		if !s.limits.take(w.Header(), r.URL.Path, key) {
+		if !s.limits.take(w.Header(), r.Method, r.URL.Path, key) {
 			writeError(w, errRateLimit())
 			return
 		}
