@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"compress/zlib"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -11,6 +12,8 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"html"
+	"io"
 	"io/fs"
 	"math/big"
 	"os"
@@ -201,6 +204,50 @@ func (c *canaries) redact(s string) string {
 	return s
 }
 
+// scanFile scans a file as it is and, for the exports whose text is
+// encoded, as a reader sees it: a PDF's inflated streams, HTML unescaped.
+func (c *canaries) scanFile(name string, data []byte) []finding {
+	found := c.scan(name, data)
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".pdf":
+		found = append(found, c.scan(name+" (inflated streams)", pdfStreams(data))...)
+	case ".html", ".htm":
+		found = append(found, c.scan(name+" (unescaped)", []byte(html.UnescapeString(string(data))))...)
+	}
+	return found
+}
+
+// pdfStreams returns the streams of a PDF, inflated when they are
+// compressed (fpdf compresses its pages), one after the other.
+func pdfStreams(data []byte) []byte {
+	var out []byte
+	for rest := data; ; {
+		i := bytes.Index(rest, []byte("stream"))
+		if i < 0 {
+			return out
+		}
+		rest = rest[i+len("stream"):]
+		if bytes.HasPrefix(rest, []byte("\r")) {
+			rest = rest[1:]
+		}
+		if !bytes.HasPrefix(rest, []byte("\n")) {
+			continue // "endstream", or the word in a text
+		}
+		rest = rest[1:]
+		end := bytes.Index(rest, []byte("endstream"))
+		if end < 0 {
+			return out
+		}
+		body := rest[:end]
+		if zr, err := zlib.NewReader(bytes.NewReader(body)); err == nil {
+			inflated, _ := io.ReadAll(zr)
+			body = inflated
+		}
+		out = append(append(out, body...), '\n')
+		rest = rest[end+len("endstream"):]
+	}
+}
+
 // scanTree reads every file under root and checks its mode: files 0600,
 // directories 0700 (not on Windows, where modes are advisory). It returns
 // the secrets found and the modes that are wrong.
@@ -238,7 +285,7 @@ func (c *canaries) scanTree(t *testing.T, root string) (found []finding, modes [
 			if err != nil {
 				return err
 			}
-			found = append(found, c.scan(rel, data)...)
+			found = append(found, c.scanFile(rel, data)...)
 		}
 		return nil
 	})

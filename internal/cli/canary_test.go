@@ -147,6 +147,10 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 	// 0777 less the umask); its files are searched.
 	f, _ := c.scanTree(t, tmp)
 	found = append(found, f...)
+	// The search reads the PDF export's text: a role name is in it.
+	if pdf, err := os.ReadFile(filepath.Join(exports, "api_token.pdf")); err != nil || !strings.Contains(string(pdfStreams(pdf)), "Administrator") {
+		t.Errorf("the PDF export's text could not be read (%v): a secret in it would go unseen", err)
+	}
 	for _, name := range sortedKeys(streams) {
 		found = append(found, c.scan(name, streams[name])...)
 	}
