@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -60,7 +62,11 @@ func runAuditVerify(ctx context.Context, c *call) error {
 			fmt.Fprintf(c.stdout(), "audit verify: note: %s\n", n)
 		}
 		if !res.OK {
-			return fmt.Errorf("audit verify: %s", strings.Join(res.Problems, "; "))
+			msg := strings.Join(res.Problems, "; ")
+			if _, err := os.Stat(filepath.Join(rt.DataDir, demoMarker)); err == nil {
+				msg += " (this is a demo data directory: the demo kept its keyring, and the key that signed its checkpoints, in memory only, so only the demo itself can check them)"
+			}
+			return fmt.Errorf("audit verify: %s", msg)
 		}
 		fmt.Fprintf(c.stdout(), "audit verify: %s\n", res)
 		return nil
