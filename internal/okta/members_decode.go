@@ -11,7 +11,8 @@ import (
 // snapshot keeps. It reads the page once, byte by byte, and skips every
 // other field without building it: a page of 1000 members costs several
 // times less CPU than encoding/json, which on a large read is most of the
-// client's time. Keys match exactly (Okta's spelling); null reads as empty;
+// client's time. Keys match exactly (Okta's spelling); null leaves a field
+// as it is (empty, unless a duplicate key set it), as encoding/json does;
 // anything that is not well-formed JSON of the expected types is an error,
 // as encoding/json would find it: strings are checked as it checks them
 // (quoted), and arrays and objects nest at most maxNesting deep.
@@ -241,14 +242,14 @@ func (d *jsonScanner) quotedOrNull(want string) (q []byte, unquote bool, err err
 	return d.quoted()
 }
 
-// str reads a string or null into s.
+// str reads a string into s; null leaves it as it is.
 func (d *jsonScanner) str(s *string) error {
 	q, unquote, err := d.quotedOrNull("a string")
 	switch {
 	case err != nil:
 		return err
 	case q == nil:
-		*s = ""
+		// null leaves s as it is, as encoding/json does.
 	case unquote:
 		return json.Unmarshal(q, s)
 	default:
@@ -257,15 +258,14 @@ func (d *jsonScanner) str(s *string) error {
 	return nil
 }
 
-// time reads an RFC 3339 time string or null into t.
+// time reads an RFC 3339 time string into t; null leaves it as it is.
 func (d *jsonScanner) time(t *time.Time) error {
 	q, _, err := d.quotedOrNull("a time string")
 	switch {
 	case err != nil:
 		return err
 	case q == nil:
-		*t = time.Time{}
-		return nil
+		return nil // t as it is, as encoding/json leaves it
 	}
 	return t.UnmarshalJSON(q)
 }
