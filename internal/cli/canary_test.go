@@ -19,7 +19,6 @@ import (
 	"testing"
 
 	"github.com/rolesync/rolesync/internal/keys"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/oktasim"
 	"github.com/rolesync/rolesync/internal/secrets"
 	"github.com/rolesync/rolesync/internal/target/scim/scimtest"
@@ -357,56 +356,4 @@ func canaryConfig(t *testing.T, sim *oktasim.Server, auth, clientID, scimURL, sc
 		t.Fatal(err)
 	}
 	return path
-}
-
-// removeSecurityMember removes an active member from Security in Okta, so
-// that the next sync revokes a role, and returns what puts them back.
-func (r *canaryRun) removeSecurityMember(sim *oktasim.Server) (restore func()) {
-	t := r.t
-	t.Helper()
-	org := sim.Org()
-	sec, ok := org.GroupByName("Security")
-	if !ok {
-		t.Fatal("the simulated org has no Security group")
-	}
-	// Each removal takes the next member, so that one put back is not
-	// removed again before a sync has seen it return.
-	var active []string
-	for _, id := range org.Members(sec.ID) {
-		if u, ok := org.User(id); ok && okta.KeepsRoles(u.Status) {
-			active = append(active, id)
-		}
-	}
-	if len(active) > 1 {
-		*r.removals++
-		id := active[*r.removals%len(active)]
-		adminDelete(t, sim, sec.ID, id)
-		return func() { adminPut(t, sim, sec.ID, id) }
-	}
-	t.Fatal("too few active Security members left to remove one")
-	return nil
-}
-
-// adminPut adds a member through Okta's own route, as an Okta admin would.
-func adminPut(t *testing.T, sim *oktasim.Server, groupID, userID string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, sim.URL()+"/api/v1/groups/"+groupID+"/users/"+userID, nil)
-	req.Header.Set("Authorization", "SSWS "+sim.APIToken())
-	resp, err := sim.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("PUT membership: status %d", resp.StatusCode)
-	}
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
