@@ -224,14 +224,11 @@ func (a *authority) token(r *http.Request) (map[string]any, *apiError) {
 	case !app.dpop && proof != "":
 		return nil, oauthErr(http.StatusBadRequest, "invalid_dpop_proof", "DPoP proof JWT is not expected: the client does not require DPoP-bound access tokens.")
 	case app.dpop:
+		// A proof signed with the client authentication key is accepted,
+		// as Okta does; rolesync itself refuses that configuration.
 		claims, thumb, e := a.checkProof(proof, r.Method, tokenURL, now)
 		if e != nil {
 			return nil, oauthErr(http.StatusBadRequest, "invalid_dpop_proof", e.Error())
-		}
-		for _, k := range app.keys {
-			if k.jkt == thumb {
-				return nil, oauthErr(http.StatusBadRequest, "invalid_dpop_proof", "The DPoP proof must not be signed with a client authentication key.")
-			}
 		}
 		if !a.nonceOK(claims.Nonce) {
 			return nil, &apiError{status: http.StatusBadRequest, code: "use_dpop_nonce", oauthError: "use_dpop_nonce",
