@@ -79,6 +79,11 @@ func clip(s string) string {
 // scanNow scans the data directory while a runtime has it open, so that
 // the SQLite -wal and -shm files are there to be read.
 func (r *canaryRun) scanNow(when string) {
+	for _, name := range []string{storeFile + "-wal", storeFile + "-shm", directoryFile + "-wal"} {
+		if _, err := os.Stat(filepath.Join(r.h.dataDir, name)); err != nil {
+			r.t.Errorf("%s: no %s %s, so it was not searched: %v", r.mode, name, when, err)
+		}
+	}
 	found, modes := r.c.scanTree(r.t, r.h.dataDir)
 	for i := range found {
 		found[i].where += " (" + when + ")"

@@ -127,6 +127,10 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		}
 		canaryCommands(r, sim, mode, clientID, clientPEM, dpopJWK, exports)
 		r.addAuditKey()
+		// The file keyring's items are among the files searched.
+		if items, _ := filepath.Glob(filepath.Join(h.dataDir, keyringDir, "*")); len(items) < 5 {
+			t.Errorf("%s: the file keyring holds %d files, want its record and the secrets", mode, len(items))
+		}
 		_, m := c.scanTree(t, h.dataDir)
 		found = append(found, r.extra...)
 		badModes = append(append(badModes, r.modes...), m...)
