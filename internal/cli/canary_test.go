@@ -191,6 +191,11 @@ func canaryCommands(r *canaryRun, sim *oktasim.Server, mode, clientID string, cl
 	r.addStoredKey("the generated client key ("+mode+")", secrets.PrivateKey)
 	r.run(0, string(clientPEM), "keys", "import", "--for", "client")
 	r.run(0, dpopJWK, "keys", "import", "--for", "dpop")
+	// Refused input must not be quoted back: a cut key, one key for both
+	// uses, a secret piped to a name rolesync does not keep.
+	r.run(1, string(clientPEM[:len(clientPEM)*2/3]), "keys", "import", "--for", "client")
+	r.run(1, dpopJWK, "keys", "import", "--for", "client")
+	r.run(2, canaryAPIToken+"\n", "secrets", "set", "okta-token")
 	r.run(0, "", "config", "import", canaryConfig(t, sim, mode, clientID, "", ""))
 	for _, role := range []string{"Administrator", "Read Only", "Auditor"} {
 		r.run(0, "", "roles", "add", role)
