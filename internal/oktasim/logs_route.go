@@ -101,12 +101,14 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, _ *principal) 
 		after = n
 	}
 	o := s.org
+	delay := time.Duration(s.logDelay.Load())
 	o.mu.RLock()
 	var page []logEvent
 	last, more := after, false
 	for i := after; i < len(o.logs); i++ {
 		ev := &o.logs[i]
-		if ev.published.Before(since) || !ev.published.Before(until) || !matchEvent(filter, ev) {
+		if ev.published.Before(since) || !ev.published.Before(until) || !matchEvent(filter, ev) ||
+			delay > 0 && now.Before(visibleAt(ev, delay)) {
 			continue
 		}
 		if len(page) == limit {
@@ -132,6 +134,18 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, _ *principal) 
 	}
 	writeJSON(w, http.StatusOK, body)
 }
+
+// visibleAt is when ev shows in the System Log with a delay of up to
+// delay: between a tenth of it and all of it after publication, varying
+// from event to event, so that a later event may show first.
+func visibleAt(ev *logEvent, delay time.Duration) time.Time {
+	frac := 10 + (ev.seq*37)%91 // 10..100 percent
+	return ev.published.Add(delay * time.Duration(frac) / 100)
+}
+
+// SetLogDelay sets the System Log's delay (see Options.LogDelay); 0 shows
+// every event once published.
+func (s *Server) SetLogDelay(d time.Duration) { s.logDelay.Store(int64(d)) }
 
 func matchEvent(filter expr, ev *logEvent) bool {
 	if filter == nil {

@@ -47,6 +47,10 @@ type Options struct {
 	// the users changed in the last SearchLag, as Okta's eventually
 	// consistent search does; default none (see SetSearchLag).
 	SearchLag time.Duration
+	// LogDelay makes each System Log event visible only some time after it
+	// was published, up to LogDelay, so that events show late and out of
+	// published order, as in Okta; default none (see SetLogDelay).
+	LogDelay time.Duration
 }
 
 // Server is a simulated Okta org served over HTTPS.
@@ -63,6 +67,7 @@ type Server struct {
 
 	requests  atomic.Int64
 	searchLag atomic.Int64 // a time.Duration
+	logDelay  atomic.Int64 // a time.Duration
 
 	certs   *certs
 	caFile  string
@@ -104,6 +109,7 @@ func NewServer(opts Options) (*Server, error) {
 	s := &Server{org: org, token: token, latency: opts.Latency, log: logger,
 		limits: newLimiter(opts.RateLimits, time.Now), mux: http.NewServeMux()}
 	s.searchLag.Store(int64(opts.SearchLag))
+	s.logDelay.Store(int64(opts.LogDelay))
 	s.routes()
 	for _, add := range extraRoutes {
 		add(s, s.mux)
