@@ -38,8 +38,11 @@
 //	GET    /api/v1/users                       limit (default and max 200), after, filter, search
 //	GET    /api/v1/users/{id}                  id or login
 //	POST   /api/v1/users/{id}/lifecycle/{op}   suspend, unsuspend, deactivate, activate
+//	DELETE /api/v1/users/{id}                  deactivates, then (once DEPROVISIONED) deletes
 //	GET    /api/v1/logs                        since, until, filter, limit (default 100, max 1000), after
-//	POST   /__sim/faults                       {"path_prefix", "status", "count", "delay_ms", "reset"}
+//	POST   /__sim/faults                       {"path_prefix", "status", "count", "delay_ms", "reset",
+//	                                           "skip", "code", "summary", "www_authenticate",
+//	                                           "empty_body", "min_limit", "concurrency"} (see Fault)
 //	DELETE /__sim/faults
 //
 // Lists carry one Link header line per relation, rel="self" and rel="next"
@@ -47,14 +50,22 @@
 // lastMembershipUpdated and lifecycle changes the user's lastUpdated and
 // statusChanged, always forward, and each writes a System Log event
 // (group.user_membership.add/.remove, user.lifecycle.suspend/.unsuspend/
-// .deactivate/.activate). Errors use Okta's JSON and codes: 401 E0000011,
-// 403 E0000006, 404 E0000007, 400 E0000001/E0000031, 429 E0000047.
+// .deactivate/.activate, user.lifecycle.delete.initiated). Errors use
+// Okta's JSON and codes: 401 E0000011, 403 E0000006, 404 E0000007, 400
+// E0000001/E0000031, 429 E0000047. With OAuth tokens, DPoP failures answer
+// 400 with a WWW-Authenticate: DPoP error="…" challenge, API calls need no
+// DPoP nonce unless RequireAPINonce, and a client whose admin roles cannot
+// read groups gets 403 E0000006 on group routes. Options.SearchLag and
+// LogDelay make the users search and the System Log show changes late.
 //
 // # Limits
 //
 // Every response carries X-Rate-Limit-Limit, -Remaining and -Reset (epoch
-// seconds) for its route family's one-minute bucket (WorkforceLimits). One
-// token or client may use at most half a bucket, at most 75 requests may be
-// in flight, and Options.Latency delays every request. RateLimits configures
+// seconds) for its route family's one-minute bucket (WorkforceLimits:
+// /api/v1/groups 500, /api/v1/groups/{id} 1000, /api/v1/users 600, GET
+// /api/v1/users/{id} 2000, /api/v1/logs 120). One token or client may use
+// at most half a bucket, at most 75 requests may be in flight (a 429 past
+// that carries the concurrency limit in its headers), and Options.Latency
+// delays every request. RateLimits configures
 // or disables all of it. See auth.go for authentication and the OAuth hook.
 package oktasim
