@@ -180,13 +180,16 @@ var sectionNames = map[string]string{
 func explainYAML(err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
+		if msg := err.Error(); msg != singleLine(msg) {
+			return errors.New(singleLine(msg))
+		}
 		return err
 	}
 	msgs := make([]string, len(te.Errors))
 	for i, m := range te.Errors {
 		sm := notFoundRE.FindStringSubmatch(m)
 		if sm == nil {
-			msgs[i] = m
+			msgs[i] = singleLine(m)
 			continue
 		}
 		msgs[i] = fmt.Sprintf("line %s: unknown field %q in %s (known: %s)", sm[1], sm[2], sectionNames[sm[3]],
@@ -196,6 +199,13 @@ func explainYAML(err error) error {
 		}
 	}
 	return errors.New(strings.Join(msgs, "; "))
+}
+
+// singleLine keeps a yaml.v3 message on one line of valid UTF-8: it quotes
+// the value it could not read as written, line breaks included, and cuts a
+// long one after seven bytes, which may split a character.
+func singleLine(msg string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(strings.ToValidUTF8(msg, "\uFFFD"))
 }
 
 // yamlFields lists the YAML names of a struct type's fields.
