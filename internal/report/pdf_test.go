@@ -107,6 +107,9 @@ func TestPDFRepeatsTableHeader(t *testing.T) {
 		t.Fatalf("%d pages, want a summary and at least three table pages", len(pages))
 	}
 	for i, p := range pages[1:] {
+		if strings.HasPrefix(squash(p), "Signed chain head") {
+			continue // the closing page after the table: the signed head
+		}
 		if !strings.Contains(squash(p), "ID Time (UTC) Run User Okta ID Action Role Group Reason Held Hash") {
 			t.Errorf("table page %d lacks the column headings:\n%s", i+2, p)
 		}
