@@ -78,6 +78,9 @@ type Target struct {
 	CAFile   string `yaml:"ca_file,omitempty"`
 	Profile  string `yaml:"profile,omitempty"` // scim: generic | threatlocker
 	Instance string `yaml:"instance,omitempty"`
+	// Concurrency is how many SCIM writes are in flight at once, 1 to
+	// MaxConcurrency; 0 means DefaultConcurrency.
+	Concurrency int `yaml:"concurrency,omitempty"`
 }
 
 // Mapping maps one Okta group (by name or id) to portal roles.

@@ -245,6 +245,10 @@ func (v *validator) target(t Target, checkFiles bool) {
 	default:
 		v.add("target.profile", fmt.Sprintf("%q is not a profile", t.Profile), "use generic or threatlocker")
 	}
+	if t.Concurrency < 0 || t.Concurrency > MaxConcurrency {
+		v.add("target.concurrency", fmt.Sprintf("%d SCIM requests at a time is outside 1 to %d", t.Concurrency, MaxConcurrency),
+			fmt.Sprintf("use 1 to %d, or leave it out for %d", MaxConcurrency, DefaultConcurrency))
+	}
 	if checkFiles {
 		v.caFile("target.ca_file", t.CAFile)
 	}
