@@ -345,7 +345,7 @@ func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, appli
 	}
 	err := e.opts.Recorder.FinishRun(rctx, store.Run{ID: res.RunID, Status: res.Status, FinishedAt: now,
 		Created: res.Created, Granted: res.Granted, Revoked: res.Revoked, Held: res.Held,
-		APICalls: res.APICalls, Error: res.Error, DryRun: res.DryRun})
+		APICalls: res.APICalls, Error: res.Error, DryRun: res.DryRun, Feed: res.Feed})
 	if err != nil {
 		err = fmt.Errorf("record end of run %d: %w", res.RunID, err)
 		if runErr == nil {

@@ -197,7 +197,8 @@ func (d *deltaSource) SnapshotDelta(ctx context.Context, refs []string, prev *ok
 	return s, err
 }
 
-// TestRunRecordsTheOktaFeed: a run's result names the feed its read used.
+// TestRunRecordsTheOktaFeed: a run's result and its record name the feed
+// its read used.
 func TestRunRecordsTheOktaFeed(t *testing.T) {
 	o := newOrg().user("ann", okta.StatusActive, "Eng")
 	ds := &deltaSource{fakeSource: &fakeSource{org: o}}
@@ -212,6 +213,9 @@ func TestRunRecordsTheOktaFeed(t *testing.T) {
 	}
 	if res.Feed != okta.FeedUsersSearch || res.Plan.Feed != okta.FeedUsersSearch {
 		t.Fatalf("result feed %q, plan feed %q, want %q", res.Feed, res.Plan.Feed, okta.FeedUsersSearch)
+	}
+	if got := m.rec.runs[res.RunID-1].Feed; got != okta.FeedUsersSearch {
+		t.Fatalf("recorded run's feed %q, want %q", got, okta.FeedUsersSearch)
 	}
 }
 

@@ -112,6 +112,11 @@ CREATE TABLE checkpoints (
 	reason     TEXT NOT NULL DEFAULT ''
 );
 `,
+	// 6: how each run read Okta (full, system_log or users_search; empty
+	// for runs recorded before, and for runs that read nothing).
+	`
+ALTER TABLE runs ADD COLUMN feed TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // latestVersion is the schema version of a fully migrated database.

@@ -44,6 +44,10 @@ type Run struct {
 	APICalls   int
 	Error      string
 	DryRun     bool
+	// Feed is how the run read Okta: "full", "system_log" or
+	// "users_search" (see okta.Snapshot.Feed); empty when it read nothing
+	// or was recorded before feeds were.
+	Feed string
 }
 
 var validTriggers = map[string]bool{
@@ -78,15 +82,15 @@ func (s *Store) StartRun(ctx context.Context, trigger string, at time.Time) (int
 	return id, nil
 }
 
-// FinishRun updates the run r.ID with r's status, finish time, counts and
-// error. Trigger and StartedAt are kept as recorded by StartRun.
+// FinishRun updates the run r.ID with r's status, finish time, counts,
+// error and feed. Trigger and StartedAt are kept as recorded by StartRun.
 func (s *Store) FinishRun(ctx context.Context, r Run) error {
 	if !validStatuses[r.Status] {
 		return fmt.Errorf("finish run %d: unknown status %q; use running, succeeded, failed, held or interrupted", r.ID, r.Status)
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, created = ?, granted = ?,
-		revoked = ?, held = ?, api_calls = ?, error = ?, dry_run = ? WHERE id = ?`,
-		r.Status, toNanos(r.FinishedAt), r.Created, r.Granted, r.Revoked, r.Held, r.APICalls, r.Error, r.DryRun, r.ID)
+		revoked = ?, held = ?, api_calls = ?, error = ?, dry_run = ?, feed = ? WHERE id = ?`,
+		r.Status, toNanos(r.FinishedAt), r.Created, r.Granted, r.Revoked, r.Held, r.APICalls, r.Error, r.DryRun, r.Feed, r.ID)
 	if err != nil {
 		return fmt.Errorf("finish run %d: %w", r.ID, err)
 	}
@@ -100,7 +104,7 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 	return nil
 }
 
-const runColumns = `id, trigger, status, started_at, finished_at, created, granted, revoked, held, api_calls, error, dry_run`
+const runColumns = `id, trigger, status, started_at, finished_at, created, granted, revoked, held, api_calls, error, dry_run, feed`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -108,7 +112,7 @@ func scanRun(sc rowScanner) (Run, error) {
 	var r Run
 	var started, finished int64
 	err := sc.Scan(&r.ID, &r.Trigger, &r.Status, &started, &finished, &r.Created, &r.Granted,
-		&r.Revoked, &r.Held, &r.APICalls, &r.Error, &r.DryRun)
+		&r.Revoked, &r.Held, &r.APICalls, &r.Error, &r.DryRun, &r.Feed)
 	r.StartedAt, r.FinishedAt = fromNanos(started), fromNanos(finished)
 	return r, err
 }
