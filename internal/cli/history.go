@@ -21,6 +21,7 @@ type historyRun struct {
 	APICalls   int             `json:"api_calls"`
 	Error      string          `json:"error"`
 	DryRun     bool            `json:"dry_run,omitempty"`
+	Feed       string          `json:"feed"` // how Okta was read: full, system_log, users_search; "" when not recorded
 	StartedAt  time.Time       `json:"started_at"`
 	FinishedAt *time.Time      `json:"finished_at"`
 	Changes    []historyChange `json:"changes"`
@@ -61,7 +62,7 @@ func runHistory(ctx context.Context, c *call, asJSON bool, limit int) error {
 		out := make([]historyRun, 0, len(runs))
 		for _, r := range runs {
 			h := historyRun{RunID: r.ID, Trigger: r.Trigger, Status: r.Status, Created: r.Created, Granted: r.Granted,
-				Revoked: r.Revoked, Held: r.Held, APICalls: r.APICalls, Error: r.Error, DryRun: r.DryRun, StartedAt: r.StartedAt,
+				Revoked: r.Revoked, Held: r.Held, APICalls: r.APICalls, Error: r.Error, DryRun: r.DryRun, Feed: r.Feed, StartedAt: r.StartedAt,
 				Changes: []historyChange{}}
 			if !r.FinishedAt.IsZero() {
 				f := r.FinishedAt
@@ -94,8 +95,8 @@ func printHistory(w io.Writer, runs []historyRun) {
 		if r.DryRun {
 			dry = " (dry run)"
 		}
-		fmt.Fprintf(w, "run %d  %s  %s%s  %s: %d created, %d granted, %d revoked, %d held, %d API calls\n",
-			r.RunID, r.StartedAt.Local().Format("2006-01-02 15:04:05"), r.Status, dry, r.Trigger, r.Created, r.Granted, r.Revoked, r.Held, r.APICalls)
+		fmt.Fprintf(w, "run %d  %s  %s%s  %s: %d created, %d granted, %d revoked, %d held, %d API calls%s\n",
+			r.RunID, r.StartedAt.Local().Format("2006-01-02 15:04:05"), r.Status, dry, r.Trigger, r.Created, r.Granted, r.Revoked, r.Held, r.APICalls, feedSuffix(r.Feed))
 		if r.Error != "" {
 			fmt.Fprintf(w, "  error: %s\n", r.Error)
 		}
@@ -107,4 +108,13 @@ func printHistory(w io.Writer, runs []historyRun) {
 			fmt.Fprintf(w, "  %-28s %-10s %-16s %s%s\n", ch.User, ch.Action, dash(ch.Role), ch.Reason, held)
 		}
 	}
+}
+
+// feedSuffix names the feed a run read Okta with, for the end of its
+// history line; empty when the run recorded none.
+func feedSuffix(feed string) string {
+	if feed == "" {
+		return ""
+	}
+	return ", Okta feed " + feed
 }
