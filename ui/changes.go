@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -115,7 +116,7 @@ func (v *changesView) setEnabled(on bool) {
 // open shows run's changes with the current filters.
 func (v *changesView) open(run store.Run) {
 	v.run, v.opened = run, true
-	v.title.SetText(fmt.Sprintf("Run %d · %s · %s", run.ID, runResult(run), fmtTime(run.StartedAt, v.m.deps.now())))
+	v.title.SetText(fmt.Sprintf("Run %d · %s · %s%s", run.ID, runResult(run), fmtTime(run.StartedAt, v.m.deps.now()), feedText(run.Feed)))
 	if run.Error != "" {
 		v.failure.SetText("Error: " + Redact(run.Error))
 		v.failure.Show()
@@ -124,6 +125,22 @@ func (v *changesView) open(run store.Run) {
 	}
 	v.setEnabled(true)
 	v.applyFilter()
+}
+
+// feedText says how a run read Okta, for the end of its heading; empty
+// when the run recorded no feed (it read nothing, or predates feeds).
+func feedText(feed string) string {
+	switch feed {
+	case "":
+		return ""
+	case okta.FeedFull:
+		return " · full Okta read"
+	case okta.FeedSystemLog:
+		return " · Okta delta from the System Log"
+	case okta.FeedUsersSearch:
+		return " · Okta delta from the users search"
+	}
+	return " · Okta feed " + feed
 }
 
 // currentFilter builds the store filter from the filter fields.
