@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rolesync/rolesync/internal/store"
@@ -95,8 +96,23 @@ func (e *Engine) applyBatch(ctx context.Context, b Batcher, cs []PlannedChange, 
 // dropUnflushed removes from applied the role changes a failed Flush did not
 // make, so that the run records only what the target holds: those of the
 // roles the error names (FailedRoles), or every role change when it names
-// none. Creations and profile updates were made at once and stay.
+// none, and every change of the users it names (FailedUsers: a target that
+// makes a batch's user calls concurrently reports their failures in
+// Flush). Other creations and profile updates were made and stay.
 func dropUnflushed(applied []PlannedChange, p *Plan, ferr error) []PlannedChange {
+	var users interface{ FailedUsers() []string }
+	failedUser := map[string]bool{}
+	if errors.As(ferr, &users) {
+		for _, u := range users.FailedUsers() {
+			failedUser[strings.ToLower(u)] = true
+		}
+	}
+	userLost := func(c PlannedChange) bool {
+		if c.UserID != "" {
+			return failedUser[strings.ToLower(c.UserID)]
+		}
+		return failedUser[strings.ToLower(c.OktaID)] || failedUser[strings.ToLower(c.Email)] || failedUser[strings.ToLower(c.User)]
+	}
 	var named interface{ FailedRoles() []string }
 	var failed map[string]bool
 	if errors.As(ferr, &named) {
@@ -112,6 +128,9 @@ func dropUnflushed(applied []PlannedChange, p *Plan, ferr error) []PlannedChange
 	}
 	kept := applied[:0:0]
 	for _, c := range applied {
+		if len(failedUser) > 0 && userLost(c) {
+			continue
+		}
 		switch c.Action {
 		case store.ActionGrant, store.ActionRevoke:
 			if lost(c.Role) {

@@ -51,8 +51,9 @@ func TestFaultsGiveClearErrorsAndTheNextRunConverges(t *testing.T) {
 		},
 		{
 			name:  "502 on a group change",
-			fault: nth(http.MethodPatch, "/Groups/", 1, false, 502, nil, "<html>bad gateway</html>"),
+			fault: nth(http.MethodPatch, "/Groups/", 1, true, 502, nil, "<html>bad gateway</html>"),
 			want:  "PATCH /Groups/",
+			slept: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second},
 		},
 		{
 			name:    "500 on one group in a batch",
@@ -106,7 +107,11 @@ func TestFaultsGiveClearErrorsAndTheNextRunConverges(t *testing.T) {
 			srv := newServer(t, 100)
 			var logs bytes.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			c, slept := srv.client(scim.Options{RoleMode: tt.mode, Logger: logger})
+			conc := 0
+			if tt.batched {
+				conc = 1 // the fault hits the second group sent: in order
+			}
+			c, slept := srv.client(scim.Options{RoleMode: tt.mode, Logger: logger, Concurrency: conc})
 			srv.SetFault(tt.fault)
 			if tt.batched {
 				if err := c.Begin(ctx); err != nil {
@@ -203,7 +208,7 @@ func TestFlushErrorNamesTheRolesNotSent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, 100)
-			c, _ := srv.client(scim.Options{})
+			c, _ := srv.client(scim.Options{Concurrency: 1}) // the fault hits the second group sent
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			if err := c.Begin(ctx); err != nil {

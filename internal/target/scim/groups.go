@@ -10,11 +10,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // batch holds queued membership changes by group name.
 type batch struct {
 	groups map[string]*pending
+	q      *queue // nil: user calls are made at once (concurrency 1)
 }
 
 type pending struct {
@@ -30,68 +32,142 @@ func (c *Client) Begin(ctx context.Context) error {
 		return errors.New("scim: a batch is already open: call Flush before Begin")
 	}
 	c.batch = &batch{groups: map[string]*pending{}}
+	if c.conc > 1 {
+		c.batch.q = newQueue()
+	}
 	return nil
 }
 
-// Flush sends the queued membership changes, one request per changed group,
+// Flush waits for the batch's queued user calls, then sends the queued
+// membership changes, one request per changed group (groups concurrently),
 // and ends the batch, even when it fails. Changes to the roles a
-// *FlushError names were not sent (or not confirmed); the others were, and
-// the state is re-read on next use. Flush without Begin does nothing.
+// *FlushError names were not sent (or not confirmed), nor the calls for the
+// users it names; the others were made, and the state is re-read on next
+// use. Flush without Begin does nothing.
 func (c *Client) Flush(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b := c.batch
-	c.batch = nil
-	if b == nil || len(b.groups) == 0 {
+	if b == nil {
 		return nil
 	}
+	fe := &FlushError{}
+	if b.q != nil {
+		c.mu.Unlock()
+		fe.Users, fe.UserErrs = b.q.wait()
+		c.mu.Lock()
+	}
+	c.batch = nil
 	names := make([]string, 0, len(b.groups))
 	for name := range b.groups {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	if err := c.ensureState(ctx); err != nil {
-		return &FlushError{Roles: names, Total: len(names), Err: err}
-	}
-	fe := &FlushError{Total: len(names)}
-	var errs []error
-	for i, name := range names {
-		if err := ctx.Err(); err != nil {
-			fe.Roles = append(fe.Roles, names[i:]...)
-			errs = append(errs, fmt.Errorf("%d roles not sent: %w", len(names)-i, err))
-			break
+	fe.Total = len(names)
+	if len(names) > 0 {
+		if err := c.ensureState(ctx); err != nil {
+			fe.Roles, fe.Err = names, err
+			return fe
 		}
-		p := b.groups[name]
-		if err := c.applyGroup(ctx, name, setKeys(p.add), setKeys(p.remove)); err != nil {
-			fe.Roles = append(fe.Roles, name)
-			errs = append(errs, fmt.Errorf("role %q: %w", name, err))
-		}
+		fe.Roles, fe.Err = c.flushGroups(ctx, b, names)
 	}
-	if len(errs) > 0 {
+	if len(fe.Roles) > 0 || len(fe.Users) > 0 {
 		c.state = nil
-		fe.Err = errors.Join(errs...)
 		return fe
 	}
 	return nil
 }
 
+// flushGroups sends the queued changes of the groups names, up to the
+// client's concurrency at once, and returns the roles not sent and why.
+// The caller holds c.mu.
+func (c *Client) flushGroups(ctx context.Context, b *batch, names []string) ([]string, error) {
+	failed := make([]error, len(names))
+	skipped := make([]bool, len(names))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, c.conc)
+	c.mu.Unlock()
+	for i, name := range names {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			if ctx.Err() != nil {
+				skipped[i] = true
+				return
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			p := b.groups[name]
+			failed[i] = c.applyGroup(workerCtx(ctx), name, setKeys(p.add), setKeys(p.remove))
+		}()
+	}
+	wg.Wait()
+	c.mu.Lock()
+	var roles []string
+	var errs []error
+	cancelled := 0
+	for i, err := range failed {
+		switch {
+		case skipped[i]:
+			cancelled++
+		case err != nil:
+			errs = append(errs, fmt.Errorf("role %q: %w", names[i], err))
+		default:
+			continue
+		}
+		roles = append(roles, names[i])
+	}
+	if cancelled > 0 {
+		errs = append(errs, fmt.Errorf("%d roles not sent: %w", cancelled, ctx.Err()))
+	}
+	return roles, errors.Join(errs...)
+}
+
 // FlushError is Flush's error: the membership changes queued for Roles
-// were not sent or not confirmed; those of the other roles were sent.
+// were not sent or not confirmed, and the calls queued for Users failed
+// (or followed a failed one); the others were made.
 type FlushError struct {
 	Roles []string // sorted
 	Total int      // roles with queued changes
-	Err   error
+	Err   error    // why the roles' changes were not made
+	// Users are the users whose calls failed, as FailedUsers names them,
+	// and UserErrs the first failure of each.
+	Users    []string
+	UserErrs []error
 }
 
 func (e *FlushError) Error() string {
-	return fmt.Sprintf("scim: the queued changes of %d of %d roles (%s) were not made: %v; the next run re-reads the provider and retries them",
-		len(e.Roles), e.Total, strings.Join(e.Roles, ", "), e.Err)
+	var parts []string
+	if len(e.Roles) > 0 {
+		parts = append(parts, fmt.Sprintf("scim: the queued changes of %d of %d roles (%s) were not made: %v; the next run re-reads the provider and retries them",
+			len(e.Roles), e.Total, strings.Join(e.Roles, ", "), e.Err))
+	}
+	if len(e.Users) > 0 {
+		parts = append(parts, fmt.Sprintf("the changes of %d users were not made (the next run retries them): %v", len(e.Users), errors.Join(e.UserErrs...)))
+	}
+	return strings.Join(parts, "; ")
 }
 
-func (e *FlushError) Unwrap() error { return e.Err }
+// Unwrap returns the errors of the roles and the users.
+func (e *FlushError) Unwrap() []error {
+	var out []error
+	for _, err := range append([]error{e.Err}, e.UserErrs...) {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
 
 // FailedRoles returns the roles whose queued changes were not made.
 func (e *FlushError) FailedRoles() []string { return slices.Clone(e.Roles) }
+
+// FailedUsers returns the users whose queued calls were not all made: the
+// target id of an existing user, and for a user to create its external id
+// (else its userName, lower-cased).
+func (e *FlushError) FailedUsers() []string { return slices.Clone(e.Users) }
 
 // member adds the user to or removes it from the role's group: queued in a
 // batch, at once otherwise.

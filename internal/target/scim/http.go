@@ -88,7 +88,12 @@ type response struct {
 }
 
 // do sends one SCIM request and decodes a JSON answer into out (when out is
-// not nil and there is a body). 429 and 503 are retried after Retry-After.
+// not nil and there is a body). The pacer bounds the requests in flight.
+// A 429 is retried after its Retry-After (or a backoff) and shrinks the
+// requests in flight; 502, 503 and 504 are retried after Retry-After or a
+// capped exponential backoff with jitter. A 500 is not retried: a write may
+// have been made. The caller holds c.mu; a batch's worker (see inWorker)
+// lets go of it while the request is on the wire.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any, ifMatch string, out any) (response, error) {
 	var payload []byte
 	if body != nil {
@@ -101,21 +106,35 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	u := *c.base
 	u.Path = c.base.Path + path
 	u.RawQuery = query.Encode()
+	if inWorker(ctx) {
+		c.mu.Unlock()
+		defer c.mu.Lock()
+	}
+	ownPause := false
 	for attempt := 0; ; attempt++ {
+		if err := c.pace.acquire(ctx, c.sleep, ownPause); err != nil {
+			return response{}, fmt.Errorf("scim: %s %s: waiting to send: %w", method, path, err)
+		}
 		resp, data, err := c.send(ctx, method, u.String(), payload, ifMatch)
+		throttled := err == nil && resp.StatusCode == http.StatusTooManyRequests
+		c.pace.release(throttled)
 		if err != nil {
 			return response{}, fmt.Errorf("scim: %s %s: %w%s", method, path, err, tlsHint(err))
 		}
+		c.pace.spent(min(rateLimitWait(resp.Header, c.now()), c.maxWait))
 		r := response{status: resp.StatusCode, etag: resp.Header.Get("ETag")}
-		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-			if attempt < c.retries {
-				wait := c.retryAfter(resp.Header.Get("Retry-After"), attempt)
-				c.log.Warn("scim provider asked to retry", "method", method, "path", path, "status", resp.StatusCode, "wait", wait, "attempt", attempt+1)
-				if err := c.sleep(ctx, wait); err != nil {
-					return r, fmt.Errorf("scim: %s %s: waiting to retry: %w", method, path, err)
-				}
-				continue
+		if retryable(resp.StatusCode) && attempt < c.retries {
+			wait := c.retryAfter(resp.Header.Get("Retry-After"), attempt)
+			c.log.Warn("scim provider asked to retry", "method", method, "path", path, "status", resp.StatusCode, "wait", wait, "attempt", attempt+1)
+			if throttled {
+				// Every request waits, not only this one.
+				c.pace.pause(wait)
 			}
+			if err := c.sleep(ctx, wait); err != nil {
+				return r, fmt.Errorf("scim: %s %s: waiting to retry: %w", method, path, err)
+			}
+			ownPause = throttled
+			continue
 		}
 		if resp.StatusCode >= 300 {
 			// Some providers quote the credentials they refused; the
@@ -132,6 +151,15 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		return r, nil
 	}
+}
+
+// retryable says whether an answer with status is worth sending again.
+func retryable(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 func (c *Client) send(ctx context.Context, method, rawURL string, payload []byte, ifMatch string) (*http.Response, []byte, error) {
@@ -169,17 +197,16 @@ func (c *Client) send(ctx context.Context, method, rawURL string, payload []byte
 }
 
 // retryAfter reads a Retry-After header (seconds or an HTTP date); without
-// one it backs off 1 s, 2 s, 4 s. The wait is capped at MaxRetryWait.
+// one it backs off (see backoff). The wait is capped at MaxRetryWait.
 func (c *Client) retryAfter(h string, attempt int) time.Duration {
-	wait := time.Second << attempt
 	h = strings.TrimSpace(h)
 	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
 		// Capped before the multiplication, which a huge value overflows.
-		wait = time.Duration(min(secs, int(c.maxWait/time.Second)+1)) * time.Second
+		return min(time.Duration(min(secs, int(c.maxWait/time.Second)+1))*time.Second, c.maxWait)
 	} else if t, err := http.ParseTime(h); err == nil {
-		wait = max(time.Until(t), 0)
+		return min(max(time.Until(t), 0), c.maxWait)
 	}
-	return min(wait, c.maxWait)
+	return c.backoff(attempt)
 }
 
 func decodeError(method, path string, status int, data []byte) error {

@@ -90,11 +90,18 @@ func (c *Client) AddRole(ctx context.Context, name string) error {
 func (c *Client) SetRoles(ctx context.Context, userID string, roles []string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec, err := c.userByID(ctx, userID)
-	if err != nil {
+	roles = normRoles(roles)
+	set := func(ctx context.Context) error {
+		rec, err := c.userByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		return c.setRoles(ctx, rec, roles)
+	}
+	if queued, err := c.async(ctx, userKey(userID), set); queued {
 		return err
 	}
-	return c.setRoles(ctx, rec, normRoles(roles))
+	return set(ctx)
 }
 
 func (c *Client) setRoles(ctx context.Context, rec *userRec, roles []string) error {
@@ -142,6 +149,14 @@ func (c *Client) setRoles(ctx context.Context, rec *userRec, roles []string) err
 func (c *Client) RevokeAll(ctx context.Context, userID string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if queued, err := c.async(ctx, userKey(userID), func(ctx context.Context) error { return c.revokeAll(ctx, userID) }); queued {
+		return err
+	}
+	return c.revokeAll(ctx, userID)
+}
+
+// revokeAll makes RevokeAll's requests.
+func (c *Client) revokeAll(ctx context.Context, userID string) error {
 	rec, err := c.userByID(ctx, userID)
 	if err != nil {
 		return err

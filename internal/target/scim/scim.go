@@ -29,6 +29,14 @@
 // sends one PATCH per changed group. Without Begin every change is written
 // at once. A change is only done once Flush returns nil; a *FlushError names
 // the roles whose queued changes were not made (the others were).
+//
+// Within a batch, CreateUser, UpdateProfile, SetRoles and RevokeAll return
+// at once (CreateUser without the new id) and are made by workers, up to
+// Options.Concurrency requests in flight: the calls for one user in the
+// order they were made, and after a failed call none of that user's later
+// ones. Flush waits for them, then sends each group's PATCH (one request
+// per group, groups concurrently). A *FlushError also names the users
+// whose calls failed (FailedUsers).
 package scim
 
 import (
@@ -103,6 +111,16 @@ type Options struct {
 	MaxRetries int
 	// MaxRetryWait caps a single Retry-After wait; 0 means one minute.
 	MaxRetryWait time.Duration
+	// Concurrency is how many requests are in flight at most, 1 to
+	// MaxConcurrency; 0 means DefaultConcurrency. Within a batch the
+	// writes of different users are sent concurrently (see Batching).
+	Concurrency int
+	// Now is the clock rate-limit pauses are measured with; nil means
+	// time.Now.
+	Now func() time.Time
+	// Jitter spreads a backoff d over a random wait; nil waits between
+	// d/2 and d.
+	Jitter func(d time.Duration) time.Duration
 }
 
 // Client is a SCIM 2.0 target. It implements target.Target and Batcher.
@@ -118,6 +136,10 @@ type Client struct {
 	sleep    func(ctx context.Context, d time.Duration) error
 	retries  int
 	maxWait  time.Duration
+	conc     int
+	now      func() time.Time
+	jitter   func(time.Duration) time.Duration
+	pace     *pacer
 
 	requests atomic.Int64
 	writes   atomic.Int64
@@ -172,7 +194,23 @@ func New(opts Options) (*Client, error) {
 		sleep:    opts.Sleep,
 		retries:  opts.MaxRetries,
 		maxWait:  opts.MaxRetryWait,
+		conc:     opts.Concurrency,
+		now:      opts.Now,
+		jitter:   opts.Jitter,
 	}
+	if c.conc == 0 {
+		c.conc = DefaultConcurrency
+	}
+	if c.conc < 1 || c.conc > MaxConcurrency {
+		return nil, fmt.Errorf("scim: concurrency %d is outside 1 to %d", opts.Concurrency, MaxConcurrency)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.jitter == nil {
+		c.jitter = equalJitter
+	}
+	c.pace = newPacer(c.conc, c.now)
 	if c.http != nil && (opts.RootCAs != nil || opts.CAFile != "") {
 		return nil, errors.New("scim: RootCAs and CAFile configure the HTTP client New builds; with HTTPClient set, configure its transport instead")
 	}
@@ -235,11 +273,12 @@ func OptionsFromConfig(t config.Target, token string) (Options, error) {
 		return Options{}, fmt.Errorf("scim: target kind is %q, not %q", t.Kind, config.TargetSCIM)
 	}
 	return Options{
-		BaseURL:  t.BaseURL,
-		Token:    token,
-		RoleMode: t.RoleMode,
-		Profile:  t.Profile,
-		CAFile:   t.CAFile,
+		BaseURL:     t.BaseURL,
+		Token:       token,
+		RoleMode:    t.RoleMode,
+		Profile:     t.Profile,
+		CAFile:      t.CAFile,
+		Concurrency: t.Concurrency,
 	}, nil
 }
 

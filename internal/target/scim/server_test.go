@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,12 +27,18 @@ func newServer(t testing.TB, maxResults int) *server {
 func (s *server) client(opts scim.Options) (*scim.Client, *[]time.Duration) {
 	s.t.Helper()
 	var slept []time.Duration
+	var mu sync.Mutex
 	opts.BaseURL = s.BaseURL()
 	opts.Token = testToken
 	opts.HTTPClient = s.Client()
 	opts.Sleep = func(_ context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
 		slept = append(slept, d)
 		return nil
+	}
+	if opts.Jitter == nil {
+		opts.Jitter = func(d time.Duration) time.Duration { return d }
 	}
 	c, err := scim.New(opts)
 	if err != nil {

@@ -46,6 +46,18 @@ func (c *Client) CreateUser(ctx context.Context, u target.User) (target.User, er
 	if userName == "" {
 		return target.User{}, errors.New("scim: create user: the user has no email or login to use as userName")
 	}
+	if queued, err := c.async(ctx, newUserKey(u.ExternalID, userName), func(ctx context.Context) error {
+		_, err := c.createUser(ctx, u, userName)
+		return err
+	}); queued {
+		u.ID = ""
+		return u, err
+	}
+	return c.createUser(ctx, u, userName)
+}
+
+// createUser makes CreateUser's requests.
+func (c *Client) createUser(ctx context.Context, u target.User, userName string) (target.User, error) {
 	if err := c.ensureState(ctx); err != nil {
 		return target.User{}, err
 	}
@@ -156,11 +168,17 @@ func (c *Client) findByUserName(ctx context.Context, userName string) (*userRec,
 func (c *Client) UpdateProfile(ctx context.Context, u target.User) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rec, err := c.userByID(ctx, u.ID)
-	if err != nil {
+	update := func(ctx context.Context) error {
+		rec, err := c.userByID(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		return c.updateProfile(ctx, rec, u)
+	}
+	if queued, err := c.async(ctx, userKey(u.ID), update); queued {
 		return err
 	}
-	return c.updateProfile(ctx, rec, u)
+	return update(ctx)
 }
 
 func (c *Client) updateProfile(ctx context.Context, rec *userRec, u target.User) error {

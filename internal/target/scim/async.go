@@ -1,0 +1,122 @@
+package scim
+
+import (
+	"context"
+	"strings"
+	"sync"
+)
+
+// workerKey marks the context of a batch's worker: do lets go of c.mu while
+// the worker's request is on the wire, so that other workers' requests are
+// in flight at the same time.
+type workerKey struct{}
+
+func workerCtx(ctx context.Context) context.Context { return context.WithValue(ctx, workerKey{}, true) }
+
+func inWorker(ctx context.Context) bool { return ctx.Value(workerKey{}) != nil }
+
+// maxQueued bounds the user calls of a batch started and not done, so that
+// a large first run does not start a goroutine per user at once.
+const maxQueued = 64
+
+// queue runs the user calls of a batch on workers: the calls for one user
+// one after the other, in the order they were queued.
+type queue struct {
+	slots chan struct{}
+	wg    sync.WaitGroup
+
+	mu     sync.Mutex
+	tails  map[string]chan struct{} // by user key: closed when its last queued call is done
+	failed map[string]error         // by user key: the call that failed
+	order  []string                 // failed user keys, in order of failure
+}
+
+func newQueue() *queue {
+	return &queue{slots: make(chan struct{}, maxQueued), tails: map[string]chan struct{}{}, failed: map[string]error{}}
+}
+
+// async queues fn as the next call for the user key when a batch with a
+// queue is open, and reports whether it did; otherwise the caller makes the
+// call itself. The caller holds c.mu, which async lets go of while it waits
+// for room in the queue. A queued call is made even when ctx is cancelled
+// after it was queued (it was reported done). The state and the provider's configuration are
+// read first, so that an error reading them is returned at once.
+func (c *Client) async(ctx context.Context, key string, fn func(ctx context.Context) error) (bool, error) {
+	if c.batch == nil || c.batch.q == nil {
+		return false, nil
+	}
+	if err := c.ensureState(ctx); err != nil {
+		return true, err
+	}
+	if _, err := c.config(ctx); err != nil {
+		return true, err
+	}
+	q := c.batch.q
+	c.mu.Unlock()
+	defer c.mu.Lock()
+	select {
+	case q.slots <- struct{}{}:
+	case <-ctx.Done():
+		return true, ctx.Err()
+	}
+	q.mu.Lock()
+	prev := q.tails[key]
+	done := make(chan struct{})
+	q.tails[key] = done
+	q.mu.Unlock()
+	q.wg.Add(1)
+	go func() {
+		defer q.wg.Done()
+		defer func() { <-q.slots }()
+		if prev != nil {
+			<-prev
+		}
+		q.mu.Lock()
+		skip := q.failed[key] != nil
+		q.mu.Unlock()
+		var err error
+		if !skip {
+			c.mu.Lock()
+			err = fn(workerCtx(context.WithoutCancel(ctx)))
+			c.mu.Unlock()
+		}
+		q.mu.Lock()
+		if err != nil {
+			q.failed[key] = err
+			q.order = append(q.order, key)
+		}
+		if q.tails[key] == done {
+			delete(q.tails, key)
+		}
+		q.mu.Unlock()
+		close(done)
+	}()
+	return true, nil
+}
+
+// wait waits for every queued call and returns the users whose calls
+// failed (as FailedUsers names them) with their errors, in order of
+// failure.
+func (q *queue) wait() (users []string, errs []error) {
+	q.wg.Wait()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, k := range q.order {
+		_, id, _ := strings.Cut(k, ":")
+		users = append(users, id)
+		errs = append(errs, q.failed[k])
+	}
+	return users, errs
+}
+
+// userKey is the queue key of calls for the user with the target id.
+func userKey(id string) string { return "id:" + id }
+
+// newUserKey is the queue key of the creation of a user: its external id
+// (the Okta id), else its userName.
+func newUserKey(externalID, userName string) string {
+	if externalID != "" {
+		return "ext:" + externalID
+	}
+	return "name:" + strings.ToLower(userName)
+}
