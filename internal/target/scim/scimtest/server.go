@@ -21,9 +21,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	elimity "github.com/elimity-com/scim"
 	"github.com/elimity-com/scim/optional"
@@ -42,6 +44,12 @@ type Options struct {
 	// MaxResults is the largest page the provider returns and announces in
 	// its ServiceProviderConfig; 0 means 100.
 	MaxResults int
+	// Latency delays every answer, as a remote provider's round trip does.
+	Latency time.Duration
+	// RateLimit is how many requests a second the provider answers; the
+	// others get 429 with Retry-After and X-RateLimit-* headers. 0 means
+	// no limit.
+	RateLimit int
 }
 
 // Fault decides whether to answer r itself. When ok is true, the server
@@ -62,6 +70,12 @@ type Server struct {
 	requests []string // method and path of each request since the last Log
 	filters  []string // filter parameters seen
 	ifMatch  int      // writes that carried If-Match
+
+	latency   time.Duration
+	rateLimit int
+	window    time.Time // start of the current rate-limit second
+	inWindow  int       // requests counted in it
+	throttled int       // requests answered 429 by the rate limit
 }
 
 // NewServer starts a Server. Close it when done.
@@ -92,7 +106,7 @@ func NewServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scimtest: elimity server: %w", err)
 	}
-	s := &Server{store: store}
+	s := &Server{store: store, latency: opts.Latency, rateLimit: opts.RateLimit}
 	inner := http.StripPrefix("/scim", srv)
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serve(w, r, inner)
@@ -146,7 +160,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, inner http.Handle
 		http.Error(w, `{"status":"401","detail":"bad token"}`, http.StatusUnauthorized)
 		return
 	}
+	if s.latency > 0 {
+		time.Sleep(s.latency)
+	}
 	path := strings.TrimPrefix(r.URL.Path, BasePath)
+	if s.limited(w) {
+		return
+	}
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Method+" "+path)
 	spc, etags, noPatch, fault := s.spc, s.etags, s.noPatch, s.fault
@@ -182,6 +202,44 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, inner http.Handle
 		return
 	}
 	inner.ServeHTTP(w, r)
+}
+
+// limited counts r against the rate limit and, past it, answers 429.
+func (s *Server) limited(w http.ResponseWriter) bool {
+	if s.rateLimit <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	now := time.Now()
+	if now.Sub(s.window) >= time.Second {
+		s.window, s.inWindow = now, 0
+	}
+	s.inWindow++
+	over := s.inWindow > s.rateLimit
+	remaining := max(s.rateLimit-s.inWindow, 0)
+	const reset = 1 // second: the window is one second long
+	if over {
+		s.throttled++
+	}
+	s.mu.Unlock()
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(s.rateLimit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Reset", strconv.Itoa(reset))
+	if !over {
+		return false
+	}
+	h.Set("Retry-After", strconv.Itoa(reset))
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = w.Write([]byte(`{"status":"429","detail":"rate limit exceeded"}`))
+	return true
+}
+
+// Throttled returns how many requests the rate limit answered with 429.
+func (s *Server) Throttled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
 }
 
 func (s *Server) versionMatches(path, ifMatch string) bool {
