@@ -56,6 +56,11 @@ type Okta struct {
 	// may use; 0 means DefaultRateLimitPercent, Okta's default share of one
 	// app or token. The buckets are shared by the whole org.
 	RateLimitPercent int `yaml:"rate_limit_percent,omitempty"`
+	// SearchOverlap is how far before the newest lastUpdated it has seen
+	// the users-search delta feed (used without okta.logs.read) starts its
+	// next search, since Okta's search shows changes late: MinSearchOverlap
+	// to MaxSearchOverlap; 0 means DefaultSearchOverlap.
+	SearchOverlap Overlap `yaml:"search_overlap,omitempty"`
 }
 
 // Defaults and bounds of the Okta read.
@@ -63,7 +68,13 @@ const (
 	DefaultConcurrency      = 4
 	MaxConcurrency          = 16
 	DefaultRateLimitPercent = 50
+	DefaultSearchOverlap    = 15 * time.Minute
+	MinSearchOverlap        = time.Minute
+	MaxSearchOverlap        = 24 * time.Hour
 )
+
+// Overlap is the okta.search_overlap duration, written as "15m" or "1h".
+type Overlap time.Duration
 
 // Sync holds the schedule.
 type Sync struct {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // FieldError is one problem with one field: what is wrong and how to fix it.
@@ -101,6 +102,10 @@ func (v *validator) okta(o Okta, checkFiles bool) {
 	if o.RateLimitPercent < 0 || o.RateLimitPercent > 100 {
 		v.add("okta.rate_limit_percent", fmt.Sprintf("%d is not a percentage", o.RateLimitPercent),
 			fmt.Sprintf("use 1 to 100, or leave it out for %d (Okta's default share of one app)", DefaultRateLimitPercent))
+	}
+	if d := time.Duration(o.SearchOverlap); d != 0 && (d < MinSearchOverlap || d > MaxSearchOverlap) {
+		v.add("okta.search_overlap", fmt.Sprintf("%s is outside %s to %s", FormatInterval(d), FormatInterval(MinSearchOverlap), FormatInterval(MaxSearchOverlap)),
+			fmt.Sprintf("use a duration such as 30m, or leave it out for %s; Okta's users search can show a change minutes late, and the overlap reads those again", FormatInterval(DefaultSearchOverlap)))
 	}
 	v.publicKey("okta.public_key", o.PublicKey, "client")
 	v.publicKey("okta.dpop_public_key", o.DPoPPublicKey, "dpop")

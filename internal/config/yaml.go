@@ -160,6 +160,26 @@ func (s *Sync) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// MarshalYAML writes the overlap as a duration string such as "15m".
+func (o Overlap) MarshalYAML() (any, error) { return FormatInterval(time.Duration(o)), nil }
+
+// UnmarshalYAML reads okta.search_overlap, a Go duration string such as
+// "15m"; Validate checks its range.
+func (o *Overlap) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || n.Value == "" {
+		return fmt.Errorf("line %d: okta.search_overlap must be a duration such as 15m, from 1m to 24h", n.Line)
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err != nil {
+		if _, nerr := strconv.Atoi(n.Value); nerr == nil {
+			return fmt.Errorf("line %d: okta.search_overlap %s has no unit; write it as a duration such as %sm", n.Line, n.Value, n.Value)
+		}
+		return fmt.Errorf("line %d: okta.search_overlap %q is not a duration; write one such as 15m, from 1m to 24h", n.Line, n.Value)
+	}
+	*o = Overlap(d)
+	return nil
+}
+
 var notFoundRE = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
 
 // sections names the YAML section each configuration type is read from.
