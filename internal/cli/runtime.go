@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/99designs/keyring"
 
@@ -185,6 +186,8 @@ func (rt *Runtime) OktaClientWith(cfg config.Config, get SecretGetter) (*okta.Cl
 		Logger:      rt.Logger,
 		Concurrency: cfg.Okta.Concurrency,
 		RateShare:   float64(cfg.Okta.RateLimitPercent) / 100,
+		// 0 leaves the client's default, config.DefaultSearchOverlap.
+		SearchOverlap: time.Duration(cfg.Okta.SearchOverlap),
 	})
 }
 

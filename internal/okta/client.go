@@ -241,6 +241,10 @@ func (c *Client) Close() {
 // retries included.
 func (c *Client) APICalls() int64 { return c.calls.Load() }
 
+// SearchOverlap is how far before its high-water mark the users-search
+// delta feed starts (Options.SearchOverlap, or DefaultSearchOverlap).
+func (c *Client) SearchOverlap() time.Duration { return c.overlap }
+
 // getJSON sends GET path?q and decodes the JSON body into v, returning the
 // response headers.
 func (c *Client) getJSON(ctx context.Context, path string, q url.Values, v any) (http.Header, error) {
