@@ -185,5 +185,15 @@ fuzz: check-go
 bench-sync: check-go
 	$(TEST_ENV) ROLESYNC_BENCH_LARGE=1 CGO_ENABLED=0 $(GO) test -run '^$$' -bench BenchmarkSync -benchtime 1x -timeout 30m ./internal/cli/
 
+# The README's SCIM table: a first sync and a no-change run against the
+# SCIM test server answering after 100 ms, each org size in its own process
+# (peak RSS is the process's).
+SCIM_BENCH_USERS ?= 1000 10000
+.PHONY: bench-scim
+bench-scim: check-go
+	@for n in $(SCIM_BENCH_USERS); do \
+	  $(TEST_ENV) ROLESYNC_BENCH_SCIM_USERS=$$n CGO_ENABLED=0 $(GO) test -run '^$$' -bench BenchmarkSCIMFirstSync -benchtime 1x -timeout 60m ./internal/target/scim/ || exit 1; \
+	done
+
 clean:
 	rm -rf $(BIN) .data

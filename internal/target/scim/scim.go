@@ -224,6 +224,8 @@ func New(opts Options) (*Client, error) {
 			Transport: &http.Transport{
 				Proxy:           http.ProxyFromEnvironment,
 				TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+				// Keep a connection for each request in flight.
+				MaxIdleConnsPerHost: MaxConcurrency,
 			},
 			CheckRedirect: func(req *http.Request, via []*http.Request) error {
 				if req.URL.Scheme != "https" {
