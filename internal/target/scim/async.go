@@ -15,9 +15,10 @@ func workerCtx(ctx context.Context) context.Context { return context.WithValue(c
 
 func inWorker(ctx context.Context) bool { return ctx.Value(workerKey{}) != nil }
 
-// maxQueued bounds the user calls of a batch started and not done, so that
-// a large first run does not start a goroutine per user at once.
-const maxQueued = 64
+// queuedPerSlot bounds the user calls of a batch queued and not done, per
+// request the client lets in flight: a large first run does not start a
+// goroutine per user at once, and a cancelled run stops after a few calls.
+const queuedPerSlot = 2
 
 // queue runs the user calls of a batch on workers: the calls for one user
 // one after the other, in the order they were queued.
@@ -31,8 +32,8 @@ type queue struct {
 	order  []string                 // failed user keys, in order of failure
 }
 
-func newQueue() *queue {
-	return &queue{slots: make(chan struct{}, maxQueued), tails: map[string]chan struct{}{}, failed: map[string]error{}}
+func newQueue(conc int) *queue {
+	return &queue{slots: make(chan struct{}, queuedPerSlot*conc), tails: map[string]chan struct{}{}, failed: map[string]error{}}
 }
 
 // async queues fn as the next call for the user key when a batch with a

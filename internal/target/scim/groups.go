@@ -33,7 +33,7 @@ func (c *Client) Begin(ctx context.Context) error {
 	}
 	c.batch = &batch{groups: map[string]*pending{}}
 	if c.conc > 1 {
-		c.batch.q = newQueue()
+		c.batch.q = newQueue(c.conc)
 	}
 	return nil
 }
