@@ -155,6 +155,8 @@ func (e *Engine) apply(ctx context.Context, cs []PlannedChange, p *Plan, prog fu
 			return ordered[:done:done], fmt.Errorf("sync cancelled after %d of %d changes: %w; the changes made are recorded, and the next run makes the rest", done, total, err)
 		}
 		if u >= oneByOne {
+			// The note covers the users a bulk creation may make.
+			log.intend(ordered[bounds[u]:bounds[min(u+bulkCreateMax, len(bounds)-1)]])
 			next, end := e.bulkCreate(wctx, ordered, bounds, u, p)
 			if next > u {
 				done = bounds[next]
@@ -167,6 +169,7 @@ func (e *Engine) apply(ctx context.Context, cs []PlannedChange, p *Plan, prog fu
 			oneByOne = end
 		}
 		ops := ordered[bounds[u]:bounds[u+1]]
+		log.intend(ops)
 		if err := e.applyUser(wctx, ops, p); err != nil {
 			return ordered[:done:done], fmt.Errorf("apply changes to user %s (%d of %d changes were applied before it): %w",
 				ops[0].User, done, total, err)

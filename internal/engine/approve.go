@@ -59,7 +59,7 @@ func (e *Engine) Approve(ctx context.Context, runID int64) (Result, error) {
 			valid = append(valid, c)
 		}
 	}
-	alog := &appliedLog{rec: e.opts.Recorder, runID: res.RunID, now: e.opts.Now}
+	alog := e.newAppliedLog(ctx, res.RunID)
 	applied, err := e.apply(ctx, valid, fresh, prog, alog)
 	res.Applied = applied
 	res.Created, res.Granted, res.Revoked = countChanges(applied)

@@ -80,6 +80,7 @@ func (e *Engine) applyBatch(ctx context.Context, b Batcher, cs []PlannedChange, 
 	// queueing then), so that it is made and recorded whole.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
 	defer cancel()
+	log.intend(cs)
 	if err := b.Begin(wctx); err != nil {
 		return nil, fmt.Errorf("start a batch of changes in the target: %w; nothing more was changed", err)
 	}

@@ -296,7 +296,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	// A cancel (Ctrl-C, a stop signal, quitting the app) stops the apply
 	// between two users; every change made is recorded as it is made, and
 	// the run is recorded as interrupted.
-	alog := &appliedLog{rec: e.opts.Recorder, runID: res.RunID, now: e.opts.Now}
+	alog := e.newAppliedLog(ctx, res.RunID)
 	applied, err := e.applyBatched(ctx, plan.Changes, plan, prog, alog)
 	res.Applied = applied
 	res.Created, res.Granted, res.Revoked = countChanges(applied)

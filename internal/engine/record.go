@@ -21,6 +21,8 @@ type appliedLog struct {
 	// which records them (and reports the failure) in one go.
 	err error
 	buf []store.Change
+	// journal is the apply journal's path (see journal.go); "" for none.
+	journal string
 }
 
 // add records cs, the applied changes that follow those recorded, unless an
@@ -30,6 +32,7 @@ func (l *appliedLog) add(ctx context.Context, cs []PlannedChange) {
 	if l == nil || l.err != nil || len(cs) == 0 {
 		return
 	}
+	defer l.settled()
 	at := l.now()
 	l.buf = l.buf[:0]
 	for _, c := range cs {
