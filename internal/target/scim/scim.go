@@ -11,8 +11,11 @@
 // The client discovers the provider's ServiceProviderConfig and honours it:
 // list pages as large as filter.maxResults allows, PUT instead of PATCH when
 // patch is off, a full read instead of a filter when filter is off, and
-// If-Match when etag is on. 429 and 503 answers are retried after their
-// Retry-After, a bounded number of times.
+// If-Match when etag is on. 429, 502, 503 and 504 answers are retried a
+// bounded number of times, after their Retry-After or a capped exponential
+// backoff with jitter; a 429 also pauses every request and halves those in
+// flight until answers come back (see pacer), and rate-limit headers that
+// say the window is spent pause requests until it resets.
 //
 // # ThreatLocker profile
 //
