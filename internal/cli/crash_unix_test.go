@@ -38,9 +38,9 @@ func crashPlan() (users, groups, kills int) {
 		return 6000, 300, 60
 	}
 	if testing.Short() {
-		return 1200, 100, 20
+		return 800, 80, 20
 	}
-	return 2000, 150, 24
+	return 1200, 100, 22
 }
 
 // writes returns how many writes the local directory has seen (its users
