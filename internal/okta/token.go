@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/rolesync/rolesync/internal/sameorigin"
 )
 
 // ScopeGroupsRead is the one scope rolesync always asks for.
@@ -167,7 +169,9 @@ func newTokenSource(cfg ScopedConfig, base http.RoundTripper) (*tokenSource, err
 	if s.client == nil {
 		s.client = &http.Client{Transport: base}
 	}
-	s.client = sameOrigin(s.client)
+	// The token request carries a signed client assertion; the API client
+	// follows no redirect at all (NewClient).
+	s.client = sameorigin.Client(s.client, "the requests carrying credentials go to the configured Okta domain alone; check okta.domain and any proxy in between")
 	if cfg.DPoPKey != nil {
 		if s.dpop, err = newDPoPSigner(cfg.DPoPKey); err != nil {
 			return nil, err

@@ -58,6 +58,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/capool"
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/sameorigin"
 	"github.com/rolesync/rolesync/internal/target"
 )
 
@@ -241,7 +242,7 @@ func New(opts Options) (*Client, error) {
 			},
 		}
 	}
-	c.http = sameOrigin(c.http)
+	c.http = sameorigin.Client(c.http, "the token and the changes go to target.base_url's host alone; set base_url to the address the portal redirects to if it has moved")
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
