@@ -78,14 +78,20 @@ func keepLastAdmins(p *Plan, s config.Safety) {
 	}
 }
 
-func keepLastHolder(p *Plan, role string) {
-	holds := func(u *target.User) bool { return u.Active && hasRole(u.Roles, role) }
-	holders := 0
+// roleHolders returns whether an account holds role as an active user, and
+// how many target accounts do now.
+func (p *Plan) roleHolders(role string) (holds func(*target.User) bool, holders int) {
+	holds = func(u *target.User) bool { return u.Active && hasRole(u.Roles, role) }
 	for i := range p.users {
 		if holds(&p.users[i]) {
 			holders++
 		}
 	}
+	return holds, holders
+}
+
+func keepLastHolder(p *Plan, role string) {
+	holds, holders := p.roleHolders(role)
 	after := holders
 	var losing []int
 	for i, c := range p.Changes {

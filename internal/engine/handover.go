@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/rolesync/rolesync/internal/store"
-	"github.com/rolesync/rolesync/internal/target"
 )
 
 // reliedOnFailedGrants returns, after an apply that stopped at an error,
@@ -27,13 +26,7 @@ func reliedOnFailedGrants(p *Plan, adminRoles []string, planned, applied []Plann
 	var out []PlannedChange
 	taken := map[int]bool{}
 	for _, role := range adminRoles {
-		holds := func(u *target.User) bool { return u.Active && hasRole(u.Roles, role) }
-		holders := 0
-		for i := range p.users {
-			if holds(&p.users[i]) {
-				holders++
-			}
-		}
+		holds, holders := p.roleHolders(role)
 		after := holders
 		var failed *PlannedChange
 		for i := range planned {
