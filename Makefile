@@ -26,6 +26,8 @@ TEST_PKGS  := xvfb xauth x11-utils imagemagick xdotool dbus dbus-x11 \
 WIN_PKGS   := gcc-mingw-w64-x86-64
 WIN_CC     := x86_64-w64-mingw32-gcc
 
+comma := ,
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # A build's identity for `rolesync version`: the tag when HEAD has one, else
@@ -47,35 +49,31 @@ check-go:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "Go is not installed: install Go 1.26 from https://go.dev/dl/ and put it on PATH"; exit 1; }
 	@$(GO) run ./.ci/gover >/dev/null 2>&1 || { echo "rolesync needs Go 1.26 or newer; found: $$($(GO) version)"; exit 1; }
 
+# apt_install installs the Debian packages $(1) that are missing, through
+# sudo when not root; without apt-get it prints $(2) and the packages.
+define apt_install
+	missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing:$$missing"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \
+	  else echo "$(2)$$missing"; exit 1; fi; \
+	fi
+endef
+
 # deps-build installs what the cgo build needs when it is missing.
 deps-build:
 	@if [ "$$(uname -s)" = Darwin ]; then \
 	  xcode-select -p >/dev/null 2>&1 || { echo "Install the Xcode command line tools: xcode-select --install"; exit 1; }; exit 0; \
 	fi; \
-	missing=""; for p in $(BUILD_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing:$$missing"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \
-	  else echo "Install these packages (or your distribution's equivalents):$$missing"; exit 1; fi; \
-	fi
+	$(call apt_install,$(BUILD_PKGS),Install these packages (or your distribution's equivalents):)
 
 # deps-test installs what the headless desktop tests need when it is missing.
 deps-test:
-	@missing=""; for p in $(TEST_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing:$$missing"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \
-	  else echo "Install these packages (or your distribution's equivalents):$$missing"; exit 1; fi; \
-	fi
+	@$(call apt_install,$(TEST_PKGS),Install these packages (or your distribution's equivalents):)
 
 # deps-windows installs the MinGW-w64 C compiler the Windows cgo build needs.
 deps-windows:
-	@missing=""; for p in $(WIN_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing:$$missing"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \
-	  else echo "Install the MinGW-w64 cross compiler ($(WIN_CC)), e.g. Debian's$$missing"; exit 1; fi; \
-	fi
+	@$(call apt_install,$(WIN_PKGS),Install the MinGW-w64 cross compiler ($(WIN_CC))$(comma) e.g. Debian's)
 
 deps: deps-build deps-test deps-windows
 
