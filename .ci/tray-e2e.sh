@@ -75,7 +75,10 @@ dbus-run-session -- bash -euo pipefail -c '
   grep -q "^Run $newest: Succeeded" <<<"$status2" || fail "the status line does not show run $newest after Sync now: $status2"
   echo "tray-e2e: status line went from \"$status1\" to \"$status2\""
 
-  click_until "Pause" 20 menu_has "Resume" || true
+  # Pause and Resume toggle: a click that is slow to take effect must not be
+  # followed by a second one, which would toggle back. Wait 15 s before
+  # clicking again.
+  click_until "Pause" 60 menu_has "Resume" || true
   for _ in $(seq 1 40); do "$TRAYMENU" list | grep -qx "Resume" && break; sleep 0.25; done
   "$TRAYMENU" list | grep -qx "Resume" || fail "Pause did not turn into Resume"
   for _ in $(seq 1 40); do "$TRAYMENU" list | sed -n 1p | grep -qi "paused" && break; sleep 0.25; done
@@ -83,7 +86,7 @@ dbus-run-session -- bash -euo pipefail -c '
   paused=$(runs)
   sleep 3
   [ "$(runs)" -eq "$paused" ] || fail "a run started while paused"
-  click_until "Resume" 20 menu_has "Pause" || fail "Resume did not turn back into Pause"
+  click_until "Resume" 60 menu_has "Pause" || fail "Resume did not turn back into Pause"
 
   # A failing Okta: every group read answers 500 until cleared.
   url=$(grep -o "https://127.0.0.1:[0-9]*" "$WORK/out.log" | sed -n 1p)
