@@ -1,6 +1,7 @@
 package okta
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -18,6 +19,8 @@ import (
 	sdk "github.com/okta/okta-sdk-golang/v5/okta"
 
 	"github.com/rolesync/rolesync/internal/capool"
+	"github.com/rolesync/rolesync/internal/clock"
+	"github.com/rolesync/rolesync/internal/retry"
 )
 
 // Defaults for Options.
@@ -61,8 +64,8 @@ type Options struct {
 	MaxRetries int
 	// Logger receives debug records of retries and waits (default: discard).
 	Logger *slog.Logger
-	// Clock paces and retries (default: the real clock).
-	Clock Clock
+	// Clock paces and retries (default: clock.Real).
+	Clock clock.Clock
 	// SearchOverlap is how far before the newest lastUpdated it has seen
 	// the users-search delta feed (used without okta.logs.read) reads
 	// again (default DefaultSearchOverlap, 15 minutes).
@@ -75,7 +78,7 @@ type Client struct {
 	http        *http.Client
 	sdk         *sdk.APIClient
 	log         *slog.Logger
-	clock       Clock
+	clock       clock.Clock
 	concurrency int
 	overlap     time.Duration // users-search feed overlap
 	calls       atomic.Int64
@@ -105,14 +108,14 @@ func NewClient(opts Options) (*Client, error) {
 		base:        base,
 		log:         opts.Logger,
 		clock:       opts.Clock,
-		concurrency: cmpOr(opts.Concurrency, DefaultConcurrency),
-		overlap:     cmpOr(opts.SearchOverlap, DefaultSearchOverlap),
+		concurrency: cmp.Or(opts.Concurrency, DefaultConcurrency),
+		overlap:     cmp.Or(opts.SearchOverlap, DefaultSearchOverlap),
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.clock == nil {
-		c.clock = realClock{}
+		c.clock = clock.Real{}
 	}
 	retries := opts.MaxRetries
 	switch {
@@ -137,13 +140,12 @@ func NewClient(opts Options) (*Client, error) {
 		rt = &counter{next: bt, total: &c.calls}
 	}
 	p := &pacer{
-		limits:     newLimiter(cmpOr(opts.RateShare, DefaultRateShare), c.clock, fullJitter, c.log),
+		limits:     newLimiter(cmp.Or(opts.RateShare, DefaultRateShare), c.clock, retry.Full, c.log),
 		clock:      c.clock,
-		jitter:     fullJitter,
-		timeout:    cmpOr(opts.Timeout, DefaultTimeout),
+		jitter:     retry.Full,
+		timeout:    cmp.Or(opts.Timeout, DefaultTimeout),
 		maxRetries: retries,
-		backoff:    250 * time.Millisecond,
-		maxBackoff: 8 * time.Second,
+		backoff:    retry.Backoff{First: 250 * time.Millisecond, Max: 8 * time.Second},
 		host:       base.Host,
 		log:        c.log,
 	}
@@ -313,12 +315,4 @@ func sdkCall[T any](ctx context.Context, what string, call func(context.Context)
 		return v, nil, fmt.Errorf("%w: %s: no response", ErrMalformed, what)
 	}
 	return v, resp.Header, nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }

@@ -10,8 +10,8 @@
 // port kept. Every request passes a pacer of the package's own: it keeps each
 // Okta rate-limit bucket under a share (X-Rate-Limit-* headers), waits out
 // 429s until the reset, retries 5xx, timeouts and dropped connections with
-// capped exponential backoff a bounded number of times, bounds each attempt
-// with a timeout, and counts every HTTP request. Authentication is the
+// capped exponential backoff (internal/retry) a bounded number of times,
+// bounds each attempt with a timeout, and counts every HTTP request. Authentication is the
 // caller's: APITokenTransport here, the OAuth 2.0 and DPoP transports
 // beside it.
 //

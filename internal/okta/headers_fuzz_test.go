@@ -105,6 +105,14 @@ func (c *fuzzClock) Sleep(_ context.Context, d time.Duration) error {
 	return nil
 }
 
+// After moves the clock on by d, as Sleep does, and fires at once.
+func (c *fuzzClock) After(d time.Duration) <-chan time.Time {
+	_ = c.Sleep(context.Background(), d)
+	ch := make(chan time.Time, 1)
+	ch <- c.now
+	return ch
+}
+
 // FuzzRateLimitHeaders checks the X-Rate-Limit-* headers (and Date) as the
 // limiter reads them: parseRateHeaders takes the numbers as written or
 // nothing; a reset Okta puts within a day of its Date keeps its distance

@@ -294,6 +294,14 @@ func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
+// After moves the clock on by d, as Sleep does, and fires at once.
+func (c *stepClock) After(d time.Duration) <-chan time.Time {
+	_ = c.Sleep(context.Background(), d)
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
+
 func (c *stepClock) slept() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()

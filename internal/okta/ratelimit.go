@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rolesync/rolesync/internal/clock"
 )
 
 // limiter paces requests per Okta rate-limit bucket. It learns each bucket
@@ -19,7 +20,7 @@ import (
 // flight, stays under share of its limit; past that it waits for the reset.
 type limiter struct {
 	share float64
-	clock Clock
+	clock clock.Clock
 	jit   func(time.Duration) time.Duration
 	log   *slog.Logger
 
@@ -51,8 +52,8 @@ func errLongWait(family string, wait time.Duration) error {
 		ErrRateLimitWait, family, wait.Round(time.Second), maxRateWait)
 }
 
-func newLimiter(share float64, clock Clock, jitter func(time.Duration) time.Duration, log *slog.Logger) *limiter {
-	return &limiter{share: share, clock: clock, jit: jitter, log: log, buckets: map[string]*bucket{}}
+func newLimiter(share float64, clk clock.Clock, jitter func(time.Duration) time.Duration, log *slog.Logger) *limiter {
+	return &limiter{share: share, clock: clk, jit: jitter, log: log, buckets: map[string]*bucket{}}
 }
 
 // budget is how many requests of the bucket's limit this client may use.
@@ -162,12 +163,4 @@ func routeFamily(path string) string {
 		}
 	}
 	return "/" + strings.Join(segs, "/")
-}
-
-// fullJitter returns a random duration in [0, d).
-func fullJitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return rand.N(d)
 }

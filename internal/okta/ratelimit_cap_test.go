@@ -13,7 +13,7 @@ import (
 
 // rateLimitHeaders returns Okta's rate-limit headers for a bucket that resets
 // at reset, on a server clock that agrees with clock.
-func rateLimitHeaders(clock Clock, limit, remaining int, reset time.Time) http.Header {
+func rateLimitHeaders(clock interface{ Now() time.Time }, limit, remaining int, reset time.Time) http.Header {
 	h := http.Header{}
 	h.Set("Date", clock.Now().UTC().Format(http.TimeFormat))
 	h.Set("X-Rate-Limit-Limit", strconv.Itoa(limit))

@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/rolesync/rolesync/internal/clock"
+	"github.com/rolesync/rolesync/internal/retry"
 )
 
 // sdkPlaceholderToken satisfies the SDK's configuration. The SDK adds
@@ -35,12 +38,11 @@ const maxBodyBytes = 64 << 20
 type pacer struct {
 	next       http.RoundTripper
 	limits     *limiter
-	clock      Clock
-	jitter     func(time.Duration) time.Duration
+	clock      clock.Clock
+	jitter     func(time.Duration) time.Duration // spreads the wait after a 429's reset
 	timeout    time.Duration
 	maxRetries int
-	backoff    time.Duration // first retry delay
-	maxBackoff time.Duration
+	backoff    retry.Backoff // the wait before a retry of a 5xx, a timeout or a dropped connection
 	host       string
 	log        *slog.Logger
 	// raw returns answers other than 2xx as responses, once they are not
@@ -105,7 +107,7 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			if !transient(err) {
 				return nil, classifyNetError(p.host, err)
 			}
-			failed, wait = err, p.backoffFor(attempt)
+			failed, wait = err, p.backoff.Delay(attempt)
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			resp.Body = readBody{bytes.NewReader(body), body}
 			resp.ContentLength = int64(len(body))
@@ -120,7 +122,7 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			if !apiErr.Temporary() {
 				return nil, apiErr
 			}
-			failed, wait = apiErr, p.backoffFor(attempt)
+			failed, wait = apiErr, p.backoff.Delay(attempt)
 			if concurrency {
 				// A brief backoff, with fewer requests in flight, rather
 				// than the wait for a reset that is not the bucket's.
@@ -265,16 +267,6 @@ func transient(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// backoffFor is the capped exponential delay before retry number attempt,
-// with jitter in its upper half.
-func (p *pacer) backoffFor(attempt int) time.Duration {
-	d := p.backoff << min(attempt-1, 16)
-	if d > p.maxBackoff || d <= 0 {
-		d = p.maxBackoff
-	}
-	return d/2 + p.jitter(d/2)
 }
 
 // counter counts every HTTP request that reaches it, for the client and for
