@@ -13,9 +13,10 @@ import (
 	"github.com/rolesync/rolesync/internal/localefix"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
+	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/rolesync/rolesync/assets"
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/cli"
 	"github.com/rolesync/rolesync/ui/shell"
 )
@@ -43,13 +44,13 @@ func main() {
 }
 
 // runGUI creates the Fyne app and hands it, with the opened runtime, to the shell.
-func runGUI(ctx context.Context, rt *cli.Runtime) error {
+func runGUI(ctx context.Context, rt *app.Runtime) error {
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	// The metadata FyneApp.toml gives a packaged build, for plain go builds:
 	// the name is the tray's title and the notifications' sender.
-	app.SetMetadata(fyne.AppMetadata{ID: appID, Name: "rolesync", Version: "0.1.0", Build: 1, Icon: icon,
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: appID, Name: "rolesync", Version: "0.1.0", Build: 1, Icon: icon,
 		Migrations: map[string]bool{"fyneDo": true}})
-	a := app.NewWithID(appID)
+	a := fyneapp.NewWithID(appID)
 	a.SetIcon(icon)
 	return shell.Run(ctx, a, rt)
 }

@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/privatefile"
 	"github.com/rolesync/rolesync/internal/secrets"
-	"github.com/rolesync/rolesync/internal/target"
 )
 
 func configCmd(c *call) *cobra.Command {
@@ -57,8 +57,8 @@ func configImport(ctx context.Context, c *call, file string) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	return c.withRuntime(ctx, func(rt *Runtime) error {
-		if err := config.Save(ctx, rt.Store, cfg); err != nil {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
+		if err := app.SaveConfig(ctx, rt.Store, cfg); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.stdout(), "configuration imported: %s, %d mappings, every %s\n", cfg.Okta.Domain, len(cfg.Mappings), cfg.Sync.Interval)
@@ -67,7 +67,7 @@ func configImport(ctx context.Context, c *call, file string) error {
 }
 
 func configExport(ctx context.Context, c *call, args []string) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		cfg, err := rt.Config(ctx)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func runSecretsSet(ctx context.Context, c *call, name string) error {
 	if err != nil {
 		return err
 	}
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		sec, err := rt.Secrets()
 		if err != nil {
 			return err
@@ -152,19 +152,6 @@ func runSecretsSet(ctx context.Context, c *call, name string) error {
 // a SCIM service in groups mode).
 type roleAdder interface {
 	AddRole(ctx context.Context, name string) error
-}
-
-// rolesTarget is the configured target, or the local directory before any
-// configuration exists.
-func (rt *Runtime) rolesTarget(ctx context.Context) (target.Target, error) {
-	cfg, ok, err := config.FromStore(ctx, rt.Store)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return rt.Directory, nil
-	}
-	return rt.Target(ctx, cfg)
 }
 
 func rolesCmd(c *call) *cobra.Command {
@@ -206,8 +193,8 @@ func rolesCmd(c *call) *cobra.Command {
 }
 
 func rolesAdd(ctx context.Context, c *call, name string) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
-		tgt, err := rt.rolesTarget(ctx)
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
+		tgt, err := rt.RolesTarget(ctx)
 		if err != nil {
 			return err
 		}
@@ -224,8 +211,8 @@ func rolesAdd(ctx context.Context, c *call, name string) error {
 }
 
 func rolesList(ctx context.Context, c *call) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
-		tgt, err := rt.rolesTarget(ctx)
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
+		tgt, err := rt.RolesTarget(ctx)
 		if err != nil {
 			return err
 		}
@@ -270,7 +257,7 @@ func directoryCmd(c *call) *cobra.Command {
 }
 
 func runDirectoryList(ctx context.Context, c *call, asJSON bool) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		users, err := rt.Directory.ListUsers(ctx)
 		if err != nil {
 			return err

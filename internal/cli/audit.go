@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -45,7 +46,7 @@ func auditCmd(c *call) *cobra.Command {
 // runAuditVerify checks the hash chain of the change log and the signed
 // checkpoints that anchor it, against the keyring's key and record.
 func runAuditVerify(ctx context.Context, c *call) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		trust, err := rt.AuditTrust(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -76,7 +77,7 @@ func runAuditVerify(ctx context.Context, c *call) error {
 // runAuditKey prints the public half of the audit signing key as PEM, for
 // an auditor to keep and check reports against.
 func runAuditKey(ctx context.Context, c *call) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		trust, err := rt.AuditTrust(ctx)
 		if err != nil {
 			return err

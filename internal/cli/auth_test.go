@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/oktasim"
 )
 
@@ -101,11 +102,11 @@ func TestAuthModesSyncTheSame(t *testing.T) {
 			output.WriteString(h.mustRun("", "history", "--json"))
 			output.WriteString(h.mustRun("", "config", "export"))
 			output.WriteString(h.mustRun("", "plan"))
-			db, err := os.ReadFile(filepath.Join(h.dataDir, storeFile))
+			db, err := os.ReadFile(filepath.Join(h.dataDir, app.StoreFile))
 			if err != nil {
 				t.Fatal(err)
 			}
-			wal, _ := os.ReadFile(filepath.Join(h.dataDir, storeFile+"-wal"))
+			wal, _ := os.ReadFile(filepath.Join(h.dataDir, app.StoreFile+"-wal"))
 			for _, c := range canaries {
 				for what, data := range map[string][]byte{"the database": db, "the database WAL": wal, "the output": output.Bytes()} {
 					if bytes.Contains(data, []byte(c)) {
@@ -130,7 +131,7 @@ func TestAuthModesSyncTheSame(t *testing.T) {
 // use, the part of it that must never leave the keyring.
 func (h *harness) privateKeyMaterial(use string) []string {
 	h.t.Helper()
-	rt, err := Open(context.Background(), h.dataDir, Env{})
+	rt, err := openRuntime(context.Background(), h.dataDir, Env{})
 	if err != nil {
 		h.t.Fatal(err)
 	}

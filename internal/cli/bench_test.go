@@ -25,6 +25,7 @@ import (
 	"github.com/99designs/keyring"
 	sdk "github.com/okta/okta-sdk-golang/v5/okta"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/cputime"
 	"github.com/rolesync/rolesync/internal/engine"
@@ -320,7 +321,7 @@ type syncCreds struct {
 // local directory) and a second one with nothing changed in Okta.
 func syncOnce(b *testing.B, info syncSimInfo, mode string, cr syncCreds) syncFigures {
 	ctx := context.Background()
-	rt, err := Open(ctx, b.TempDir(), Env{})
+	rt, err := openRuntime(ctx, b.TempDir(), Env{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -347,12 +348,12 @@ func syncOnce(b *testing.B, info syncSimInfo, mode string, cr syncCreds) syncFig
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, r := range demoRoles {
+	for _, r := range app.DemoRoles {
 		if err := rt.Directory.AddRole(ctx, r); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := config.Save(ctx, rt.Store, cfg); err != nil {
+	if err := app.SaveConfig(ctx, rt.Store, cfg); err != nil {
 		b.Fatal(err)
 	}
 	// The setup wizard tests the connection before it saves; in DPoP mode

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/okta"
@@ -79,7 +80,7 @@ func clip(s string) string {
 // scanNow scans the data directory while a runtime has it open, so that
 // the SQLite -wal and -shm files are there to be read.
 func (r *canaryRun) scanNow(when string) {
-	for _, name := range []string{storeFile + "-wal", storeFile + "-shm", directoryFile + "-wal"} {
+	for _, name := range []string{app.StoreFile + "-wal", app.StoreFile + "-shm", app.DirectoryFile + "-wal"} {
 		if _, err := os.Stat(filepath.Join(r.h.dataDir, name)); err != nil {
 			r.t.Errorf("%s: no %s %s, so it was not searched: %v", r.mode, name, when, err)
 		}
@@ -167,7 +168,7 @@ func (r *canaryRun) panicRun() {
 	r.t.Helper()
 	*r.ran = append(*r.ran, []string{})
 	var stdout, stderr bytes.Buffer
-	gui := func(ctx context.Context, rt *Runtime) error {
+	gui := func(ctx context.Context, rt *app.Runtime) error {
 		cfg, err := rt.Config(ctx)
 		if err != nil {
 			return err
@@ -181,7 +182,7 @@ func (r *canaryRun) panicRun() {
 			return err
 		}
 		eng, err := engine.New(engine.Options{Source: src, Target: &panicTarget{Target: tgt}, Recorder: rt.Store,
-			Config: func() config.Config { return cfg }, Logger: rt.Logger, LockPath: filepath.Join(rt.DataDir, lockFile), Holder: "gui"})
+			Config: func() config.Config { return cfg }, Logger: rt.Logger, LockPath: filepath.Join(rt.DataDir, app.LockFile), Holder: "gui"})
 		if err != nil {
 			return err
 		}

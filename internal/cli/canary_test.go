@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/keys"
 	"github.com/rolesync/rolesync/internal/oktasim"
 	"github.com/rolesync/rolesync/internal/secrets"
@@ -128,7 +129,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		canaryCommands(r, sim, mode, clientID, clientPEM, dpopJWK, exports)
 		r.addAuditKey()
 		// The file keyring's items are among the files searched.
-		if items, _ := filepath.Glob(filepath.Join(h.dataDir, keyringDir, "*")); len(items) < 5 {
+		if items, _ := filepath.Glob(filepath.Join(h.dataDir, app.KeyringDir, "*")); len(items) < 5 {
 			t.Errorf("%s: the file keyring holds %d files, want its record and the secrets", mode, len(items))
 		}
 		_, m := c.scanTree(t, h.dataDir)
@@ -298,7 +299,7 @@ func canaryCommands(r *canaryRun, sim *oktasim.Server, mode, clientID string, cl
 // addStoredKey reads the private key kept as name and adds it to the canaries.
 func (r *canaryRun) addStoredKey(label, name string) {
 	r.t.Helper()
-	rt, err := Open(context.Background(), r.h.dataDir, Env{})
+	rt, err := openRuntime(context.Background(), r.h.dataDir, Env{})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -322,7 +323,7 @@ func (r *canaryRun) addStoredKey(label, name string) {
 // holds one, to the canaries.
 func (r *canaryRun) addAuditKey() {
 	r.t.Helper()
-	rt, err := Open(context.Background(), r.h.dataDir, Env{})
+	rt, err := openRuntime(context.Background(), r.h.dataDir, Env{})
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
 // Package cli is rolesync's command line: it parses the global flags, opens
-// the data directory (store, keyring, target, Okta client, engine) and runs a
-// subcommand. With no subcommand it hands the opened runtime to the desktop
-// app, which cmd/rolesync supplies, so that everything here builds and tests
-// without cgo and never loads the GUI toolkit.
+// the data directory through package app (which builds the store, keyring,
+// target, Okta client and engine) and runs a subcommand. With no subcommand
+// it hands the opened runtime to the desktop app, which cmd/rolesync
+// supplies, so that everything here builds and tests without cgo and never
+// loads the GUI toolkit.
 //
 // The commands are github.com/spf13/cobra commands (root.go builds the
 // tree); each command's flags are defined next to the code that runs it.
@@ -18,10 +19,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rolesync/rolesync/internal/app"
 )
 
 // GUIFunc opens the desktop app on an opened runtime and returns when it quits.
-type GUIFunc func(ctx context.Context, rt *Runtime) error
+type GUIFunc func(ctx context.Context, rt *app.Runtime) error
 
 // Env is what the command line reads and writes; tests supply their own.
 type Env struct {
@@ -31,6 +34,19 @@ type Env struct {
 	Getenv func(string) string
 	// GUI opens the desktop app; nil in builds without one.
 	GUI GUIFunc
+}
+
+// openRuntime opens the data directory dir for a command, logging to
+// env's stderr and asking for a keyring passphrase on its terminal.
+func openRuntime(ctx context.Context, dir string, env Env) (*app.Runtime, error) {
+	return app.Open(ctx, dir, app.Env{Stderr: stderrOf(env), Getenv: env.Getenv, Prompt: terminalPrompt(env)})
+}
+
+func stderrOf(env Env) io.Writer {
+	if env.Stderr == nil {
+		return io.Discard
+	}
+	return env.Stderr
 }
 
 // usageError is a mistake in the command line itself; it exits with status 2.

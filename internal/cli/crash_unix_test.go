@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/oktasim"
 	"github.com/rolesync/rolesync/internal/store"
 )
@@ -93,7 +94,7 @@ func syncKilledAt(t *testing.T, h *harness, db *sql.DB, at int64) (bool, string)
 func crashState(t *testing.T, h *harness, killed bool) map[string]bool {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(h.dataDir, storeFile))
+	st, err := store.Open(ctx, filepath.Join(h.dataDir, app.StoreFile))
 	if err != nil {
 		t.Fatalf("the store does not open after the kill: %v", err)
 	}
@@ -125,7 +126,7 @@ func crashState(t *testing.T, h *harness, killed bool) map[string]bool {
 		t.Fatalf("audit verify after the kill: exit %d\n%s%s", code, out, errs)
 	}
 	inFlight := map[string]bool{}
-	if b, err := os.ReadFile(filepath.Join(h.dataDir, lockFile+".pending")); err == nil {
+	if b, err := os.ReadFile(filepath.Join(h.dataDir, app.LockFile+".pending")); err == nil {
 		var note struct{ Changes []store.Change }
 		_ = json.Unmarshal(b, &note) // a note cut short names no change
 		for _, c := range note.Changes {
@@ -243,7 +244,7 @@ func TestCrashDuringApply(t *testing.T) {
 	h := newHarness(t)
 	h.importConfig(sim)
 	h.mustRun(sim.APIToken()+"\n", "secrets", "set", "okta-api-token")
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(h.dataDir, directoryFile)+"?mode=ro&_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(h.dataDir, app.DirectoryFile)+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}

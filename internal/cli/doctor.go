@@ -2,59 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/okta"
-	"github.com/rolesync/rolesync/internal/secrets"
 )
-
-// ConnConfig builds the connection test's settings from cfg and the keyring.
-// A secret missing from the keyring fails the test's token step rather than
-// stopping it, so the checklist still shows DNS and TLS.
-func (rt *Runtime) ConnConfig(cfg config.Config) (okta.ConnConfig, error) {
-	return ConnConfigWith(cfg, rt.KeyringGetter())
-}
-
-// ConnConfigWith builds the connection test's settings from cfg and get.
-func ConnConfigWith(cfg config.Config, get SecretGetter) (okta.ConnConfig, error) {
-	cc := okta.ConnConfig{Domain: cfg.Okta.Domain, Auth: cfg.Okta.Auth, ClientID: cfg.Okta.ClientID,
-		KeyID: cfg.Okta.KeyID, Scopes: cfg.Okta.Scopes, CAFile: cfg.Okta.CAFile}
-	switch cfg.Okta.Auth {
-	case config.AuthAPIToken:
-		tok, err := get(secrets.APIToken)
-		if err != nil && !errors.Is(err, secrets.ErrNotSet) {
-			return cc, err
-		}
-		cc.APIToken = strings.TrimSpace(string(tok))
-	case config.AuthScoped, config.AuthScopedDPoP:
-		p, err := loadPair(get, secrets.PrivateKey)
-		if err != nil && !errors.Is(err, secrets.ErrNotSet) {
-			return cc, err
-		}
-		if p != nil {
-			cc.Key = p.Signer
-			if cc.KeyID == "" {
-				cc.KeyID = p.KeyID
-			}
-		}
-		if cfg.Okta.Auth == config.AuthScopedDPoP {
-			d, err := loadPair(get, secrets.DPoPPrivateKey)
-			if err != nil && !errors.Is(err, secrets.ErrNotSet) {
-				return cc, err
-			}
-			if d != nil {
-				cc.DPoPKey = d.Signer
-			}
-		}
-	}
-	return cc, nil
-}
 
 func doctorCmd(c *call) *cobra.Command {
 	return &cobra.Command{
@@ -69,7 +24,7 @@ admin role, DPoP) and says what to fix in Okta for the first step that fails.`,
 
 // runDoctor prints the connection checklist and fails when a check failed.
 func runDoctor(ctx context.Context, c *call) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		cfg, err := rt.Config(ctx)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/privatefile"
 	"github.com/rolesync/rolesync/internal/report"
 	"github.com/rolesync/rolesync/internal/store"
@@ -62,7 +63,7 @@ func runExport(ctx context.Context, c *call, o exportOptions) error {
 	if f.Until, err = report.ParseUntil(until); err != nil {
 		return usagef("export: --until: %v", err)
 	}
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		n, err := writeReport(ctx, rt.Store, out, report.Options{Format: fm, Filter: f, Trust: rt.ReportTrust(ctx)})
 		if err != nil {
 			return err

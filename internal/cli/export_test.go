@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -62,7 +63,7 @@ func TestExportAndAuditVerify(t *testing.T) {
 		t.Errorf("audit verify on an untouched log: %q", msg)
 	}
 	// Someone edits a change row behind rolesync's back.
-	st, err := store.Open(context.Background(), filepath.Join(h.dataDir, storeFile))
+	st, err := store.Open(context.Background(), filepath.Join(h.dataDir, app.StoreFile))
 	if err != nil {
 		t.Fatal(err)
 	}

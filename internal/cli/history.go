@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rolesync/rolesync/internal/app"
 )
 
 // historyRun is one run in the `history --json` contract.
@@ -54,7 +56,7 @@ func runHistory(ctx context.Context, c *call, asJSON bool, limit int) error {
 	if limit <= 0 {
 		return usagef("history: --limit must be a positive number")
 	}
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		runs, err := rt.Store.Runs(ctx, limit, 0)
 		if err != nil {
 			return err

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/keys"
 	"github.com/rolesync/rolesync/internal/secrets"
 )
@@ -61,7 +61,7 @@ func runKeys(ctx context.Context, c *call, verb string, o keysOptions) error {
 	default:
 		return usagef("keys %s: say --for client or --for dpop", verb)
 	}
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		sec, err := rt.Secrets()
 		if err != nil {
 			return err
@@ -82,7 +82,7 @@ func runKeys(ctx context.Context, c *call, verb string, o keysOptions) error {
 			if err := sec.Set(name, pemData); err != nil {
 				return err
 			}
-			return rt.publishKey(ctx, c, use, p)
+			return publishKey(ctx, c, rt, use, p)
 		case "import":
 			data, err := readSecret(c.env.Stdin)
 			if err != nil {
@@ -98,9 +98,9 @@ func runKeys(ctx context.Context, c *call, verb string, o keysOptions) error {
 			if err := sec.Set(name, data); err != nil {
 				return err
 			}
-			return rt.publishKey(ctx, c, use, p)
+			return publishKey(ctx, c, rt, use, p)
 		}
-		p, err := loadPair(sec.Get, name)
+		p, err := app.LoadKeyPair(sec.Get, name)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func checkOtherKey(sec *secrets.Store, use string, p *keys.Pair) error {
 	if use == "dpop" {
 		other = secrets.PrivateKey
 	}
-	o, err := loadPair(sec.Get, other)
+	o, err := app.LoadKeyPair(sec.Get, other)
 	if err != nil {
 		return nil // no other key yet
 	}
@@ -128,13 +128,13 @@ func checkOtherKey(sec *secrets.Store, use string, p *keys.Pair) error {
 
 // publishKey prints the public JWK for Okta's "Add a public key" and records
 // it with its kid in the configuration, when there is one.
-func (rt *Runtime) publishKey(ctx context.Context, c *call, use string, p *keys.Pair) error {
+func publishKey(ctx context.Context, c *call, rt *app.Runtime, use string, p *keys.Pair) error {
 	jwk, err := p.PublicJWK()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(c.stdout(), string(jwk))
-	cfg, ok, err := config.FromStore(ctx, rt.Store)
+	cfg, ok, err := app.ConfigFromStore(ctx, rt.Store)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (rt *Runtime) publishKey(ctx context.Context, c *call, use string, p *keys.
 	} else {
 		cfg.Okta.DPoPPublicKey, cfg.Okta.DPoPKeyID = string(jwk), p.KeyID
 	}
-	if err := config.Save(ctx, rt.Store, cfg); err != nil {
+	if err := app.SaveConfig(ctx, rt.Store, cfg); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stderr, "The private key is in the keyring and the public key (kid %s) is in the configuration. Add it in Okta: the app's General tab, Public keys, Add key.\n", p.KeyID)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/okta"
 )
@@ -38,12 +39,12 @@ func TestSearchOverlapReachesTheClient(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	rt, err := Open(ctx, h.dataDir, Env{Getenv: func(string) string { return "" }})
+	rt, err := openRuntime(ctx, h.dataDir, Env{Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	cfg, ok, err := config.FromStore(ctx, rt.Store)
+	cfg, ok, err := app.ConfigFromStore(ctx, rt.Store)
 	if err != nil || !ok {
 		t.Fatalf("saved configuration: %v, %v", ok, err)
 	}

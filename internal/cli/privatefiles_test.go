@@ -54,7 +54,7 @@ func TestOpenTightensTheDataDirectory(t *testing.T) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	rt, err := Open(context.Background(), dir, Env{})
+	rt, err := openRuntime(context.Background(), dir, Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

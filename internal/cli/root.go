@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/buildinfo"
 )
 
@@ -46,7 +47,7 @@ Exit status: 0 on success, 1 when a command fails, 2 for a usage mistake.`,
 			if c.env.GUI == nil {
 				return usagef("this build has no desktop app; name a subcommand")
 			}
-			return c.withRuntime(cmd.Context(), func(rt *Runtime) error { return c.env.GUI(cmd.Context(), rt) })
+			return c.withRuntime(cmd.Context(), func(rt *app.Runtime) error { return c.env.GUI(cmd.Context(), rt) })
 		},
 	}
 	root.SetIn(c.env.Stdin)

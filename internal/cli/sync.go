@@ -12,17 +12,18 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
 // withRuntime opens the data directory for one subcommand.
-func (c *call) withRuntime(ctx context.Context, fn func(rt *Runtime) error) error {
+func (c *call) withRuntime(ctx context.Context, fn func(rt *app.Runtime) error) error {
 	if err := c.resolve(); err != nil {
 		return err
 	}
-	rt, err := Open(ctx, c.dataDir, c.env)
+	rt, err := openRuntime(ctx, c.dataDir, c.env)
 	if err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func runSync(ctx context.Context, c *call, o syncOptions) error {
 	if !once {
 		return usagef("sync: say --once for one run, or use `rolesync daemon` to sync on the interval")
 	}
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		eng, _, err := rt.Engine(ctx)
 		if err != nil {
 			return err
@@ -100,7 +101,7 @@ func planCmd(c *call) *cobra.Command {
 }
 
 func runPlan(ctx context.Context, c *call, asJSON bool) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		eng, _, err := rt.Engine(ctx)
 		if err != nil {
 			return err
@@ -188,7 +189,7 @@ func runID(args []string, name string) (int64, error) {
 }
 
 func runApprove(ctx context.Context, c *call, id int64) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		eng, _, err := rt.Engine(ctx)
 		if err != nil {
 			return err
@@ -203,7 +204,7 @@ func runApprove(ctx context.Context, c *call, id int64) error {
 }
 
 func runReject(ctx context.Context, c *call, id int64) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		eng, _, err := rt.Engine(ctx)
 		if err != nil {
 			return err
@@ -230,7 +231,7 @@ run to stderr. A run in progress is stopped before it exits.`,
 // runDaemon syncs on the configured interval until ctx is cancelled
 // (cmd/rolesync cancels it on SIGINT or SIGTERM).
 func runDaemon(ctx context.Context, c *call) error {
-	return c.withRuntime(ctx, func(rt *Runtime) error {
+	return c.withRuntime(ctx, func(rt *app.Runtime) error {
 		rt.Holder = "daemon"
 		// The daemon's log goes to stderr at info level.
 		rt.Logger = slog.New(slog.NewTextHandler(stderrOf(c.env), &slog.HandlerOptions{Level: slog.LevelInfo}))

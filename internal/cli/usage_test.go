@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/buildinfo"
 )
 
@@ -120,7 +121,7 @@ func TestNoCommand(t *testing.T) {
 			return h.dataDir
 		}
 		return ""
-	}, GUI: func(_ context.Context, rt *Runtime) error {
+	}, GUI: func(_ context.Context, rt *app.Runtime) error {
 		opened = rt.DataDir
 		return nil
 	}}

@@ -72,6 +72,9 @@ func (c Config) Problems(checkFiles bool) []FieldError {
 
 type validator struct{ errs []FieldError }
 
+// problemPrivateKey is the problem of a public key field holding a private key.
+const problemPrivateKey = "holds a private key"
+
 func (v *validator) add(field, problem, fix string) {
 	v.errs = append(v.errs, FieldError{Field: field, Problem: problem, Fix: fix})
 }
@@ -114,6 +117,21 @@ func (v *validator) okta(o Okta, checkFiles bool) {
 	}
 }
 
+// PrivateKeyProblem returns the FieldError of the first public key field
+// that holds a private key, or nil. Saving refuses such a configuration
+// even when it is not validated yet, so that no secret reaches the store.
+func (c Config) PrivateKeyProblem() error {
+	var v validator
+	v.publicKey("okta.public_key", c.Okta.PublicKey, "client")
+	v.publicKey("okta.dpop_public_key", c.Okta.DPoPPublicKey, "dpop")
+	for _, fe := range v.errs {
+		if fe.Problem == problemPrivateKey {
+			return fe
+		}
+	}
+	return nil
+}
+
 // publicKey flags a private key pasted where only the public half belongs,
 // so that it never reaches the configuration store.
 func (v *validator) publicKey(field, key, use string) {
@@ -131,7 +149,7 @@ func (v *validator) publicKey(field, key, use string) {
 		_, private = jwk["d"]
 	}
 	if private {
-		v.add(field, "holds a private key", "keep only the public half here; import the private key with `rolesync keys import --for "+use+"`")
+		v.add(field, problemPrivateKey, "keep only the public half here; import the private key with `rolesync keys import --for "+use+"`")
 	}
 }
 

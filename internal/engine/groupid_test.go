@@ -198,13 +198,13 @@ func TestGroupRecreatedNoticedWithStore(t *testing.T) {
 	defer st.Close()
 	cfg := config.Default()
 	cfg.Mappings = slices.Clone(defaultMappings)
-	if err := config.Save(ctx, st, cfg); err != nil {
+	if err := st.SetMappings(ctx, storeMappings(cfg.Mappings)); err != nil {
 		t.Fatal(err)
 	}
 	e := newEnv(t, config.Config{}, newOrg().user("boss", okta.StatusActive, "Eng").user("ann", okta.StatusActive, "Eng"), nil, false)
 	newEngine := func() *Engine {
 		eng, err := New(Options{Source: e.src, Target: e.dir, Recorder: st, Config: func() config.Config {
-			c, _, err := config.FromStore(ctx, st)
+			c, err := withStoredMappings(ctx, st, cfg)
 			if err != nil {
 				t.Error(err)
 			}
@@ -232,4 +232,27 @@ func TestGroupRecreatedNoticedWithStore(t *testing.T) {
 	if ms, _ := st.Mappings(ctx); ms[0].GroupID != "00gEng" {
 		t.Fatalf("the held run replaced the recorded id: %+v", ms)
 	}
+}
+
+// storeMappings are ms as the store keeps them.
+func storeMappings(ms []config.Mapping) []store.Mapping {
+	out := make([]store.Mapping, len(ms))
+	for i, m := range ms {
+		out[i] = store.Mapping{Group: m.Group, Roles: m.Roles, GroupID: m.GroupID}
+	}
+	return out
+}
+
+// withStoredMappings is cfg with the mappings the store holds, group ids
+// included, as the runtime rereads them for each run.
+func withStoredMappings(ctx context.Context, st *store.Store, cfg config.Config) (config.Config, error) {
+	ms, err := st.Mappings(ctx)
+	if err != nil {
+		return config.Config{}, err
+	}
+	cfg.Mappings = nil
+	for _, m := range ms {
+		cfg.Mappings = append(cfg.Mappings, config.Mapping{Group: m.Group, Roles: m.Roles, GroupID: m.GroupID})
+	}
+	return cfg, nil
 }

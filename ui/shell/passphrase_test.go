@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/rolesync/rolesync/internal/cli"
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/secrets"
 )
 
@@ -51,7 +51,7 @@ func TestKeyringPassphraseIsAskedInTheWindow(t *testing.T) {
 	t.Setenv("ROLESYNC_KEYRING_PASSWORD", "")
 	t.Setenv("ROLESYNC_KEYRING_BACKEND", "file")
 	ctx := context.Background()
-	rt, err := cli.Open(ctx, t.TempDir(), cli.Env{Stderr: &bytes.Buffer{}})
+	rt, err := app.Open(ctx, t.TempDir(), app.Env{Stderr: &bytes.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestNewKeyringPassphraseIsConfirmed(t *testing.T) {
 	t.Setenv("ROLESYNC_KEYRING_BACKEND", "file")
 	ctx := context.Background()
 	dir := t.TempDir()
-	rt, err := cli.Open(ctx, dir, cli.Env{Stderr: &bytes.Buffer{}})
+	rt, err := app.Open(ctx, dir, app.Env{Stderr: &bytes.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestNewKeyringPassphraseIsConfirmed(t *testing.T) {
 		t.Fatalf("creating the keyring: %v", err)
 	}
 
-	rt2, err := cli.Open(ctx, dir, cli.Env{Stderr: &bytes.Buffer{}})
+	rt2, err := app.Open(ctx, dir, app.Env{Stderr: &bytes.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}

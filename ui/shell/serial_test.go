@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/rolesync/rolesync/internal/cli"
+	"github.com/rolesync/rolesync/internal/app"
 )
 
 // serialApp is a test app whose fyne.Do calls run one at a time on a single
@@ -84,7 +84,7 @@ func newSerialApp(t *testing.T) fyne.App {
 }
 
 // newTestShell builds the shell on the app's UI goroutine.
-func newTestShell(t *testing.T, rt *cli.Runtime) (*Shell, fyne.App) {
+func newTestShell(t *testing.T, rt *app.Runtime) (*Shell, fyne.App) {
 	t.Helper()
 	a := newSerialApp(t)
 	var s *Shell

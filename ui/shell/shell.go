@@ -20,8 +20,8 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/autostart"
-	"github.com/rolesync/rolesync/internal/cli"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/report"
@@ -33,7 +33,7 @@ import (
 // Shell is the running desktop app.
 type Shell struct {
 	app  fyne.App
-	rt   *cli.Runtime
+	rt   *app.Runtime
 	log  *slog.Logger
 	logs *ui.LogBuffer
 	win  *ui.MainWindow
@@ -51,7 +51,7 @@ type Shell struct {
 
 // New builds the shell over rt: the log buffer, the main window and, when
 // rolesync is configured, the sync loop (not started until Start).
-func New(ctx context.Context, a fyne.App, rt *cli.Runtime) *Shell {
+func New(ctx context.Context, a fyne.App, rt *app.Runtime) *Shell {
 	logs := ui.NewLogBuffer(1000, slog.LevelInfo)
 	logger := slog.New(slog.NewMultiHandler(rt.Logger.Handler(), logs.Handler()))
 	rt.Logger = logger
@@ -80,7 +80,7 @@ func (s *Shell) Window() *ui.MainWindow { return s.win }
 
 // config returns the saved configuration, or an empty one before setup.
 func (s *Shell) config() config.Config {
-	cfg, _, err := config.FromStore(s.loopCtx, s.rt.Store)
+	cfg, _, err := app.ConfigFromStore(s.loopCtx, s.rt.Store)
 	if err != nil {
 		s.log.Warn("read the configuration", "err", err)
 	}
@@ -92,7 +92,7 @@ func (s *Shell) config() config.Config {
 func (s *Shell) Start() {
 	s.ticking.Add(1)
 	go s.tick()
-	if _, ok, _ := config.FromStore(s.loopCtx, s.rt.Store); !ok {
+	if _, ok, _ := app.ConfigFromStore(s.loopCtx, s.rt.Store); !ok {
 		s.log.Info("not configured yet: opening the setup wizard")
 		s.refresh()
 		fyne.Do(func() { s.newWizard(nil).Show() })
@@ -346,7 +346,7 @@ func startAtLogin() *autostart.Entry {
 // Run runs the desktop app on a until it quits: one instance per data
 // directory (a second launch shows the first one's window), the sync loop,
 // and a clean stop on SIGINT or SIGTERM.
-func Run(ctx context.Context, a fyne.App, rt *cli.Runtime) error {
+func Run(ctx context.Context, a fyne.App, rt *app.Runtime) error {
 	var s *Shell
 	inst, err := singleinstance.Acquire(ctx, rt.DataDir, func() {
 		if s != nil {

@@ -9,7 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/rolesync/rolesync/internal/cli"
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/oktasim"
 	"github.com/rolesync/rolesync/internal/store"
@@ -17,7 +17,7 @@ import (
 
 // demoShell starts a simulated org, sets up the demo against it and builds
 // the shell over it.
-func demoShell(t *testing.T) (*Shell, *cli.Runtime, *oktasim.Server) {
+func demoShell(t *testing.T) (*Shell, *app.Runtime, *oktasim.Server) {
 	t.Helper()
 	ctx := context.Background()
 	sim, err := oktasim.Start(ctx, oktasim.Options{Users: 150, Groups: 20, Seed: 2})
@@ -25,12 +25,12 @@ func demoShell(t *testing.T) (*Shell, *cli.Runtime, *oktasim.Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	rt, err := cli.Open(ctx, t.TempDir(), cli.Env{Stderr: &bytes.Buffer{}})
+	rt, err := app.Open(ctx, t.TempDir(), app.Env{Stderr: &bytes.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rt.Close() })
-	if res, err := cli.SetUpDemo(ctx, rt, sim); err != nil || res.Status != store.StatusSucceeded {
+	if res, err := app.SetUpDemo(ctx, rt, sim); err != nil || res.Status != store.StatusSucceeded {
 		t.Fatalf("demo setup: %+v, %v", res, err)
 	}
 	s, _ := newTestShell(t, rt)
@@ -111,7 +111,7 @@ func TestPauseStopsScheduledRuns(t *testing.T) {
 
 func TestNotConfiguredOpensWizard(t *testing.T) {
 	ctx := context.Background()
-	rt, err := cli.Open(ctx, t.TempDir(), cli.Env{Stderr: &bytes.Buffer{}})
+	rt, err := app.Open(ctx, t.TempDir(), app.Env{Stderr: &bytes.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}

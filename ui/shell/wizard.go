@@ -8,7 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/rolesync/rolesync/internal/cli"
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/okta"
@@ -23,7 +23,7 @@ const draftKey = "wizard.draft"
 
 // openWizard opens the wizard's screens over the saved configuration.
 func (s *Shell) openWizard(_ fyne.Window, screen ui.Screen) {
-	cfg, ok, err := config.FromStore(s.loopCtx, s.rt.Store)
+	cfg, ok, err := app.ConfigFromStore(s.loopCtx, s.rt.Store)
 	if err != nil {
 		s.log.Warn("read the configuration", "err", err)
 	}
@@ -47,7 +47,7 @@ func (s *Shell) newWizard(saved *config.Config) *wizard.Wizard {
 	deps := wizard.Deps{
 		Config: saved,
 		Save: func(ctx context.Context, cfg config.Config) error {
-			if err := config.Save(ctx, st, cfg); err != nil {
+			if err := app.SaveConfig(ctx, st, cfg); err != nil {
 				return err
 			}
 			return st.DeleteSetting(ctx, draftKey)
@@ -94,11 +94,11 @@ func (s *Shell) newWizard(saved *config.Config) *wizard.Wizard {
 }
 
 // getter reads the wizard's typed secrets first, then the keyring.
-func (s *Shell) getter(typed wizard.Secrets) cli.SecretGetter {
+func (s *Shell) getter(typed wizard.Secrets) app.SecretGetter {
 	return withTyped(typed, s.rt.KeyringGetter())
 }
 
-func withTyped(typed wizard.Secrets, next cli.SecretGetter) cli.SecretGetter {
+func withTyped(typed wizard.Secrets, next app.SecretGetter) app.SecretGetter {
 	return func(name string) ([]byte, error) {
 		if v, ok := typed[name]; ok && len(v) > 0 {
 			return v, nil
@@ -150,7 +150,7 @@ func toPreview(p *engine.Plan) wizard.Preview {
 }
 
 // keyStore keeps the wizard's private keys in the keyring.
-type keyStore struct{ rt *cli.Runtime }
+type keyStore struct{ rt *app.Runtime }
 
 func keyName(use string) string {
 	if use == wizard.UseDPoP {
@@ -176,10 +176,10 @@ func (k keyStore) GetKey(_ context.Context, use string) ([]byte, error) {
 }
 
 // tester runs the shared connection checklist.
-type tester struct{ rt *cli.Runtime }
+type tester struct{ rt *app.Runtime }
 
 func (t tester) Test(ctx context.Context, cfg config.Config, typed wizard.Secrets) []wizard.CheckResult {
-	cc, err := cli.ConnConfigWith(cfg, withTyped(typed, t.rt.KeyringGetter()))
+	cc, err := app.ConnConfigWith(cfg, withTyped(typed, t.rt.KeyringGetter()))
 	if err != nil {
 		return []wizard.CheckResult{{Name: "Read the credentials", Detail: err.Error(),
 			Fix: "Unlock the keyring, or enter the token or keys again on the previous screens."}}
@@ -194,7 +194,7 @@ func (t tester) Test(ctx context.Context, cfg config.Config, typed wizard.Secret
 }
 
 // groupLister lists the org's groups for the picker.
-type groupLister struct{ rt *cli.Runtime }
+type groupLister struct{ rt *app.Runtime }
 
 func (g groupLister) ListGroups(ctx context.Context, cfg config.Config, typed wizard.Secrets) ([]wizard.Group, error) {
 	client, err := g.rt.OktaClientWith(cfg, withTyped(typed, g.rt.KeyringGetter()))

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/target"
 	"github.com/rolesync/rolesync/internal/target/scim"
 )
@@ -176,18 +175,5 @@ func TestA429StormSlowsTheBatchButLosesNothing(t *testing.T) {
 				t.Fatalf("concurrency %d after the storm, want it back at 4", now)
 			}
 		})
-	}
-}
-
-func TestOptionsFromConfigCarryTheConcurrency(t *testing.T) {
-	opts, err := scim.OptionsFromConfig(config.Target{Kind: config.TargetSCIM, BaseURL: "https://portal.example.com/scim/v2", Concurrency: 8}, "tok")
-	if err != nil || opts.Concurrency != 8 {
-		t.Fatalf("OptionsFromConfig: concurrency %d, %v; want 8", opts.Concurrency, err)
-	}
-	for _, n := range []int{-1, 17} {
-		opts.Concurrency = n
-		if _, err := scim.New(opts); err == nil || !strings.Contains(err.Error(), "outside 1 to 16") {
-			t.Errorf("New with concurrency %d: %v, want a refusal", n, err)
-		}
 	}
 }

@@ -57,7 +57,6 @@ import (
 	"time"
 
 	"github.com/rolesync/rolesync/internal/capool"
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/sameorigin"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -270,22 +269,6 @@ func rootCAs(base *x509.CertPool, caFile string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("scim: read ca_file: %w", err)
 	}
 	return pool, nil
-}
-
-// OptionsFromConfig returns the Options for a scim target configuration and
-// the bearer token read from the keyring.
-func OptionsFromConfig(t config.Target, token string) (Options, error) {
-	if t.Kind != config.TargetSCIM {
-		return Options{}, fmt.Errorf("scim: target kind is %q, not %q", t.Kind, config.TargetSCIM)
-	}
-	return Options{
-		BaseURL:     t.BaseURL,
-		Token:       token,
-		RoleMode:    t.RoleMode,
-		Profile:     t.Profile,
-		CAFile:      t.CAFile,
-		Concurrency: t.Concurrency,
-	}, nil
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {

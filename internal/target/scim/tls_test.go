@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/target"
 	"github.com/rolesync/rolesync/internal/target/scim"
 )
@@ -46,12 +45,7 @@ func TestCAFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := config.Target{Kind: config.TargetSCIM, BaseURL: srv.BaseURL(), CAFile: tt.caFile}
-			opts, err := scim.OptionsFromConfig(cfg, testToken)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := scim.New(opts)
+			c, err := scim.New(scim.Options{BaseURL: srv.BaseURL(), Token: testToken, CAFile: tt.caFile})
 			if tt.newErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.newErr) {
 					t.Fatalf("New() error = %v, want %q", err, tt.newErr)
@@ -80,13 +74,6 @@ func TestCertificateForAnotherHost(t *testing.T) {
 	_, err = c.ListUsers(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "does not name this host: check target.base_url") {
 		t.Fatalf("ListUsers() error = %v, want the hostname mismatch explained", err)
-	}
-}
-
-func TestOptionsFromConfigNeedsSCIMKind(t *testing.T) {
-	_, err := scim.OptionsFromConfig(config.Target{Kind: config.TargetLocal}, testToken)
-	if err == nil || !strings.Contains(err.Error(), `target kind is "local"`) {
-		t.Fatalf("error = %v", err)
 	}
 }
 

@@ -1,7 +1,8 @@
-package cli
+package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/rolesync/rolesync/internal/config"
@@ -18,7 +19,7 @@ func (rt *Runtime) scimTarget(_ context.Context, cfg config.Config, get SecretGe
 	if err != nil {
 		return nil, err
 	}
-	opts, err := scim.OptionsFromConfig(cfg.Target, strings.TrimSpace(string(tok)))
+	opts, err := scimOptions(cfg.Target, strings.TrimSpace(string(tok)))
 	if err != nil {
 		return nil, err
 	}
@@ -33,4 +34,20 @@ func (rt *Runtime) scimTarget(_ context.Context, cfg config.Config, get SecretGe
 	}
 	opts.Logger = rt.Logger
 	return scim.New(opts)
+}
+
+// scimOptions returns the Options for a scim target configuration and
+// the bearer token read from the keyring.
+func scimOptions(t config.Target, token string) (scim.Options, error) {
+	if t.Kind != config.TargetSCIM {
+		return scim.Options{}, fmt.Errorf("scim: target kind is %q, not %q", t.Kind, config.TargetSCIM)
+	}
+	return scim.Options{
+		BaseURL:     t.BaseURL,
+		Token:       token,
+		RoleMode:    t.RoleMode,
+		Profile:     t.Profile,
+		CAFile:      t.CAFile,
+		Concurrency: t.Concurrency,
+	}, nil
 }

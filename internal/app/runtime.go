@@ -1,4 +1,14 @@
-package cli
+// Package app is rolesync's composition root: it opens a data directory
+// (the history store, the local directory and, on first use, the keyring)
+// and builds from the saved configuration what the command line and the
+// desktop app both run: the Okta client, the portal target, the sync
+// engine, the connection test's settings and the demo. It also keeps the
+// configuration in the store (persist.go) and anchors the audit chain with
+// the keyring's signing key (anchor.go).
+//
+// Nothing below this package reads the configuration from the store or
+// opens the keyring; cmd/rolesync, internal/cli and ui/shell depend on it.
+package app
 
 import (
 	"context"
@@ -6,33 +16,39 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/99designs/keyring"
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
-	"github.com/rolesync/rolesync/internal/keys"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/privatefile"
 	"github.com/rolesync/rolesync/internal/secrets"
 	"github.com/rolesync/rolesync/internal/store"
-	"github.com/rolesync/rolesync/internal/target"
 	"github.com/rolesync/rolesync/internal/target/local"
 )
 
 // Files inside the data directory.
 const (
-	storeFile     = "rolesync.db"
-	directoryFile = "directory.db"
-	keyringDir    = "keyring"
-	lockFile      = "sync.lock"
+	StoreFile     = "rolesync.db"
+	DirectoryFile = "directory.db"
+	KeyringDir    = "keyring"
+	LockFile      = "sync.lock"
 )
+
+// Env is what an opened runtime writes to and reads from its process.
+type Env struct {
+	// Stderr receives the log; nil discards it.
+	Stderr io.Writer
+	// Getenv reads ROLESYNC_LOG (debug turns on debug logging); nil reads nothing.
+	Getenv func(string) string
+	// Prompt asks for the keyring passphrase when Runtime.Prompt is nil
+	// (the command line's terminal prompt); nil asks nothing.
+	Prompt secrets.Prompt
+}
 
 // Runtime is an opened data directory: the store, the local directory and,
 // on first use, the keyring. It is what the GUI and every subcommand share.
@@ -45,7 +61,7 @@ type Runtime struct {
 	Holder string
 	// Prompt asks for the keyring passphrase when the file backend needs one
 	// and ROLESYNC_KEYRING_PASSWORD is unset; the GUI supplies it. When nil,
-	// a terminal on standard input is asked (see terminalPrompt).
+	// the Env's Prompt is asked.
 	Prompt secrets.Prompt
 
 	env     Env
@@ -66,11 +82,11 @@ func Open(ctx context.Context, dir string, env Env) (*Runtime, error) {
 	if err := privatefile.TightenDir(dir); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, storeFile))
+	st, err := store.Open(ctx, filepath.Join(dir, StoreFile))
 	if err != nil {
 		return nil, err
 	}
-	d, err := local.Open(ctx, filepath.Join(dir, directoryFile))
+	d, err := local.Open(ctx, filepath.Join(dir, DirectoryFile))
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -100,7 +116,7 @@ func (rt *Runtime) Close() error {
 
 // Config returns the saved configuration, or an error saying how to create one.
 func (rt *Runtime) Config(ctx context.Context) (config.Config, error) {
-	cfg, ok, err := config.FromStore(ctx, rt.Store)
+	cfg, ok, err := ConfigFromStore(ctx, rt.Store)
 	if err != nil {
 		return config.Config{}, err
 	}
@@ -120,9 +136,9 @@ func (rt *Runtime) Secrets() (*secrets.Store, error) {
 	}
 	prompt := rt.Prompt
 	if prompt == nil {
-		prompt = terminalPrompt(rt.env)
+		prompt = rt.env.Prompt
 	}
-	kr, err := secrets.OpenKeyring(filepath.Join(rt.DataDir, keyringDir), prompt)
+	kr, err := secrets.OpenKeyring(filepath.Join(rt.DataDir, KeyringDir), prompt)
 	if err != nil {
 		return nil, err
 	}
@@ -137,22 +153,6 @@ func (rt *Runtime) UseSecrets(kr keyring.Keyring) {
 	rt.secrets = secrets.New(kr)
 }
 
-// Target returns the portal target the configuration names.
-func (rt *Runtime) Target(ctx context.Context, cfg config.Config) (target.Target, error) {
-	return rt.TargetWith(ctx, cfg, rt.KeyringGetter())
-}
-
-// TargetWith returns the portal target cfg names, with credentials from get.
-func (rt *Runtime) TargetWith(ctx context.Context, cfg config.Config, get SecretGetter) (target.Target, error) {
-	switch cfg.Target.Kind {
-	case "", config.TargetLocal:
-		return rt.Directory, nil
-	case config.TargetSCIM:
-		return rt.scimTarget(ctx, cfg, get)
-	}
-	return nil, fmt.Errorf("target.kind %q is not known: use local or scim", cfg.Target.Kind)
-}
-
 // SecretGetter reads a secret by name (the names in package secrets).
 type SecretGetter func(name string) ([]byte, error)
 
@@ -165,106 +165,6 @@ func (rt *Runtime) KeyringGetter() SecretGetter {
 		}
 		return sec.Get(name)
 	}
-}
-
-// OktaClient builds the Okta client for cfg with its credentials from the keyring.
-func (rt *Runtime) OktaClient(ctx context.Context, cfg config.Config) (*okta.Client, error) {
-	return rt.OktaClientWith(cfg, rt.KeyringGetter())
-}
-
-// OktaClientWith builds the Okta client for cfg with credentials from get,
-// for a configuration not saved yet (the setup wizard's).
-func (rt *Runtime) OktaClientWith(cfg config.Config, get SecretGetter) (*okta.Client, error) {
-	auth, err := oktaAuth(cfg, get, rt.DPoPNonces(cfg))
-	if err != nil {
-		return nil, err
-	}
-	return okta.NewClient(okta.Options{
-		Domain:      cfg.Okta.Domain,
-		CAFile:      cfg.Okta.CAFile,
-		Auth:        auth,
-		Logger:      rt.Logger,
-		Concurrency: cfg.Okta.Concurrency,
-		RateShare:   float64(cfg.Okta.RateLimitPercent) / 100,
-		// 0 leaves the client's default, config.DefaultSearchOverlap.
-		SearchOverlap: time.Duration(cfg.Okta.SearchOverlap),
-	})
-}
-
-func oktaAuth(cfg config.Config, get SecretGetter, nonces okta.NonceCache) (func(http.RoundTripper) http.RoundTripper, error) {
-	switch cfg.Okta.Auth {
-	case config.AuthAPIToken:
-		tok, err := get(secrets.APIToken)
-		if err != nil {
-			return nil, err
-		}
-		token := strings.TrimSpace(string(tok))
-		return func(base http.RoundTripper) http.RoundTripper { return okta.APITokenTransport(token, base) }, nil
-	case config.AuthScoped, config.AuthScopedDPoP:
-		client, err := loadPair(get, secrets.PrivateKey)
-		if err != nil {
-			return nil, err
-		}
-		sc := okta.ScopedConfig{Domain: cfg.Okta.Domain, ClientID: cfg.Okta.ClientID, Key: client.Signer, KeyID: client.KeyID, Alg: client.Alg, Scopes: cfg.Okta.Scopes}
-		if cfg.Okta.KeyID != "" {
-			sc.KeyID = cfg.Okta.KeyID
-		}
-		if cfg.Okta.Auth == config.AuthScopedDPoP {
-			dpop, err := loadPair(get, secrets.DPoPPrivateKey)
-			if err != nil {
-				return nil, err
-			}
-			if err := keys.Distinct(client, dpop); err != nil {
-				return nil, err
-			}
-			sc.DPoPKey, sc.Nonces = dpop.Signer, nonces
-		}
-		return func(base http.RoundTripper) http.RoundTripper { return okta.ScopedTransport(sc, base) }, nil
-	}
-	return nil, fmt.Errorf("okta.auth %q is not known: use api_token, scoped or scoped_dpop", cfg.Okta.Auth)
-}
-
-// DPoPNonces keeps the DPoP nonce of cfg's Okta org and client in the
-// data directory's settings, so that each sync or test of the connection
-// starts with the last nonce Okta gave (okta.NonceCache).
-func (rt *Runtime) DPoPNonces(cfg config.Config) okta.NonceCache {
-	if rt.Store == nil {
-		return nil
-	}
-	return storedNonce{rt: rt, key: "okta.dpop_nonce " + strings.TrimSuffix(strings.TrimSpace(cfg.Okta.Domain), "/") + " " + cfg.Okta.ClientID}
-}
-
-// storedNonce is a NonceCache in the store's settings. A nonce that cannot
-// be read or saved only costs Okta's nonce retry, so failures are logged.
-type storedNonce struct {
-	rt  *Runtime
-	key string
-}
-
-func (n storedNonce) DPoPNonce() string {
-	v, _, err := n.rt.Store.Setting(context.Background(), n.key)
-	if err != nil {
-		n.rt.Logger.Debug("read the saved DPoP nonce", "err", err)
-	}
-	return v
-}
-
-func (n storedNonce) SetDPoPNonce(nonce string) {
-	if err := n.rt.Store.SetSetting(context.Background(), n.key, nonce); err != nil {
-		n.rt.Logger.Debug("save the DPoP nonce", "err", err)
-	}
-}
-
-func loadPair(get SecretGetter, name string) (*keys.Pair, error) {
-	data, err := get(name)
-	if err != nil {
-		return nil, err
-	}
-	p, err := keys.ParsePrivate(data)
-	if err != nil {
-		return nil, fmt.Errorf("the %s in the keyring is unusable: %w", name, err)
-	}
-	return p, nil
 }
 
 // Engine builds the sync engine for the saved configuration.
@@ -300,7 +200,7 @@ func (rt *Runtime) EngineFor(ctx context.Context, cfg config.Config, get SecretG
 		Recorder: anchoringRecorder{rt.Store, rt},
 		Config:   live,
 		Logger:   rt.Logger,
-		LockPath: filepath.Join(rt.DataDir, lockFile),
+		LockPath: filepath.Join(rt.DataDir, LockFile),
 		Holder:   rt.Holder,
 	})
 }
@@ -313,7 +213,7 @@ func (rt *Runtime) liveConfig(ctx context.Context, cfg config.Config) func() con
 	return func() config.Config {
 		mu.Lock()
 		defer mu.Unlock()
-		if c, ok, err := config.FromStore(ctx, rt.Store); err == nil && ok {
+		if c, ok, err := ConfigFromStore(ctx, rt.Store); err == nil && ok {
 			last = c
 		}
 		return last
