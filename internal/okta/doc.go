@@ -19,4 +19,8 @@
 // previous snapshot (2 API calls when nothing did). A read that fails
 // anywhere returns an error, never a partial snapshot. Okta's error
 // responses come back as *APIError with advice an admin can act on.
+//
+// SetUpApp creates rolesync's API Services app in an org with a one-time
+// super-admin API token (the setup wizard's automatic setup), through the
+// same pacer, errors and CA settings.
 package okta

@@ -2,7 +2,6 @@ package shell
 
 import (
 	"context"
-	"net/http"
 	"sort"
 	"time"
 
@@ -71,7 +70,7 @@ func (s *Shell) newWizard(saved *config.Config) *wizard.Wizard {
 		Groups:    groupLister{s.rt},
 		Roles:     s.targetRoles,
 		Preview:   s.preview,
-		AutoSetup: wizard.NewOktaAutoSetup(httpClient(saved)),
+		AutoSetup: wizard.NewOktaAutoSetup(setupOptions(saved)),
 		OnDone: func(config.Config) {
 			s.win.Reload()
 			go func() {
@@ -212,18 +211,17 @@ func (g groupLister) ListGroups(ctx context.Context, cfg config.Config, typed wi
 	return out, nil
 }
 
-// httpClient is the automatic setup's client, trusting the configured CA
-// bundle besides the system's.
-func httpClient(saved *config.Config) *http.Client {
-	caFile := ""
+// setupOptions are the automatic setup's transport settings: the
+// configured CA bundle trusted besides the system's roots.
+func setupOptions(saved *config.Config) okta.Options {
+	opts := okta.Options{Timeout: 30 * time.Second}
 	if saved != nil {
-		caFile = saved.Okta.CAFile
+		opts.CAFile = saved.Okta.CAFile
 	}
-	tr, err := okta.NewBaseTransport(caFile, nil)
-	if err != nil {
+	if _, err := okta.NewBaseTransport(opts.CAFile, nil); err != nil {
 		// An unreadable bundle: the system's roots, and the setup's own
 		// TLS error says what is wrong.
-		tr, _ = okta.NewBaseTransport("", nil)
+		opts.CAFile = ""
 	}
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	return opts
 }

@@ -29,7 +29,7 @@ func TestAutomaticSetupAgainstSimulator(t *testing.T) {
 			deps, _, _, _ := newDeps(t, rec)
 			store := memKeyStore{}
 			deps.Keys = NewKeyService(store)
-			deps.AutoSetup = NewOktaAutoSetup(sim.Client())
+			deps.AutoSetup = NewOktaAutoSetup(okta.Options{RootCAs: sim.CAPool()})
 			w, win := newTestWizard(t, deps)
 			w.st.auth = auth
 			w.show(2)
