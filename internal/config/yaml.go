@@ -7,13 +7,12 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Default returns the configuration a new installation starts from: the
@@ -41,20 +40,64 @@ func Parse(data []byte) (Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return Config{}, errors.New("parse config: the document is empty; start from `rolesync config export`")
 	}
-	cfg := Default()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return Config{}, errors.New("parse config: the document holds only comments; start from `rolesync config export`")
 		}
-		return Config{}, fmt.Errorf("parse config: %w", explainYAML(err))
+		return Config{}, fmt.Errorf("parse config: %s", singleLine(err.Error()))
+	}
+	cfg, err := decodeConfig(&doc)
+	if err != nil {
+		return Config{}, fmt.Errorf("parse config: %w", err)
 	}
 	if err := onlyDocument(dec); err != nil {
 		return Config{}, fmt.Errorf("parse config: %w", err)
 	}
 	return cfg, nil
 }
+
+// decodeConfig decodes the document over Default. A section that reads
+// itself (sync, okta.search_overlap) and fails stops the decoding with its
+// own error; otherwise every unknown field and misfit value is reported,
+// in document order.
+func decodeConfig(doc *yaml.Node) (Config, error) {
+	cfg := Default()
+	err := doc.Decode(&cfg)
+	var te *yaml.TypeError
+	if err != nil && !errors.As(err, &te) {
+		return Config{}, errors.New(singleLine(err.Error()))
+	}
+	if errs := checkNode(doc, reflect.TypeFor[Config]()); len(errs) > 0 {
+		return Config{}, joinErrors(errs)
+	}
+	if te != nil {
+		return Config{}, errors.New(singleLine(strings.Join(te.Errors, "; ")))
+	}
+	return cfg, nil
+}
+
+// joinErrors puts several problems on one line, separated by semicolons;
+// errors.As still finds each of them.
+func joinErrors(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return semicolonJoin(errs)
+}
+
+type semicolonJoin []error
+
+func (e semicolonJoin) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e semicolonJoin) Unwrap() []error { return e }
 
 // onlyDocument refuses a second YAML document after the one Parse read:
 // its settings would otherwise be dropped without a word. An empty
@@ -178,78 +221,4 @@ func (o *Overlap) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*o = Overlap(d)
 	return nil
-}
-
-var notFoundRE = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
-
-// sections names the YAML section each configuration type is read from.
-var sections = map[string]reflect.Type{
-	"Config":  reflect.TypeFor[Config](),
-	"Okta":    reflect.TypeFor[Okta](),
-	"Target":  reflect.TypeFor[Target](),
-	"Mapping": reflect.TypeFor[Mapping](),
-	"Safety":  reflect.TypeFor[Safety](),
-}
-
-var sectionNames = map[string]string{
-	"Config": "the top level", "Okta": "okta", "Target": "target", "Mapping": "a mapping", "Safety": "safety",
-}
-
-// explainYAML rewrites yaml.v3's unknown-field messages into ones that list
-// the known fields.
-func explainYAML(err error) error {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		if msg := err.Error(); msg != singleLine(msg) {
-			return errors.New(singleLine(msg))
-		}
-		return err
-	}
-	msgs := make([]string, len(te.Errors))
-	for i, m := range te.Errors {
-		sm := notFoundRE.FindStringSubmatch(m)
-		if sm == nil {
-			msgs[i] = singleLine(m)
-			continue
-		}
-		msgs[i] = fmt.Sprintf("line %s: unknown field %q in %s (known: %s)", sm[1], sm[2], sectionNames[sm[3]],
-			strings.Join(yamlFields(sections[sm[3]]), ", "))
-		if looksSecret(sm[2]) {
-			msgs[i] += "; secrets never go in the configuration: store them with `rolesync secrets set NAME` or `rolesync keys import`"
-		}
-	}
-	return errors.New(strings.Join(msgs, "; "))
-}
-
-// singleLine keeps a yaml.v3 message on one line of valid UTF-8: it quotes
-// the value it could not read as written, line breaks included, and cuts a
-// long one after seven bytes, which may split a character.
-func singleLine(msg string) string {
-	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(strings.ToValidUTF8(msg, "\uFFFD"))
-}
-
-// yamlFields lists the YAML names of a struct type's fields.
-func yamlFields(t reflect.Type) []string {
-	if t == nil {
-		return nil
-	}
-	var out []string
-	for f := range t.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if name != "" && name != "-" {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
-// looksSecret reports whether a field name suggests a secret value.
-func looksSecret(field string) bool {
-	f := strings.ToLower(field)
-	for _, w := range []string{"token", "secret", "password", "passphrase", "private"} {
-		if strings.Contains(f, w) {
-			return true
-		}
-	}
-	return false
 }

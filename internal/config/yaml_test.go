@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +184,23 @@ func TestParseRefusesASecondDocument(t *testing.T) {
 		if _, err := Parse([]byte(in)); err != nil {
 			t.Errorf("Parse(%q) = %v", in, err)
 		}
+	}
+}
+
+// TestParseErrorsAreTyped: each unknown or repeated field is an error of
+// its own type, with its line, in document order.
+func TestParseErrorsAreTyped(t *testing.T) {
+	_, err := Parse([]byte("okta:\n  domian: https://x.okta.com\n  auth: scoped\n  auth: api_token\ntarget:\n  knd: local\n"))
+	var unknown *UnknownFieldError
+	if !errors.As(err, &unknown) || unknown.Line != 2 || unknown.Field != "domian" || unknown.Section != "okta" || !slices.Contains(unknown.Known, "domain") {
+		t.Fatalf("Parse = %v; want the unknown field domian at line 2", err)
+	}
+	var dup *DuplicateFieldError
+	if !errors.As(err, &dup) || dup.Line != 4 || dup.FirstLine != 3 || dup.Field != "auth" {
+		t.Fatalf("Parse = %v; want auth repeated at line 4", err)
+	}
+	want := `parse config: line 2: unknown field "domian" in okta`
+	if msg := err.Error(); !strings.HasPrefix(msg, want) || !strings.Contains(msg, `; line 4: field "auth" is set twice in okta (first at line 3); keep one; line 6: unknown field "knd" in target`) {
+		t.Fatalf("Parse = %q", msg)
 	}
 }
