@@ -171,11 +171,10 @@ func TestSnapshotMatchesSimulatedOrg(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The simulator stamps each change at least 1 ms after the previous
-		// one, so two quick changes may lie in its future, and the System Log
-		// shows events published before now only. Let its clock catch up.
-		suspended, _ := org.User(other)
-		for !time.Now().After(suspended.LastUpdated) {
-			time.Sleep(time.Millisecond)
+		// one, so two quick changes may lie in its future; the System Log
+		// shows events once published, and late. Wait until they show.
+		if err := sim.WaitVisible(ctx); err != nil {
+			t.Fatal(err)
 		}
 		d, err := c.SnapshotDelta(ctx, refs, s)
 		if err != nil {

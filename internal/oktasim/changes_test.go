@@ -167,6 +167,7 @@ func TestSystemLog(t *testing.T) {
 	mustNil(t, org.RemoveMember(eng.ID, alice.ID))
 	mustNil(t, org.Lifecycle(bob.ID, LifecycleUnsuspend))
 	mustNil(t, org.Lifecycle(bob.ID, LifecycleDeactivate))
+	waitVisible(t, sim) // the System Log shows events late
 	until := formatTime(time.Now().UTC().Add(time.Hour))
 	since := formatTime(start)
 

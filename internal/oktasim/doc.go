@@ -55,8 +55,12 @@
 // E0000001/E0000031, 429 E0000047. With OAuth tokens, DPoP failures answer
 // 400 with a WWW-Authenticate: DPoP error="…" challenge, API calls need no
 // DPoP nonce unless RequireAPINonce, and a client whose admin roles cannot
-// read groups gets 403 E0000006 on group routes. Options.SearchLag and
-// LogDelay make the users search and the System Log show changes late.
+// read groups gets 403 E0000006 on group routes. As in Okta, the users
+// search and the System Log show changes late, by default: the search lags
+// writes by DefaultSearchLag and each event shows up to DefaultLogDelay
+// after it was published, so events may show out of published order
+// (Options.SearchLag and LogDelay change the lags; VisibleAt and
+// WaitVisible tell a test when its writes show).
 //
 // # Limits
 //

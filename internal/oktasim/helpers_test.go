@@ -141,3 +141,12 @@ func pathOf(t testing.TB, sim *Server, link string) string {
 	}
 	return p
 }
+
+// waitVisible waits until the org's writes so far show in the users search
+// and the System Log (see Server.VisibleAt).
+func waitVisible(t *testing.T, sim *Server) {
+	t.Helper()
+	if err := sim.WaitVisible(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -295,11 +295,13 @@ func TestListUsers(t *testing.T) {
 	}
 	mark := formatTime(org.Users()[0].LastUpdated)
 	mustNil(t, org.Lifecycle(bob.ID, LifecycleSuspend))
+	waitVisible(t, sim) // the users search lags writes
 	q := url.Values{"search": {`lastUpdated gt "` + mark + `"`}}
 	if got := ids(call(t, sim, "GET", "/api/v1/users?"+q.Encode(), "")); !slices.Equal(got, []string{bob.ID}) {
 		t.Errorf("search on lastUpdated found %v, want only the suspended user", got)
 	}
 	mustNil(t, org.Lifecycle(bob.ID, LifecycleDeactivate))
+	waitVisible(t, sim)
 	if got := ids(call(t, sim, "GET", "/api/v1/users?"+q.Encode(), "")); !slices.Equal(got, []string{bob.ID}) {
 		t.Errorf("search must include the DEPROVISIONED user, found %v", got)
 	}

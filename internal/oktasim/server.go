@@ -45,12 +45,33 @@ type Options struct {
 	Logger *slog.Logger
 	// SearchLag hides from the users search (GET /api/v1/users?search=)
 	// the users changed in the last SearchLag, as Okta's eventually
-	// consistent search does; default none (see SetSearchLag).
+	// consistent search does: 0 is DefaultSearchLag, a negative value shows
+	// every change at once (see SetSearchLag).
 	SearchLag time.Duration
 	// LogDelay makes each System Log event visible only some time after it
 	// was published, up to LogDelay, so that events show late and out of
-	// published order, as in Okta; default none (see SetLogDelay).
+	// published order, as in Okta: 0 is DefaultLogDelay, a negative value
+	// shows every event once published (see SetLogDelay).
 	LogDelay time.Duration
+}
+
+// The simulator's default lags, short enough for tests and long enough
+// that a client or test that counts on immediate consistency fails. See
+// VisibleAt for when a write shows.
+const (
+	DefaultSearchLag = 300 * time.Millisecond
+	DefaultLogDelay  = 400 * time.Millisecond
+)
+
+// lagOrDefault is an Options lag: 0 is def, a negative value none.
+func lagOrDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // Server is a simulated Okta org served over HTTPS.
@@ -108,8 +129,8 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s := &Server{org: org, token: token, latency: opts.Latency, log: logger,
 		limits: newLimiter(opts.RateLimits, time.Now), mux: http.NewServeMux()}
-	s.searchLag.Store(int64(opts.SearchLag))
-	s.logDelay.Store(int64(opts.LogDelay))
+	s.searchLag.Store(int64(lagOrDefault(opts.SearchLag, DefaultSearchLag)))
+	s.logDelay.Store(int64(lagOrDefault(opts.LogDelay, DefaultLogDelay)))
 	s.routes()
 	for _, add := range extraRoutes {
 		add(s, s.mux)
