@@ -8,12 +8,23 @@ import (
 
 // workerKey marks the context of a batch's worker: do lets go of c.mu while
 // the worker's request is on the wire, so that other workers' requests are
-// in flight at the same time.
+// in flight at the same time. Its value is the batch's *bulker, nil when
+// the provider has no Bulk.
 type workerKey struct{}
 
-func workerCtx(ctx context.Context) context.Context { return context.WithValue(ctx, workerKey{}, true) }
+func workerCtx(ctx context.Context, b *bulker) context.Context {
+	return context.WithValue(ctx, workerKey{}, workerVal{b})
+}
+
+type workerVal struct{ bulk *bulker }
 
 func inWorker(ctx context.Context) bool { return ctx.Value(workerKey{}) != nil }
+
+// bulkerOf returns the bulker of a worker's context, or nil.
+func bulkerOf(ctx context.Context) *bulker {
+	v, _ := ctx.Value(workerKey{}).(workerVal)
+	return v.bulk
+}
 
 // queuedPerSlot bounds the user calls of a batch queued and not done, per
 // request the client lets in flight: a large first run does not start a
@@ -23,6 +34,7 @@ const queuedPerSlot = 2
 // queue runs the user calls of a batch on workers: the calls for one user
 // one after the other, in the order they were queued.
 type queue struct {
+	bulk  *bulker // nil without Bulk
 	slots chan struct{}
 	wg    sync.WaitGroup
 
@@ -32,8 +44,27 @@ type queue struct {
 	order  []string                 // failed user keys, in order of failure
 }
 
-func newQueue(conc int) *queue {
-	return &queue{slots: make(chan struct{}, queuedPerSlot*conc), tails: map[string]chan struct{}{}, failed: map[string]error{}}
+// newQueue returns a queue for conc requests in flight. With Bulk it holds
+// enough calls to fill the Bulk requests in flight and the next one.
+func newQueue(conc int, b *bulker) *queue {
+	n := queuedPerSlot * conc
+	if b != nil {
+		n = (conc + 1) * b.maxOps
+	}
+	q := &queue{bulk: b, slots: make(chan struct{}, n), tails: map[string]chan struct{}{}, failed: map[string]error{}}
+	if b != nil {
+		b.queued = func() (int, int) { return len(q.slots), cap(q.slots) }
+	}
+	return q
+}
+
+// batchBulker returns the batch's bulker, made on first use; nil when the
+// provider has no Bulk.
+func (c *Client) batchBulker(ctx context.Context, b *batch, spc ProviderConfig) *bulker {
+	if b.bulk == nil && spc.useBulk() {
+		b.bulk = newBulker(ctx, c, spc)
+	}
+	return b.bulk
 }
 
 // async queues fn as the next call for the user key when a batch with a
@@ -43,14 +74,21 @@ func newQueue(conc int) *queue {
 // after it was queued (it was reported done). The state and the provider's configuration are
 // read first, so that an error reading them is returned at once.
 func (c *Client) async(ctx context.Context, key string, fn func(ctx context.Context) error) (bool, error) {
-	if c.batch == nil || c.batch.q == nil {
+	if c.batch == nil {
 		return false, nil
 	}
 	if err := c.ensureState(ctx); err != nil {
 		return true, err
 	}
-	if _, err := c.config(ctx); err != nil {
+	spc, err := c.config(ctx)
+	if err != nil {
 		return true, err
+	}
+	if c.batch.q == nil {
+		if c.conc == 1 && !spc.useBulk() {
+			return false, nil
+		}
+		c.batch.q = newQueue(c.conc, c.batchBulker(ctx, c.batch, spc))
 	}
 	q := c.batch.q
 	c.mu.Unlock()
@@ -78,7 +116,7 @@ func (c *Client) async(ctx context.Context, key string, fn func(ctx context.Cont
 		var err error
 		if !skip {
 			c.mu.Lock()
-			err = fn(workerCtx(context.WithoutCancel(ctx)))
+			err = fn(workerCtx(context.WithoutCancel(ctx), q.bulk))
 			c.mu.Unlock()
 		}
 		q.mu.Lock()

@@ -16,7 +16,8 @@ import (
 // batch holds queued membership changes by group name.
 type batch struct {
 	groups map[string]*pending
-	q      *queue // nil: user calls are made at once (concurrency 1)
+	q      *queue  // nil: user calls are made at once (concurrency 1, no Bulk)
+	bulk   *bulker // nil: no Bulk, or not used yet
 }
 
 type pending struct {
@@ -31,10 +32,9 @@ func (c *Client) Begin(ctx context.Context) error {
 	if c.batch != nil {
 		return errors.New("scim: a batch is already open: call Flush before Begin")
 	}
+	// The queue is made with the first user call, once the provider's
+	// configuration says whether it offers Bulk.
 	c.batch = &batch{groups: map[string]*pending{}}
-	if c.conc > 1 {
-		c.batch.q = newQueue(c.conc)
-	}
 	return nil
 }
 
@@ -86,6 +86,13 @@ func (c *Client) flushGroups(ctx context.Context, b *batch, names []string) ([]s
 	skipped := make([]bool, len(names))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, c.conc)
+	var bulk *bulker
+	if spc, err := c.config(ctx); err == nil {
+		bulk = c.batchBulker(ctx, b, spc)
+	}
+	if bulk != nil {
+		slots = make(chan struct{}, (c.conc+1)*bulk.maxOps)
+	}
 	c.mu.Unlock()
 	for i, name := range names {
 		slots <- struct{}{}
@@ -100,7 +107,7 @@ func (c *Client) flushGroups(ctx context.Context, b *batch, names []string) ([]s
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			p := b.groups[name]
-			failed[i] = c.applyGroup(workerCtx(ctx), name, setKeys(p.add), setKeys(p.remove))
+			failed[i] = c.applyGroup(workerCtx(ctx, bulk), name, setKeys(p.add), setKeys(p.remove))
 		}()
 	}
 	wg.Wait()

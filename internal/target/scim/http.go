@@ -93,7 +93,9 @@ type response struct {
 // requests in flight; 502, 503 and 504 are retried after Retry-After or a
 // capped exponential backoff with jitter. A 500 is not retried: a write may
 // have been made. The caller holds c.mu; a batch's worker (see inWorker)
-// lets go of it while the request is on the wire.
+// lets go of it while the request is on the wire. When the provider offers
+// Bulk, a worker's write goes in a Bulk request (see bulker) unless it is
+// too large for one.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any, ifMatch string, out any) (response, error) {
 	var payload []byte
 	if body != nil {
@@ -109,6 +111,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if inWorker(ctx) {
 		c.mu.Unlock()
 		defer c.mu.Lock()
+		if b := bulkerOf(ctx); b != nil && method != http.MethodGet && b.fits(path, payload, ifMatch) {
+			return c.bulkAnswer(b.submit(method, path, payload, ifMatch), out)
+		}
 	}
 	ownPause := false
 	for attempt := 0; ; attempt++ {

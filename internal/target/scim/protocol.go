@@ -26,6 +26,12 @@ type ProviderConfig struct {
 	ETag   bool
 	// MaxResults is the largest page the provider returns; 0 if unknown.
 	MaxResults int
+	// Bulk says the provider takes Bulk requests (RFC 7644 section 3.7)
+	// of up to BulkMaxOperations operations and BulkMaxPayloadSize bytes
+	// (0 if not given).
+	Bulk               bool
+	BulkMaxOperations  int
+	BulkMaxPayloadSize int
 }
 
 // defaultPageSize is asked for when the provider gives no maxResults; a
@@ -61,6 +67,11 @@ func (c *Client) config(ctx context.Context) (ProviderConfig, error) {
 		ETag struct {
 			Supported bool `json:"supported"`
 		} `json:"etag"`
+		Bulk struct {
+			Supported      bool `json:"supported"`
+			MaxOperations  int  `json:"maxOperations"`
+			MaxPayloadSize int  `json:"maxPayloadSize"`
+		} `json:"bulk"`
 	}
 	_, err := c.do(ctx, http.MethodGet, "/ServiceProviderConfig", nil, nil, "", &raw)
 	var he *HTTPError
@@ -79,7 +90,13 @@ func (c *Client) config(ctx context.Context) (ProviderConfig, error) {
 		ETag:       raw.ETag.Supported,
 		MaxResults: max(raw.Filter.MaxResults, 0),
 	}
-	c.log.Debug("scim provider configuration", "patch", c.spc.Patch, "filter", c.spc.Filter, "etag", c.spc.ETag, "max_results", c.spc.MaxResults)
+	if raw.Bulk.Supported {
+		c.spc.Bulk = true
+		c.spc.BulkMaxOperations = max(raw.Bulk.MaxOperations, 0)
+		c.spc.BulkMaxPayloadSize = max(raw.Bulk.MaxPayloadSize, 0)
+	}
+	c.log.Debug("scim provider configuration", "patch", c.spc.Patch, "filter", c.spc.Filter, "etag", c.spc.ETag, "max_results", c.spc.MaxResults,
+		"bulk", c.spc.Bulk, "bulk_max_operations", c.spc.BulkMaxOperations, "bulk_max_payload_size", c.spc.BulkMaxPayloadSize)
 	return *c.spc, nil
 }
 

@@ -40,6 +40,19 @@
 // ones. Flush waits for them, then sends each group's PATCH (one request
 // per group, groups concurrently). A *FlushError also names the users
 // whose calls failed (FailedUsers).
+//
+// # Bulk
+//
+// When the ServiceProviderConfig says bulk.supported, the writes a batch's
+// workers make (creates, profile and role changes, and Flush's group
+// requests) go in SCIM Bulk requests (RFC 7644 section 3.7) of up to
+// bulk.maxOperations operations (at most 1,000) and bulk.maxPayloadSize
+// bytes, up to Options.Concurrency of them in flight; a write too large
+// for one is sent on its own. Each operation's result is handed back to
+// the call that made it as its own answer would be: a failed operation
+// fails that user's call alone (named by FailedUsers, with the provider's
+// status and detail), the others are made. A group's PATCH is sent once
+// the users it names are created, so it carries their ids, not bulkIds.
 package scim
 
 import (
@@ -146,6 +159,7 @@ type Client struct {
 
 	requests atomic.Int64
 	writes   atomic.Int64
+	bulkOps  atomic.Int64
 
 	mu    sync.Mutex
 	spc   *ProviderConfig

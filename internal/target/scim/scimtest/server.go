@@ -6,6 +6,9 @@
 // store with Users and Groups. A wrapper in front of it checks the bearer
 // token (Token), records every request, and can rewrite the
 // ServiceProviderConfig, enforce If-Match, refuse PATCH or inject faults.
+// elimity does not implement SCIM Bulk: the wrapper answers POST /Bulk
+// itself, sending each operation through the same handlers as a request
+// of its own (see Options.Bulk, SetBulk and SetBulkFault).
 // It is not meant for production use.
 package scimtest
 
@@ -49,6 +52,14 @@ type Options struct {
 	// others get 429 with Retry-After and X-RateLimit-* headers. 0 means
 	// no limit.
 	RateLimit int
+	// Bulk advertises SCIM Bulk (RFC 7644 section 3.7) in the
+	// ServiceProviderConfig and answers POST /Bulk; without it /Bulk is
+	// answered 501. SetBulk turns it on or off later.
+	Bulk bool
+	// MaxOperations and MaxPayloadSize are the Bulk limits announced and
+	// enforced (413 past them); 0 means 1000 operations and 1 MiB.
+	MaxOperations  int
+	MaxPayloadSize int
 }
 
 // Fault decides whether to answer r itself. When ok is true, the server
@@ -75,6 +86,12 @@ type Server struct {
 	window    time.Time // start of the current rate-limit second
 	inWindow  int       // requests counted in it
 	throttled int       // requests answered 429 by the rate limit
+
+	bulkOn     bool
+	maxOps     int
+	maxPayload int
+	bulkFault  BulkFault
+	bulkOps    int // Bulk operations handled
 }
 
 // NewServer starts a Server. Close it when done.
@@ -105,7 +122,14 @@ func NewServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scimtest: elimity server: %w", err)
 	}
-	s := &Server{store: store, latency: opts.Latency, rateLimit: opts.RateLimit}
+	if opts.MaxOperations <= 0 {
+		opts.MaxOperations = 1000
+	}
+	if opts.MaxPayloadSize <= 0 {
+		opts.MaxPayloadSize = 1 << 20
+	}
+	s := &Server{store: store, latency: opts.Latency, rateLimit: opts.RateLimit,
+		bulkOn: opts.Bulk, maxOps: opts.MaxOperations, maxPayload: opts.MaxPayloadSize}
 	inner := http.StripPrefix("/scim", srv)
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serve(w, r, inner)
@@ -168,7 +192,41 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, inner http.Handle
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Method+" "+path)
-	spc, etags, noPatch, fault := s.spc, s.etags, s.noPatch, s.fault
+	s.mu.Unlock()
+	if path == "/Bulk" {
+		if !s.faulted(w, r) {
+			s.bulk(w, r, inner)
+		}
+		return
+	}
+	s.handle(w, r, path, inner)
+}
+
+// faulted answers r when the installed Fault takes it, and says so.
+func (s *Server) faulted(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	fault := s.fault
+	s.mu.Unlock()
+	if fault == nil {
+		return false
+	}
+	status, header, body, ok := fault(r)
+	if !ok {
+		return false
+	}
+	for k, v := range header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+	return true
+}
+
+// handle answers one request (or one operation of a Bulk request) past the
+// token check, the latency and the rate limit.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, path string, inner http.Handler) {
+	s.mu.Lock()
+	spc, etags, noPatch := s.spc, s.etags, s.noPatch
 	if r.Header.Get("If-Match") != "" {
 		s.ifMatch++
 	}
@@ -176,19 +234,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, inner http.Handle
 		s.filters = append(s.filters, f)
 	}
 	s.mu.Unlock()
-	if fault != nil {
-		if status, header, body, ok := fault(r); ok {
-			for k, v := range header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(status)
-			_, _ = w.Write([]byte(body))
-			return
-		}
+	if s.faulted(w, r) {
+		return
 	}
-	if spc != nil && path == "/ServiceProviderConfig" {
-		w.Header().Set("Content-Type", "application/scim+json")
-		_ = json.NewEncoder(w).Encode(spc)
+	if path == "/ServiceProviderConfig" {
+		s.serviceProviderConfig(w, r, spc, inner)
 		return
 	}
 	if noPatch && r.Method == http.MethodPatch {
@@ -201,6 +251,32 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, inner http.Handle
 		return
 	}
 	inner.ServeHTTP(w, r)
+}
+
+// serviceProviderConfig answers with spc when set, else with elimity's
+// configuration and the bulk settings.
+func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request, spc map[string]any, inner http.Handler) {
+	if spc == nil {
+		rec := httptest.NewRecorder()
+		inner.ServeHTTP(rec, r)
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &spc) != nil {
+			copyRecorded(w, rec)
+			return
+		}
+		s.mu.Lock()
+		spc["bulk"] = map[string]any{"supported": s.bulkOn, "maxOperations": s.maxOps, "maxPayloadSize": s.maxPayload}
+		s.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	_ = json.NewEncoder(w).Encode(spc)
+}
+
+func copyRecorded(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 func (s *Server) versionMatches(path, ifMatch string) bool {
