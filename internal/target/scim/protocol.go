@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -106,37 +104,6 @@ type listReply struct {
 	StartIndex   int               `json:"startIndex"`
 	ItemsPerPage int               `json:"itemsPerPage"`
 	Resources    []json.RawMessage `json:"Resources"`
-}
-
-// list reads every resource at path matching filter (empty: all), paging
-// with startIndex and count as large as maxResults allows.
-func (c *Client) list(ctx context.Context, path, filter string) ([]json.RawMessage, error) {
-	spc, err := c.config(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var all []json.RawMessage
-	start := 1
-	for {
-		q := url.Values{}
-		q.Set("startIndex", strconv.Itoa(start))
-		q.Set("count", strconv.Itoa(spc.pageSize()))
-		if filter != "" {
-			q.Set("filter", filter)
-		}
-		var page listReply
-		if _, err := c.do(ctx, http.MethodGet, path, q, nil, "", &page); err != nil {
-			return nil, err
-		}
-		all = append(all, page.Resources...)
-		if len(page.Resources) == 0 || len(all) >= page.TotalResults {
-			if len(all) < page.TotalResults {
-				return nil, fmt.Errorf("scim: GET %s: the provider announced %d resources but returned %d; the read is incomplete", path, page.TotalResults, len(all))
-			}
-			return all, nil
-		}
-		start += len(page.Resources)
-	}
 }
 
 // Filter returns the SCIM filter `attr eq "value"` with value quoted and

@@ -9,7 +9,9 @@
 // role and sets active=false; nothing is ever deleted.
 //
 // The client discovers the provider's ServiceProviderConfig and honours it:
-// list pages as large as filter.maxResults allows, PUT instead of PATCH when
+// list pages as large as filter.maxResults allows (the pages after the
+// first read concurrently when the provider reports totalResults, up to
+// Options.Concurrency at once), PUT instead of PATCH when
 // patch is off, a full read instead of a filter when filter is off, and
 // If-Match when etag is on. 429, 502, 503 and 504 answers are retried a
 // bounded number of times, after their Retry-After or a capped exponential
