@@ -10,12 +10,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/rolesync/rolesync/internal/retry"
 	"github.com/rolesync/rolesync/internal/target"
 )
 
@@ -204,12 +204,8 @@ func (c *Client) send(ctx context.Context, method, rawURL string, payload []byte
 // retryAfter reads a Retry-After header (seconds or an HTTP date); without
 // one it backs off (see backoff). The wait is capped at MaxRetryWait.
 func (c *Client) retryAfter(h string, attempt int) time.Duration {
-	h = strings.TrimSpace(h)
-	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
-		// Capped before the multiplication, which a huge value overflows.
-		return min(time.Duration(min(secs, int(c.maxWait/time.Second)+1))*time.Second, c.maxWait)
-	} else if t, err := http.ParseTime(h); err == nil {
-		return min(max(time.Until(t), 0), c.maxWait)
+	if wait, ok := retry.RetryAfter(h, c.now(), c.maxWait); ok {
+		return wait
 	}
 	return c.backoff(attempt)
 }

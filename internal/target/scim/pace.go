@@ -2,12 +2,13 @@ package scim
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rolesync/rolesync/internal/retry"
 )
 
 // DefaultConcurrency is how many requests a Client has in flight at most
@@ -146,23 +147,10 @@ func first(h http.Header, names ...string) string {
 }
 
 // backoff is the wait before retry attempt+1 of an answer without
-// Retry-After: 1 s doubled each attempt, capped at maxWait, with jitter.
+// Retry-After: 1 s doubled each attempt, capped at maxWait, with jitter
+// (see retry.Backoff).
 func (c *Client) backoff(attempt int) time.Duration {
-	d := min(time.Second<<min(attempt, 20), c.maxWait)
-	jitter := c.jitter
-	if jitter == nil {
-		jitter = equalJitter
-	}
-	return min(max(jitter(d), 0), c.maxWait)
-}
-
-// equalJitter waits between half of d and d, so that clients that failed
-// together do not retry together.
-func equalJitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
-	}
-	return d/2 + rand.N(d/2+1)
+	return retry.Backoff{First: time.Second, Max: c.maxWait, Jitter: c.jitter}.Delay(attempt + 1)
 }
 
 // Concurrency returns how many requests the client lets in flight now, and

@@ -77,7 +77,7 @@ func TestPacerPausesWithAnInjectedClock(t *testing.T) {
 }
 
 func TestBackoffIsCappedWithJitter(t *testing.T) {
-	c := &Client{maxWait: 5 * time.Second, jitter: func(d time.Duration) time.Duration { return d }}
+	c := &Client{maxWait: 5 * time.Second, now: time.Now, jitter: func(d time.Duration) time.Duration { return d }}
 	for attempt, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second} {
 		if got := c.backoff(attempt); got != want {
 			t.Errorf("backoff(%d) = %v, want %v", attempt, got, want)

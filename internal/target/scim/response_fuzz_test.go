@@ -78,7 +78,7 @@ func FuzzSCIMResponse(f *testing.F) {
 // written.
 func FuzzSCIMRetryAfter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, h string, attempt uint8) {
-		c := &Client{maxWait: 30 * time.Second}
+		c := &Client{maxWait: 30 * time.Second, now: time.Now}
 		a := int(attempt % 4)
 		wait := c.retryAfter(h, a)
 		if wait < 0 || wait > c.maxWait {

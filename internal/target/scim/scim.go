@@ -72,6 +72,7 @@ import (
 	"time"
 
 	"github.com/rolesync/rolesync/internal/capool"
+	"github.com/rolesync/rolesync/internal/retry"
 	"github.com/rolesync/rolesync/internal/sameorigin"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -227,7 +228,7 @@ func New(opts Options) (*Client, error) {
 		c.now = time.Now
 	}
 	if c.jitter == nil {
-		c.jitter = equalJitter
+		c.jitter = retry.Equal
 	}
 	c.pace = newPacer(c.conc, c.now)
 	if c.http != nil && (opts.RootCAs != nil || opts.CAFile != "") {
