@@ -1,9 +1,6 @@
 package wizard
 
 import (
-	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -93,57 +90,6 @@ func TestIntervalLabels(t *testing.T) {
 			t.Errorf("intervalLabel(%v) = %q, want %q", d, got, want)
 		}
 	}
-}
-
-func TestParseIdPMetadata(t *testing.T) {
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	cases := []struct {
-		name     string
-		data     []byte
-		wantErr  string
-		wantWarn string
-	}{
-		{"valid for a year", testCertMetadata(t, now.AddDate(1, 0, 0)), "", ""},
-		{"expires in 10 days", testCertMetadata(t, now.AddDate(0, 0, 10)), "", "in 10 days"},
-		{"expired", testCertMetadata(t, now.AddDate(0, 0, -1)), "", "expired on 27 Nov 2026"},
-		{"html page", []byte("<html><body>Sign in</body></html>"), "not SAML IdP metadata", ""},
-		{"no certificate", []byte(`<EntityDescriptor entityID="x"><IDPSSODescriptor><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://a"/></IDPSSODescriptor></EntityDescriptor>`), "no signing certificate", ""},
-		{"no SSO service", []byte(`<EntityDescriptor entityID="x"><IDPSSODescriptor></IDPSSODescriptor></EntityDescriptor>`), "no SingleSignOnService", ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			md, err := ParseIdPMetadata(tc.data)
-			checkErr(t, err, tc.wantErr)
-			if err != nil {
-				return
-			}
-			if md.EntityID != "http://www.okta.com/exk123" || md.SSOURL != "https://acme.okta.com/app/x/exk123/sso/saml/post" {
-				t.Errorf("metadata = %+v", md)
-			}
-			warns := strings.Join(md.Warnings(now), " ")
-			if tc.wantWarn == "" && warns != "" || !strings.Contains(warns, tc.wantWarn) {
-				t.Errorf("warnings %q, want %q", warns, tc.wantWarn)
-			}
-		})
-	}
-}
-
-func TestFetchMetadata(t *testing.T) {
-	doc := testCertMetadata(t, time.Now().AddDate(1, 0, 0))
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/app/exk123/sso/saml/metadata" {
-			http.NotFound(w, r)
-			return
-		}
-		_, _ = w.Write(doc)
-	}))
-	defer srv.Close()
-	got, err := fetchMetadataWith(context.Background(), srv.Client(), srv.URL+"/app/exk123/sso/saml/metadata")
-	if err != nil || string(got) != string(doc) {
-		t.Fatalf("fetch = %d bytes, %v", len(got), err)
-	}
-	_, err = fetchMetadataWith(context.Background(), srv.Client(), srv.URL+"/wrong")
-	checkErr(t, err, "HTTP 404")
 }
 
 func checkErr(t *testing.T, err error, want string) {

@@ -1,9 +1,7 @@
 package wizard
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -128,97 +126,4 @@ func (w *Wizard) validateStart() error {
 		setErr(e.token, err)
 	}
 	return err
-}
-
-// viewSAML is step 2: the SAML app in Okta and the optional metadata check.
-func (w *Wizard) viewSAML() fyne.CanvasObject {
-	st := w.st
-	sso, aud := SSOURL(strings.TrimSpace(st.instance)), AudienceURI
-	if st.target != choiceThreatLocker {
-		sso, aud = "the portal's Assertion Consumer Service URL", "the portal's SP entity ID"
-	}
-	steps := numbered(
-		"In the Okta Admin Console open Applications > Applications and select 'Create App Integration'.",
-		"Choose 'SAML 2.0' and select 'Next'.",
-		"In 'General Settings' enter an 'App name' (for example 'Portal SAML') and select 'Next'.",
-		"In 'SAML Settings' paste the Single sign-on URL and the Audience URI (SP Entity ID) below. 'Default RelayState', 'Name ID format', 'Application username' and 'Update application username on' can stay at their defaults.",
-		"Select 'Next', answer the 'Feedback' questions if you like, and select 'Finish'.",
-	)
-	var values fyne.CanvasObject = container.NewVBox()
-	if st.target == choiceThreatLocker {
-		ssoRow, _ := w.copyRow("Single sign-on URL", func() string { return sso })
-		audRow, _ := w.copyRow("Audience URI (SP Entity ID)", func() string { return aud })
-		values = container.NewVBox(ssoRow, audRow)
-	} else {
-		values = note(fmt.Sprintf("Single sign-on URL: %s. Audience URI: %s.", sso, aud))
-	}
-
-	mdErr := newErrLabel()
-	result := container.NewVBox()
-	mdURL := widget.NewEntry()
-	mdURL.SetPlaceHolder("https://example.okta.com/app/exk.../sso/saml/metadata")
-	mdURL.SetText(st.metadataURL)
-	mdURL.OnChanged = func(v string) {
-		st.metadataURL = v
-		w.touch()
-		setErr(mdErr, nil)
-	}
-	check := widget.NewButton("Check metadata", nil)
-	check.OnTapped = func() { w.checkMetadata(mdErr, result) }
-	w.samlErr = mdErr
-	return container.NewVBox(
-		steps, values, widget.NewSeparator(),
-		bold("Optional: check the app's IdP metadata"),
-		note("On the Okta app's Sign On tab, copy the 'Metadata URL' and paste it here."),
-		container.NewBorder(nil, nil, nil, check, mdURL), mdErr, result,
-	)
-}
-
-// checkMetadata fetches, parses and shows the IdP metadata.
-func (w *Wizard) checkMetadata(errLabel *widget.Label, result *fyne.Container) {
-	u := strings.TrimSpace(w.st.metadataURL)
-	if _, err := validateHTTPSURL("metadata URL", exampleMetadataURL, u); err != nil {
-		setErr(errLabel, err)
-		return
-	}
-	fetch := w.deps.FetchMetadata
-	if fetch == nil {
-		fetch = fetchMetadata
-	}
-	var md IdPMetadata
-	var err error
-	w.run(func(ctx context.Context) {
-		var data []byte
-		if data, err = fetch(ctx, u); err == nil {
-			md, err = ParseIdPMetadata(data)
-		}
-	}, func() {
-		setErr(errLabel, err)
-		result.RemoveAll()
-		if err != nil {
-			return
-		}
-		result.Add(note("✓ Entity ID: " + md.EntityID))
-		result.Add(note("✓ SSO URL: " + md.SSOURL))
-		result.Add(note("✓ Signing certificate valid until " + md.CertNotAfter.Format("2 Jan 2006")))
-		for _, warn := range md.Warnings(w.now()) {
-			l := note("⚠ " + warn)
-			l.Importance = widget.WarningImportance
-			result.Add(l)
-		}
-		w.scrollToEnd()
-	})
-}
-
-// validateSAML checks step 2: the metadata URL is optional but must be HTTPS.
-func (w *Wizard) validateSAML() error {
-	if strings.TrimSpace(w.st.metadataURL) == "" {
-		return nil
-	}
-	_, err := validateHTTPSURL("metadata URL", exampleMetadataURL, w.st.metadataURL)
-	setErr(w.samlErr, err)
-	if err != nil {
-		return fmt.Errorf("%w, or clear the field to skip the check", err)
-	}
-	return nil
 }

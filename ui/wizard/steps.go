@@ -1,6 +1,20 @@
 package wizard
 
-import "github.com/rolesync/rolesync/internal/config"
+import (
+	"fyne.io/fyne/v2"
+
+	"github.com/rolesync/rolesync/internal/config"
+)
+
+// step is one screen of the wizard.
+type step struct {
+	Title string
+	Intro string
+	// IntroFor, when set, words the intro for the current settings.
+	IntroFor func(w *Wizard) string
+	View     func(w *Wizard) fyne.CanvasObject
+	Validate func(w *Wizard) error
+}
 
 // steps is the table of the nine screens, in order.
 func steps() []step {

@@ -18,16 +18,6 @@ import (
 // callTimeout bounds each call the wizard makes through Deps.
 const callTimeout = 60 * time.Second
 
-// step is one screen of the wizard.
-type step struct {
-	Title string
-	Intro string
-	// IntroFor, when set, words the intro for the current settings.
-	IntroFor func(w *Wizard) string
-	View     func(w *Wizard) fyne.CanvasObject
-	Validate func(w *Wizard) error
-}
-
 // Wizard is the setup wizard window.
 type Wizard struct {
 	app  fyne.App
