@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 )
@@ -118,7 +119,7 @@ func (v *changesView) open(run store.Run) {
 	v.run, v.opened = run, true
 	v.title.SetText(fmt.Sprintf("Run %d · %s · %s%s", run.ID, runResult(run), fmtTime(run.StartedAt, v.m.deps.now()), feedText(run.Feed)))
 	if run.Error != "" {
-		v.failure.SetText("Error: " + Redact(run.Error))
+		v.failure.SetText("Error: " + logbuffer.Redact(run.Error))
 		v.failure.Show()
 	} else {
 		v.failure.Hide()

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -173,7 +174,7 @@ func runDetail(r *store.Run) (string, string) {
 	case r == nil:
 		return "Changes", "–"
 	case r.Status == store.StatusFailed:
-		return "Reason", orDash(Redact(r.Error))
+		return "Reason", orDash(logbuffer.Redact(r.Error))
 	}
 	// Only the counts that are not zero, held first, so that a narrow
 	// window still shows what matters.
@@ -232,7 +233,7 @@ func (d *dashboardTab) update(s Status) {
 	case s.Connected:
 		d.connection.SetText("Connected")
 	case s.ConnectionError != "":
-		d.connection.SetText("Not connected: " + Redact(s.ConnectionError))
+		d.connection.SetText("Not connected: " + logbuffer.Redact(s.ConnectionError))
 	default:
 		d.connection.SetText("Not checked yet")
 	}
@@ -294,12 +295,12 @@ func (d *dashboardTab) updateAlert(s Status) {
 	case s.LastRun != nil && s.LastRun.Status == store.StatusFailed:
 		d.alert.Importance = widget.DangerImportance
 		r := s.LastRun
-		d.alert.SetText(fmt.Sprintf("Run %d failed: %s.%s", r.ID, orDash(Redact(r.Error)), appliedBefore(*r)))
+		d.alert.SetText(fmt.Sprintf("Run %d failed: %s.%s", r.ID, orDash(logbuffer.Redact(r.Error)), appliedBefore(*r)))
 		d.alertAction.Hide()
 		d.alertBox.Show()
 	case !s.Connected && s.ConnectionError != "":
 		d.alert.Importance = widget.DangerImportance
-		d.alert.SetText("Okta is not reachable: " + Redact(s.ConnectionError))
+		d.alert.SetText("Okta is not reachable: " + logbuffer.Redact(s.ConnectionError))
 		d.alertAction.Hide()
 		d.alertBox.Show()
 	default:

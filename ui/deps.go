@@ -9,6 +9,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/autostart"
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -113,7 +114,7 @@ type Deps struct {
 	// Export writes audit reports from the History tab.
 	Export ExportFunc
 	// Log holds the app's recent log lines for the Log tab.
-	Log *LogBuffer
+	Log *logbuffer.Buffer
 	// Autostart manages the start-at-login entry.
 	Autostart *autostart.Entry
 	// Quit stops the sync loop cleanly (letting a run in progress end or

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -222,7 +223,7 @@ func newDemoWindow(t *testing.T) (*MainWindow, *fakeHistory, *fakeEngine) {
 	h := demoHistory()
 	e := &fakeEngine{hist: h}
 	cfg := demoConfig()
-	logs := NewLogBuffer(50, nil)
+	logs := logbuffer.New(50, nil)
 	m := NewMainWindow(a, Deps{
 		Loop:     e,
 		Approver: e,

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/logbuffer"
 )
 
 func equalStrings(a, b []string) bool {
@@ -24,7 +26,7 @@ func equalStrings(a, b []string) bool {
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
-func slogTo(b *LogBuffer) *slog.Logger { return slog.New(b.Handler()) }
+func slogTo(b *logbuffer.Buffer) *slog.Logger { return slog.New(b.Handler()) }
 
 // findButton returns the button labelled text under o, failing the test
 // when there is none.

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -81,7 +82,7 @@ func BenchmarkHistoryWindow(b *testing.B) {
 
 	a := test.NewTempApp(b)
 	m := NewMainWindow(a, Deps{History: s, Config: func() config.Config { return config.Config{} },
-		Now: func() time.Time { return demoNow }, Logger: slogTo(NewLogBuffer(5, nil))})
+		Now: func() time.Time { return demoNow }, Logger: slogTo(logbuffer.New(5, nil))})
 	m.win.Resize(fyne.NewSize(1000, 680))
 	big, err := s.Run(ctx, bigID)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/rolesync/rolesync/internal/logbuffer"
 )
 
 // TestRunDetailsNameTheFeed opens runs in the history and checks that the
@@ -21,7 +23,7 @@ func TestRunDetailsNameTheFeed(t *testing.T) {
 		h.runs = append(h.runs, r)
 	}
 	m := NewMainWindow(test.NewTempApp(t), Deps{History: h, Now: func() time.Time { return demoNow },
-		Logger: slogTo(NewLogBuffer(5, nil))})
+		Logger: slogTo(logbuffer.New(5, nil))})
 	m.win.Resize(fyne.NewSize(1000, 680))
 	want := map[int64]string{
 		5: "Run 5 · Succeeded · " + fmtTime(base.StartedAt, demoNow),

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -133,7 +134,7 @@ func TestHistoryReadsChangesPageByPage(t *testing.T) {
 	a := test.NewTempApp(t)
 	h := bigHistory(3*changesPage + 7)
 	m := NewMainWindow(a, Deps{History: h, Config: func() config.Config { return config.Config{} },
-		Now: func() time.Time { return demoNow }, Logger: slogTo(NewLogBuffer(5, nil))})
+		Now: func() time.Time { return demoNow }, Logger: slogTo(logbuffer.New(5, nil))})
 	m.win.Resize(fyne.NewSize(1000, 680))
 	openRun(t, m, 1)
 	v := m.history.changes
@@ -168,7 +169,7 @@ func TestHistoryReadsRunsPageByPage(t *testing.T) {
 			StartedAt: at, FinishedAt: at.Add(time.Second)})
 	}
 	m := NewMainWindow(test.NewTempApp(t), Deps{History: h, Now: func() time.Time { return demoNow },
-		Logger: slogTo(NewLogBuffer(5, nil))})
+		Logger: slogTo(logbuffer.New(5, nil))})
 	m.win.Resize(fyne.NewSize(1000, 680))
 	m.tabs.SelectIndex(1)
 	if len(m.history.runs) != runsPage {

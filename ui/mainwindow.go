@@ -5,7 +5,7 @@
 //
 // The wiring, in outline:
 //
-//	logs := ui.NewLogBuffer(500, slog.LevelInfo)
+//	logs := logbuffer.New(500, slog.LevelInfo)
 //	slog.SetDefault(slog.New(slog.NewMultiHandler(stderrHandler, logs.Handler())))
 //	m := ui.NewMainWindow(a, ui.Deps{Loop: sched, Approver: approver, History: st, Config: cfg, Log: logs, Quit: loop.Stop, ...})
 //	// from the engine's goroutines, on every event:

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -29,7 +30,7 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 		switch r.Status {
 		case store.StatusFailed:
 			if !st.failing {
-				reason := Redact(r.Error)
+				reason := logbuffer.Redact(r.Error)
 				if reason == "" {
 					reason = "no reason was recorded"
 				}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/trayhost"
 )
 
 // Tray menu labels. The end-to-end tray test clicks them by name.
@@ -89,11 +90,8 @@ type Tray struct {
 	applied bool
 }
 
-// trayUnavailable is set by builds that must not use a tray (-tags ci).
-var trayUnavailable = false
-
 // hasTrayHost asks whether a tray host runs; tests replace it.
-var hasTrayHost = trayHostAvailable
+var hasTrayHost = trayhost.Available
 
 func newTray(a fyne.App, m *MainWindow) *Tray {
 	t := &Tray{m: m}
@@ -113,7 +111,7 @@ func newTray(a fyne.App, m *MainWindow) *Tray {
 	if m.deps.Loop == nil {
 		t.sync.Disabled, t.pause.Disabled = true, true
 	}
-	if d, ok := a.(desktop.App); ok && !trayUnavailable && hasTrayHost() {
+	if d, ok := a.(desktop.App); ok && !trayhost.Disabled && hasTrayHost() {
 		t.desk = d
 		t.apply(NewTrayView(Status{}, m.deps.now()))
 		d.SetSystemTrayMenu(t.menu)

@@ -9,7 +9,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/trayhost"
 )
 
 // trayApp is a desktop app whose tray records what it was given.
@@ -207,7 +209,7 @@ func TestTrayQuitStopsTheLoop(t *testing.T) {
 }
 
 func TestNoTrayRunsWithTheWindowAlone(t *testing.T) {
-	buf := NewLogBuffer(10, nil)
+	buf := logbuffer.New(10, nil)
 	m := NewMainWindow(test.NewTempApp(t), Deps{Logger: slogTo(buf), Now: func() time.Time { return demoNow }})
 	if m.tray.installed() {
 		t.Fatal("tray installed on an app without one")
@@ -221,7 +223,7 @@ func TestNoTrayRunsWithTheWindowAlone(t *testing.T) {
 func TestNoTrayHostRunsWithTheWindowAlone(t *testing.T) {
 	withTrayHost(t, false)
 	a := &trayApp{App: test.NewTempApp(t)}
-	buf := NewLogBuffer(10, nil)
+	buf := logbuffer.New(10, nil)
 	m := NewMainWindow(a, Deps{Logger: slogTo(buf), Now: func() time.Time { return demoNow }})
 	if m.tray.installed() || a.menu != nil {
 		t.Fatal("tray set up with no tray host")
@@ -233,7 +235,7 @@ func TestNoTrayHostRunsWithTheWindowAlone(t *testing.T) {
 
 func TestTrayHostNeedsASessionBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
-	if trayHostAvailable() && (runtime.GOOS != "windows" && runtime.GOOS != "darwin") {
+	if trayhost.Available() && (runtime.GOOS != "windows" && runtime.GOOS != "darwin") {
 		t.Error("a tray host reported with the session bus switched off")
 	}
 }

@@ -24,10 +24,11 @@ import (
 	"github.com/rolesync/rolesync/internal/autostart"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
+	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/report"
+	"github.com/rolesync/rolesync/internal/singleinstance"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/ui"
-	"github.com/rolesync/rolesync/ui/singleinstance"
 )
 
 // Shell is the running desktop app.
@@ -35,7 +36,7 @@ type Shell struct {
 	app  fyne.App
 	rt   *app.Runtime
 	log  *slog.Logger
-	logs *ui.LogBuffer
+	logs *logbuffer.Buffer
 	win  *ui.MainWindow
 
 	mu       sync.Mutex
@@ -52,7 +53,7 @@ type Shell struct {
 // New builds the shell over rt: the log buffer, the main window and, when
 // rolesync is configured, the sync loop (not started until Start).
 func New(ctx context.Context, a fyne.App, rt *app.Runtime) *Shell {
-	logs := ui.NewLogBuffer(1000, slog.LevelInfo)
+	logs := logbuffer.New(1000, slog.LevelInfo)
 	logger := slog.New(slog.NewMultiHandler(rt.Logger.Handler(), logs.Handler()))
 	rt.Logger = logger
 	s := &Shell{app: a, rt: rt, log: logger.With("component", "shell"), logs: logs}

@@ -1,4 +1,8 @@
-package ui
+// Package logbuffer keeps the app's last log lines in memory, with secrets
+// redacted, for the window's Log tab: a slog.Handler that writes into a ring
+// of lines, and Redact, which removes tokens, JWTs and private keys from
+// any text shown to the user.
+package logbuffer
 
 import (
 	"context"
@@ -52,9 +56,9 @@ func Redact(s string) string {
 	})
 }
 
-// LogBuffer keeps the app's last log lines, with secrets redacted, for the
+// Buffer keeps the app's last log lines, with secrets redacted, for the
 // Log tab. Its Handler is a slog.Handler; it is safe for concurrent use.
-type LogBuffer struct {
+type Buffer struct {
 	mu       sync.Mutex
 	lines    []string
 	next     int
@@ -63,19 +67,19 @@ type LogBuffer struct {
 	onChange func()
 }
 
-// NewLogBuffer returns a buffer holding the last n lines at level or above.
-func NewLogBuffer(n int, level slog.Leveler) *LogBuffer {
+// New returns a buffer holding the last n lines at level or above.
+func New(n int, level slog.Leveler) *Buffer {
 	if n < 1 {
 		n = 1
 	}
 	if level == nil {
 		level = slog.LevelInfo
 	}
-	return &LogBuffer{lines: make([]string, n), level: level}
+	return &Buffer{lines: make([]string, n), level: level}
 }
 
 // Lines returns the buffered lines, oldest first.
-func (b *LogBuffer) Lines() []string {
+func (b *Buffer) Lines() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.full {
@@ -88,13 +92,13 @@ func (b *LogBuffer) Lines() []string {
 
 // OnChange sets a func called (from the logging goroutine) after each new
 // line.
-func (b *LogBuffer) OnChange(fn func()) {
+func (b *Buffer) OnChange(fn func()) {
 	b.mu.Lock()
 	b.onChange = fn
 	b.mu.Unlock()
 }
 
-func (b *LogBuffer) add(line string) {
+func (b *Buffer) add(line string) {
 	b.mu.Lock()
 	b.lines[b.next] = line
 	b.next++
@@ -109,10 +113,10 @@ func (b *LogBuffer) add(line string) {
 }
 
 // Handler returns a slog.Handler that writes into the buffer.
-func (b *LogBuffer) Handler() slog.Handler { return &bufferHandler{buf: b} }
+func (b *Buffer) Handler() slog.Handler { return &bufferHandler{buf: b} }
 
 type bufferHandler struct {
-	buf    *LogBuffer
+	buf    *Buffer
 	prefix string // rendered attributes from WithAttrs
 	group  string // dotted group prefix for later attributes
 }

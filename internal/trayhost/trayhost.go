@@ -1,4 +1,7 @@
-package ui
+// Package trayhost tells whether a system tray can show the app's icon, so
+// that the desktop app runs with its window alone where there is none.
+// Builds with the ci tag never use a tray (see Disabled).
+package trayhost
 
 import (
 	"os"
@@ -9,12 +12,12 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
-// trayHostAvailable reports whether a system tray can show our icon. On
+// Available reports whether a system tray can show our icon. On
 // Linux and the BSDs the tray is a StatusNotifierItem, which needs a session
 // bus with a StatusNotifierWatcher; without one the tray library fails (and
 // cannot even be shut down cleanly when the bus is switched off), so the app
 // runs with its window alone. Elsewhere the tray is native.
-func trayHostAvailable() bool {
+func Available() bool {
 	switch runtime.GOOS {
 	case "windows", "darwin":
 		return true

@@ -1,5 +1,0 @@
-//go:build ci
-
-package ui
-
-func init() { trayUnavailable = true }
