@@ -81,6 +81,7 @@ type Server struct {
 	latency time.Duration
 	limits  *limiter
 	faults  faultSet
+	hooks   hookSet // see hooks.go
 	log     *slog.Logger
 	mux     *http.ServeMux
 	// oauth checks Bearer and DPoP access tokens; see auth.go.
@@ -271,25 +272,30 @@ func (s *Server) Handler() http.Handler {
 		}
 		s.requests.Add(1)
 		s.log.Debug("oktasim: request", "method", r.Method, "path", r.URL.Path)
-		if s.applyFault(w, r) {
-			return
-		}
-		if !s.limits.acquire() {
-			writeError(w, s.limits.concurrencyError(w.Header()))
-			return
-		}
-		defer s.limits.release()
-		if s.latency > 0 {
-			t := time.NewTimer(s.latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
-		}
-		s.mux.ServeHTTP(w, r)
+		s.hooks.serve(w, r, http.HandlerFunc(s.serveAPI))
 	})
+}
+
+// serveAPI answers an API request: its faults, limits, latency and route.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if s.applyFault(w, r) {
+		return
+	}
+	if !s.limits.acquire() {
+		writeError(w, s.limits.concurrencyError(w.Header()))
+		return
+	}
+	defer s.limits.release()
+	if s.latency > 0 {
+		t := time.NewTimer(s.latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 // handle registers an API route. scope "" means no authentication (the
