@@ -179,6 +179,17 @@ fuzz: check-go
 	  echo "$$name failed; a failing input, if any, is in $$dir"; exit 1; \
 	done
 
+# The fault matrix's whole cross product: every fault at every point against
+# both targets in every auth mode (`make test` runs its short mode), with
+# the table of outcomes in the output. The cells wait on timeouts, so more
+# of them run at once than there are cores.
+.PHONY: faults
+faults: check-go
+	@log=$$(mktemp); trap 'rm -f $$log' EXIT; \
+	$(TEST_ENV) ROLESYNC_FAULTS_FULL=1 CGO_ENABLED=0 $(GO) test -count=1 -parallel 6 -timeout 60m \
+	  -run '^TestFaultMatrix$$' -v ./internal/faultmatrix/ > $$log 2>&1; rc=$$?; \
+	grep -v '^=== \(RUN\|PAUSE\|CONT\|NAME\)' $$log; exit $$rc
+
 # The README's sync table: the engine end to end at 1k, 10k and 100k users.
 bench-sync: check-go
 	$(TEST_ENV) ROLESYNC_BENCH_LARGE=1 CGO_ENABLED=0 $(GO) test -run '^$$' -bench BenchmarkSync -benchtime 1x -timeout 30m ./internal/cli/

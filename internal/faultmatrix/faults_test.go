@@ -1,0 +1,184 @@
+package faultmatrix
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rolesync/rolesync/internal/oktasim"
+)
+
+// Sides of a fault.
+const (
+	sideOkta = "okta"
+	sideSCIM = "scim"
+)
+
+// Points of a run. The Okta points are member pages of Engineering, the
+// mapped group read in several pages; the SCIM points are writes of the
+// apply.
+var (
+	oktaPoints = []string{"first page", "middle page", "last page"}
+	scimPoints = []string{"before apply", "during apply", "after apply"}
+)
+
+// Authentication modes.
+var (
+	allAuth    = []string{"api_token", "scoped", "scoped_dpop"}
+	scopedAuth = []string{"scoped", "scoped_dpop"}
+)
+
+// fault is one row of the matrix.
+type fault struct {
+	name string
+	side string
+	// auth are the modes the fault exists in (a token can only expire,
+	// and a DPoP nonce rotate, in the modes that have them).
+	auth []string
+	// setup runs before the first sync of the cell.
+	setup func(w *world)
+	// inject arms the fault at point (an index into the side's points).
+	inject func(w *world, at int)
+	// names are what the error of a failed run must say, one of them.
+	names []string
+}
+
+// engPath is the member listing of Engineering, where Okta faults hit.
+func (w *world) engPath() string { return "/api/v1/groups/" + w.groupIDs["Engineering"] + "/users" }
+
+// engPages is how many member pages Engineering reads in now.
+func (w *world) engPages() int {
+	n := len(w.sim.Org().Members(w.groupIDs["Engineering"]))
+	return max(1, (n+pageCap-1)/pageCap)
+}
+
+// pageSkip is how many of Engineering's member pages go through before
+// the one at point at.
+func (w *world) pageSkip(at int) int {
+	switch at {
+	case 0:
+		return 0
+	case 1:
+		return w.engPages() / 2
+	}
+	return w.engPages() - 1
+}
+
+// hook arms an Okta hook on Engineering's member page at point at.
+func (w *world) hook(at, count int, before func(*http.Request), serve oktasim.Interceptor) {
+	w.t.Helper()
+	if err := w.sim.AddHook(oktasim.Hook{PathPrefix: w.engPath(), Skip: w.pageSkip(at), Count: count, Before: before, Serve: serve}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// simFault arms a simulator Fault on Engineering's member page at point
+// at, with a hook that only counts it.
+func (w *world) simFault(at int, ft oktasim.Fault) {
+	w.t.Helper()
+	ft.PathPrefix, ft.Skip = w.engPath(), w.pageSkip(at)
+	if err := w.sim.InjectFault(ft); err != nil {
+		w.t.Fatal(err)
+	}
+	w.hook(at, ft.Count, nil, nil)
+}
+
+// scimArm arms a SCIM fault at point at: the first write, the fourth, or
+// the first group update (the membership changes sent as the apply ends).
+func (w *world) scimArm(at, count int, act func(*http.Request) (int, http.Header, string)) {
+	switch at {
+	case 0:
+		w.faults.arm(isWrite, 0, count, act)
+	case 1:
+		w.faults.arm(isWrite, 3, count, act)
+	default:
+		w.faults.arm(isGroupPatch, 0, count, act)
+	}
+}
+
+// A storm longer than the Okta client's retries (4).
+const stormLength = 8
+
+// clientTimeout is past the Okta and SCIM clients' 30 s request timeout.
+const clientTimeout = 31 * time.Second
+
+var faults = []fault{
+	{name: "429 storm", side: sideOkta, auth: allAuth, names: []string{"429", "rate limit"},
+		inject: func(w *world, at int) { w.hook(at, stormLength, nil, oktasim.TooManyRequests(time.Second)) }},
+	{name: "5xx", side: sideOkta, auth: allAuth, names: []string{"503"},
+		inject: func(w *world, at int) { w.simFault(at, oktasim.Fault{Status: 503, Count: stormLength}) }},
+	{name: "connection reset", side: sideOkta, auth: allAuth, names: []string{"connection"},
+		inject: func(w *world, at int) { w.simFault(at, oktasim.Fault{Reset: true, Count: stormLength}) }},
+	{name: "truncated body", side: sideOkta, auth: allAuth, names: []string{"malformed", "unexpected end"},
+		inject: func(w *world, at int) { w.hook(at, 1, nil, oktasim.TruncateBody(200)) }},
+	{name: "stalled past timeout", side: sideOkta, auth: allAuth, names: []string{"no answer from Okta in time"},
+		inject: func(w *world, at int) {
+			w.simFault(at, oktasim.Fault{DelayMS: int(clientTimeout / time.Millisecond), Count: 1})
+		}},
+	{name: "token expiry", side: sideOkta, auth: scopedAuth, names: []string{"token"},
+		inject: func(w *world, at int) { w.hook(at, 1, func(*http.Request) { w.sim.ExpireTokens() }, nil) }},
+	{name: "DPoP nonce rotation", side: sideOkta, auth: []string{"scoped_dpop"}, names: []string{"nonce"},
+		setup: func(w *world) { w.sim.RequireAPINonce(true) },
+		inject: func(w *world, at int) {
+			w.hook(at, 1, func(*http.Request) { w.sim.RotateDPoPNonce(); w.sim.RotateDPoPNonce() }, nil)
+		}},
+	{name: "clock skew", side: sideOkta, auth: scopedAuth, names: []string{"clock", "iat", "time"},
+		inject: func(w *world, at int) {
+			w.hook(at, 1, func(*http.Request) {
+				w.sim.SetOAuthClock(func() time.Time { return time.Now().Add(-3 * time.Minute) })
+				w.sim.ExpireTokens()
+			}, nil)
+		}},
+	{name: "mapped group deleted", side: sideOkta, auth: allAuth, names: []string{"Engineering", "not found", "E0000007"},
+		inject: func(w *world, at int) {
+			w.hook(at, 1, func(*http.Request) { _ = w.sim.Org().DeleteGroup(w.groupIDs["Engineering"]) }, nil)
+		}},
+	{name: "mapped group renamed", side: sideOkta, auth: allAuth, names: []string{"Engineering"},
+		inject: func(w *world, at int) {
+			w.hook(at, 1, func(*http.Request) { _ = w.sim.Org().RenameGroup(w.groupIDs["Engineering"], "Engineering (old)") }, nil)
+		}},
+	{name: "user deleted", side: sideOkta, auth: allAuth, names: []string{"user"},
+		inject: func(w *world, at int) {
+			members := w.sim.Org().Members(w.groupIDs["Engineering"])
+			victim := members[min(len(members)-1, w.pageSkip(at)*pageCap)]
+			w.hook(at, 1, func(*http.Request) {
+				_ = w.sim.Org().DeleteUser(victim) // deactivates
+				_ = w.sim.Org().DeleteUser(victim) // deletes
+			}, nil)
+		}},
+
+	{name: "SCIM 5xx", side: sideSCIM, auth: allAuth, names: []string{"500", "database unavailable"},
+		inject: func(w *world, at int) {
+			w.scimArm(at, 1, scimError(500, "", "database unavailable", nil))
+		}},
+	{name: "SCIM 409", side: sideSCIM, auth: allAuth, names: []string{"409", "uniqueness"},
+		inject: func(w *world, at int) {
+			w.scimArm(at, 1, scimError(409, "uniqueness", "the resource already exists", nil))
+		}},
+	{name: "SCIM 429 with Retry-After", side: sideSCIM, auth: allAuth, names: []string{"429"},
+		inject: func(w *world, at int) {
+			w.scimArm(at, 2, scimError(429, "", "too many requests", http.Header{"Retry-After": {"1"}}))
+		}},
+	{name: "SCIM timeout", side: sideSCIM, auth: allAuth, names: []string{"Timeout", "deadline", "timeout"},
+		inject: func(w *world, at int) {
+			w.scimArm(at, 1, func(r *http.Request) (int, http.Header, string) {
+				time.Sleep(clientTimeout)
+				status, h, body := w.faults.forward(r) // the write lands after the client gave up
+				return status, h, string(body)
+			})
+		}},
+	{name: "SCIM malformed body", side: sideSCIM, auth: allAuth, names: []string{"malformed", "unexpected end", "JSON"},
+		inject: func(w *world, at int) { w.scimArm(at, 1, w.faults.truncated(20)) }},
+	{name: "SCIM write dropped", side: sideSCIM, auth: allAuth,
+		inject: func(w *world, at int) { w.scimArm(at, 1, w.faults.dropWrite) }},
+}
+
+// namesFailure reports whether msg says one of names.
+func (f fault) namesFailure(msg string) bool {
+	for _, n := range f.names {
+		if strings.Contains(msg, n) {
+			return true
+		}
+	}
+	return false
+}
