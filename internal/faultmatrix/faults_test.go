@@ -96,8 +96,9 @@ func (w *world) scimArm(at, count int, act func(*http.Request) (int, http.Header
 	}
 }
 
-// A storm longer than the Okta client's retries (4).
-const stormLength = 8
+// A storm longer than the Okta client's retries (4), even counting the
+// HTTP transport's own retry of a request on a reused connection.
+const stormLength = 20
 
 // clientTimeout is past the Okta and SCIM clients' 30 s request timeout.
 const clientTimeout = 31 * time.Second

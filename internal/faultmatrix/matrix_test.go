@@ -75,15 +75,15 @@ type outcome struct {
 	// next is how many changes the run after the fault made, and held
 	// whether it held revocations for approval.
 	next int
-	held bool
+	held int
 }
 
 // String names the outcome for the table: "failed" (nothing wrong was
 // applied, the next run made the rest), "absorbed" (retries got through
 // and the run did all its work), or "succeeded, n left" (the run ended
 // well but left n changes to the next run: a write the provider dropped,
-// or an Okta change made while it read); ", held" when the next run held
-// revocations for approval (a mapped group gone).
+// or an Okta change made while it read); ", next run held n" when the next
+// run held revocations for approval (a mapped group gone).
 func (o outcome) String() string {
 	s := o.status
 	switch {
@@ -92,8 +92,8 @@ func (o outcome) String() string {
 	case o.status == "succeeded":
 		s = fmt.Sprintf("succeeded, %d left", o.next)
 	}
-	if o.held {
-		s += ", held"
+	if o.held > 0 {
+		s += fmt.Sprintf(", next run held %d", o.held)
 	}
 	return s
 }
@@ -121,26 +121,48 @@ func TestFaultMatrix(t *testing.T) {
 	t.Logf("fault matrix, %d cells in %s:\n%s", len(cells()), time.Since(start).Round(time.Second), matrixTable(results))
 }
 
-// matrixTable renders the outcomes as a Markdown table: a row per fault,
-// a column per point.
+// matrixTable renders the outcomes as a Markdown table, a row per fault
+// and point: each outcome with the number of cells (target and auth mode
+// combinations) that saw it, and which cells when they did not all agree.
 func matrixTable(results map[string]map[string][]string) string {
 	var b strings.Builder
-	b.WriteString("| fault | point | outcome (target, auth) |\n| --- | --- | --- |\n")
+	b.WriteString("| fault | point | outcome (cells) |\n| --- | --- | --- |\n")
 	for _, f := range faults {
 		points := oktaPoints
 		if f.side == sideSCIM {
 			points = scimPoints
 		}
 		for _, p := range points {
-			outs := results[f.name][p]
-			if len(outs) == 0 {
-				continue
+			if outs := results[f.name][p]; len(outs) > 0 {
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", f.name, p, summarize(outs))
 			}
-			sort.Strings(outs)
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", f.name, p, strings.Join(outs, "; "))
 		}
 	}
 	return b.String()
+}
+
+// summarize groups "outcome (target, auth)" entries by outcome.
+func summarize(outs []string) string {
+	cellsOf := map[string][]string{}
+	var labels []string
+	for _, o := range outs {
+		label, where, _ := strings.Cut(o, " (")
+		if cellsOf[label] == nil {
+			labels = append(labels, label)
+		}
+		cellsOf[label] = append(cellsOf[label], strings.ReplaceAll(strings.TrimSuffix(where, ")"), ",", ""))
+	}
+	sort.Strings(labels)
+	var parts []string
+	for _, l := range labels {
+		sort.Strings(cellsOf[l])
+		part := fmt.Sprintf("%s ×%d", l, len(cellsOf[l]))
+		if len(labels) > 1 || len(outs) == 1 {
+			part += " (" + strings.Join(cellsOf[l], ", ") + ")"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // runCell syncs once, changes the org so that the next run has work, runs
@@ -172,7 +194,7 @@ func runCell(t *testing.T, c cell) outcome {
 	}
 	w.checkRecorded(c.fault, code, res, errs)
 	next := w.converge()
-	return outcome{status: res.Status, err: res.Error, next: next.Created + next.Granted + next.Revoked + next.Held, held: next.Status == "held"}
+	return outcome{status: res.Status, err: res.Error, next: next.Created + next.Granted + next.Revoked, held: next.Held}
 }
 
 // disarm removes every fault, hook and clock change.
