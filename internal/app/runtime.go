@@ -195,10 +195,10 @@ func (rt *Runtime) EngineFor(ctx context.Context, cfg config.Config, get SecretG
 		live = func() config.Config { return cfg }
 	}
 	return engine.New(engine.Options{
-		Source:   client,
+		Source:   oktaSource{client},
 		Target:   tgt,
 		Recorder: anchoringRecorder{rt.Store, rt},
-		Config:   live,
+		Policy:   func() engine.Policy { return EnginePolicy(live()) },
 		Logger:   rt.Logger,
 		LockPath: filepath.Join(rt.DataDir, LockFile),
 		Holder:   rt.Holder,

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/rolesync/rolesync/internal/app"
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/oktasim"
@@ -181,8 +180,8 @@ func (r *canaryRun) panicRun() {
 		if err != nil {
 			return err
 		}
-		eng, err := engine.New(engine.Options{Source: src, Target: &panicTarget{Target: tgt}, Recorder: rt.Store,
-			Config: func() config.Config { return cfg }, Logger: rt.Logger, LockPath: filepath.Join(rt.DataDir, app.LockFile), Holder: "gui"})
+		eng, err := engine.New(engine.Options{Source: app.EngineSource(src), Target: &panicTarget{Target: tgt}, Recorder: rt.Store,
+			Policy: func() engine.Policy { return app.EnginePolicy(cfg) }, Logger: rt.Logger, LockPath: filepath.Join(rt.DataDir, app.LockFile), Holder: "gui"})
 		if err != nil {
 			return err
 		}

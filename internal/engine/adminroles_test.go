@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -14,8 +12,8 @@ import (
 // An admin role written in another case than the target's still protects
 // the last admin.
 func TestAdminRolesIgnoreCase(t *testing.T) {
-	cfg := config.Config{Safety: config.Safety{AdminRoles: []string{"administrator"}}}
-	o := newOrg().user("ann", okta.StatusActive, "Ops").user("bob", okta.StatusActive, "Ops")
+	cfg := Policy{Safety: Safety{AdminRoles: []string{"administrator"}}}
+	o := newOrg().user("ann", StatusActive, "Ops").user("bob", StatusActive, "Ops")
 	e := newEnv(t, cfg, o, []target.User{synced("ann", "Administrator"), synced("bob", "Administrator")}, false)
 	res, err := e.eng.Run(context.Background(), RunOptions{})
 	if err != nil {
@@ -36,8 +34,8 @@ func TestAdminRolesIgnoreCase(t *testing.T) {
 // An admin role the target does not define fails the run with a message
 // that names it and the roles the target has.
 func TestAdminRolesMustExistInTarget(t *testing.T) {
-	cfg := config.Config{Safety: config.Safety{AdminRoles: []string{"Administrator", "Admn"}}}
-	o := newOrg().user("ann", okta.StatusActive, "Ops")
+	cfg := Policy{Safety: Safety{AdminRoles: []string{"Administrator", "Admn"}}}
+	o := newOrg().user("ann", StatusActive, "Ops")
 	e := newEnv(t, cfg, o, []target.User{synced("ann", "Administrator")}, false)
 	before := e.state()
 	res, err := e.eng.Run(context.Background(), RunOptions{})

@@ -194,7 +194,7 @@ func (e *Engine) applyUser(ctx context.Context, cs []PlannedChange, p *Plan) err
 	cur := *cp
 	if slices.ContainsFunc(cs, func(c PlannedChange) bool { return c.Action == store.ActionUpdate }) {
 		u := cur
-		if ou := p.people[first.OktaID]; ou != nil {
+		if ou := p.people.User(first.OktaID); ou != nil {
 			u.ExternalID, u.Login, u.Email, u.FirstName, u.LastName = ou.ID, ou.Login, ou.Email, ou.FirstName, ou.LastName
 		}
 		if err := e.opts.Target.UpdateProfile(ctx, u); err != nil {
@@ -228,7 +228,7 @@ func (e *Engine) createUser(ctx context.Context, cs []PlannedChange, p *Plan) er
 func newTargetUser(cs []PlannedChange, p *Plan) target.User {
 	first := cs[0]
 	u := target.User{ExternalID: first.OktaID, Login: first.User, Email: first.Email}
-	if ou := p.people[first.OktaID]; ou != nil {
+	if ou := p.people.User(first.OktaID); ou != nil {
 		u.FirstName, u.LastName = ou.FirstName, ou.LastName
 	}
 	for _, c := range cs[1:] {

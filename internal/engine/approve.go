@@ -32,7 +32,7 @@ func (e *Engine) Approve(ctx context.Context, runID int64) (Result, error) {
 	}
 	log = log.With("run", res.RunID)
 	prog := e.progress(RunOptions{})
-	fresh, err := e.rawPlan(ctx, e.opts.Config(), true, prog)
+	fresh, err := e.rawPlan(ctx, e.opts.Policy(), true, prog)
 	if fresh != nil {
 		res.APICalls = fresh.APICalls
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -26,7 +25,7 @@ func TestApprove(t *testing.T) {
 	ctx := context.Background()
 	e, o, held := heldRun(t)
 	// Before approval, two of the departed users came back to Ops.
-	o.user("x00", okta.StatusActive, "Ops").user("x01", okta.StatusActive, "Ops")
+	o.user("x00", StatusActive, "Ops").user("x01", StatusActive, "Ops")
 	// And someone else left, who was not in the hold.
 	o.groups["Ops"].MemberIDs = removeID(o.groups["Ops"].MemberIDs, "s01")
 

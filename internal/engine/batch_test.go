@@ -7,8 +7,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -44,8 +42,8 @@ func (b *batchTarget) Flush(context.Context) error {
 func batchEngine(t *testing.T, tgt *batchTarget, o *org) (*Engine, *fakeRecorder) {
 	t.Helper()
 	rec := newRecorder()
-	cfg := config.Config{Mappings: defaultMappings}
-	e, err := New(Options{Source: &fakeSource{org: o}, Target: tgt, Recorder: rec, Config: func() config.Config { return cfg }})
+	cfg := Policy{Mappings: defaultMappings}
+	e, err := New(Options{Source: &fakeSource{org: o}, Target: tgt, Recorder: rec, Policy: func() Policy { return cfg }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +51,7 @@ func batchEngine(t *testing.T, tgt *batchTarget, o *org) (*Engine, *fakeRecorder
 }
 
 func TestBatchingTargetIsFlushedOncePerRun(t *testing.T) {
-	o := newOrg().user("ada", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Ops")
+	o := newOrg().user("ada", StatusActive, "Eng").user("bob", StatusActive, "Ops")
 	tgt := &batchTarget{memTarget: newMemTarget("Administrator", "Read Only", "Auditor")}
 	e, _ := batchEngine(t, tgt, o)
 	res, err := e.Run(context.Background(), RunOptions{})
@@ -86,7 +84,7 @@ func TestFailedFlushRecordsOnlyWhatWasMade(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			o := newOrg().user("ada", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Ops")
+			o := newOrg().user("ada", StatusActive, "Eng").user("bob", StatusActive, "Ops")
 			tgt := &batchTarget{memTarget: newMemTarget("Administrator", "Read Only", "Auditor"), failRoles: c.failRoles, opaque: c.opaque}
 			e, rec := batchEngine(t, tgt, o)
 			res, err := e.Run(context.Background(), RunOptions{})
@@ -119,12 +117,12 @@ func (c *cancelOnCreate) CreateUser(ctx context.Context, u target.User) (target.
 }
 
 func TestApplyStopsAfterTheUserInFlightWhenCancelled(t *testing.T) {
-	o := newOrg().user("ada", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Ops").user("cy", okta.StatusActive, "Audit")
+	o := newOrg().user("ada", StatusActive, "Eng").user("bob", StatusActive, "Ops").user("cy", StatusActive, "Audit")
 	ctx, cancel := context.WithCancel(context.Background())
 	tgt := &cancelOnCreate{memTarget: newMemTarget("Administrator", "Read Only", "Auditor"), cancel: cancel}
 	rec := newRecorder()
-	cfg := config.Config{Mappings: defaultMappings, Safety: defaultLimits}
-	e, err := New(Options{Source: &fakeSource{org: o}, Target: tgt, Recorder: rec, Config: func() config.Config { return cfg }})
+	cfg := Policy{Mappings: defaultMappings, Safety: defaultLimits}
+	e, err := New(Options{Source: &fakeSource{org: o}, Target: tgt, Recorder: rec, Policy: func() Policy { return cfg }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,12 +151,12 @@ func mustList(t *testing.T, tgt target.Target) []target.User {
 // okta.users.read): LookupUsers returns a nil map and no error.
 type refusedLookup struct{ *fakeSource }
 
-func (refusedLookup) LookupUsers(context.Context, []string) (map[string]*okta.User, error) {
+func (refusedLookup) LookupUsers(context.Context, []string) (map[string]*User, error) {
 	return nil, nil
 }
 
 func TestRefusedLookupDoesNotClaimUsersLeftOkta(t *testing.T) {
-	o := newOrg().user("ada", okta.StatusActive, "Eng")
+	o := newOrg().user("ada", StatusActive, "Eng")
 	m := newMemEnv(t, o, nil, synced("bob", "Administrator"))
 	m.eng.opts.Source = refusedLookup{m.src}
 	p, err := m.eng.Plan(context.Background())

@@ -6,15 +6,13 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/target"
 )
 
 // benchOrg makes an org of n users in 10 mapped groups with skew (a few
 // large groups, users in several groups), and a target a previous sync
 // filled, with 1% of users since gone, 1% new and 1% moved between groups.
-func benchOrg(b *testing.B, n int) (*org, *memTarget, []config.Mapping) {
+func benchOrg(b *testing.B, n int) (*org, *memTarget, []Mapping) {
 	b.Helper()
 	o, r, mappings, roles := benchOktaOrg(n)
 	t := newMemTarget(roles...)
@@ -30,7 +28,7 @@ func benchOrg(b *testing.B, n int) (*org, *memTarget, []config.Mapping) {
 	// 1% moved to another group.
 	for i := range n / 100 {
 		_, _ = t.CreateUser(ctx, target.User{ExternalID: fmt.Sprintf("00ugone%05d", i), Login: fmt.Sprintf("gone%05d@example.com", i), Roles: []string{"Read Only"}})
-		o.user(fmt.Sprintf("00unew%05d", i), okta.StatusActive, "G01")
+		o.user(fmt.Sprintf("00unew%05d", i), StatusActive, "G01")
 		g := o.groups[fmt.Sprintf("G%02d", 5+i%5)]
 		g.MemberIDs = append(g.MemberIDs, fmt.Sprintf("00u%07d", r.IntN(n)))
 	}
@@ -39,15 +37,15 @@ func benchOrg(b *testing.B, n int) (*org, *memTarget, []config.Mapping) {
 
 // benchOktaOrg makes the org of benchOrg: n users in 10 mapped groups, and
 // the roles of the mappings.
-func benchOktaOrg(n int) (*org, *rand.Rand, []config.Mapping, []string) {
+func benchOktaOrg(n int) (*org, *rand.Rand, []Mapping, []string) {
 	r := rand.New(rand.NewPCG(1, 2))
-	o := &org{users: make(map[string]*okta.User, n), groups: map[string]*okta.Group{}}
-	var mappings []config.Mapping
+	o := &org{users: make(map[string]*User, n), groups: map[string]*Group{}}
+	var mappings []Mapping
 	roles := []string{"Administrator", "Read Only", "Auditor", "Helpdesk", "Approver"}
 	for g := range 10 {
 		name := fmt.Sprintf("G%02d", g)
 		o.group(name)
-		mappings = append(mappings, config.Mapping{Group: name, Roles: []string{roles[g%len(roles)]}})
+		mappings = append(mappings, Mapping{Group: name, Roles: []string{roles[g%len(roles)]}})
 	}
 	for i := range n {
 		id := fmt.Sprintf("00u%07d", i)
@@ -56,9 +54,9 @@ func benchOktaOrg(n int) (*org, *rand.Rand, []config.Mapping, []string) {
 		if r.IntN(3) == 0 {
 			groups = append(groups, fmt.Sprintf("G%02d", r.IntN(10)))
 		}
-		status := okta.StatusActive
+		status := StatusActive
 		if r.IntN(50) == 0 {
-			status = okta.StatusSuspended
+			status = StatusSuspended
 		}
 		o.user(id, status, groups...)
 	}
@@ -84,12 +82,12 @@ func benchPlan(b *testing.B, n int) {
 	runPlanBench(b, o, t, mappings)
 }
 
-func runPlanBench(b *testing.B, o *org, t *memTarget, mappings []config.Mapping) {
+func runPlanBench(b *testing.B, o *org, t *memTarget, mappings []Mapping) {
 	m := newMemEnv(b, o, nil)
 	m.tgt = t
 	m.eng.opts.Target = t
 	m.cfg.Mappings = mappings
-	m.cfg.Safety = config.Safety{AdminRoles: []string{"Administrator"}, ProtectedAccounts: []string{"00u0000001@example.com"}}
+	m.cfg.Safety = Safety{AdminRoles: []string{"Administrator"}, ProtectedAccounts: []string{"00u0000001@example.com"}}
 	// A fixed snapshot: building it is the source's work, not the plan's.
 	refs := make([]string, len(mappings))
 	for i, mp := range mappings {

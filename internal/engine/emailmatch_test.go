@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -16,7 +14,7 @@ import (
 // email is the portal admin's, pat's and eve's are those of portal accounts
 // made by hand.
 func emailOrg() *org {
-	o := newOrg().user("mal", okta.StatusActive, "Ops").user("pat", okta.StatusActive, "Ops").user("eve", okta.StatusActive, "Ops")
+	o := newOrg().user("mal", StatusActive, "Ops").user("pat", StatusActive, "Ops").user("eve", StatusActive, "Ops")
 	o.users["mal"].Email = "ROOT@corp.com"
 	o.users["pat"].Email = "Pat@corp.com"
 	o.users["eve"].Email = "ops@corp.com"
@@ -48,7 +46,7 @@ func byLogin(t *testing.T, e *env, login string) *target.User {
 // for approval with its reason, and applied when approved.
 func TestEmailMatchNeverTakesOverAnAccount(t *testing.T) {
 	ctx := context.Background()
-	cfg := config.Config{Safety: config.Safety{AdminRoles: []string{"Administrator"}, ProtectedAccounts: []string{"ops@corp.com"}}}
+	cfg := Policy{Safety: Safety{AdminRoles: []string{"Administrator"}, ProtectedAccounts: []string{"ops@corp.com"}}}
 	e := newEnv(t, cfg, emailOrg(), emailBefore(), false)
 	res, err := e.eng.Run(ctx, RunOptions{})
 	if err != nil {
@@ -108,7 +106,7 @@ func TestEmailMatchNeverTakesOverAnAccount(t *testing.T) {
 // Without admin roles configured every account with roles counts as an
 // admin: it is never linked by email.
 func TestEmailMatchWithoutAdminRolesKeepsAccountsWithRoles(t *testing.T) {
-	e := newEnv(t, config.Config{}, emailOrg(), emailBefore(), false)
+	e := newEnv(t, Policy{}, emailOrg(), emailBefore(), false)
 	res, err := e.eng.Run(context.Background(), RunOptions{})
 	if err != nil {
 		t.Fatal(err)

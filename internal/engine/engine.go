@@ -14,8 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -23,16 +21,16 @@ import (
 // Source reads a complete snapshot of the mapped Okta groups. It returns an
 // error for any failed or partial read.
 type Source interface {
-	Snapshot(ctx context.Context, groups []string) (*okta.Snapshot, error)
+	Snapshot(ctx context.Context, groups []string) (*Snapshot, error)
 }
 
 // DeltaSource is a Source that can read only what changed since a previous
-// snapshot, returning a snapshot equal to a full read. *okta.Client
-// satisfies it. The engine reads in full on its first run, when asked
-// (RunOptions.Full), and at least every Options.FullEvery.
+// snapshot, returning a snapshot equal to a full read. The wiring's source
+// over the Okta client satisfies it. The engine reads in full on its first
+// run, when asked (RunOptions.Full), and at least every Options.FullEvery.
 type DeltaSource interface {
 	Source
-	SnapshotDelta(ctx context.Context, groups []string, prev *okta.Snapshot) (*okta.Snapshot, error)
+	SnapshotDelta(ctx context.Context, groups []string, prev *Snapshot) (*Snapshot, error)
 }
 
 // DefaultFullEvery is how often a full read replaces delta reads.
@@ -44,7 +42,7 @@ const DefaultFullEvery = 24 * time.Hour
 // deactivated, or were only removed from the groups. Missing users are
 // absent from the returned map.
 type UserLookup interface {
-	LookupUsers(ctx context.Context, ids []string) (map[string]*okta.User, error)
+	LookupUsers(ctx context.Context, ids []string) (map[string]*User, error)
 }
 
 // Recorder keeps runs, changes and holds. *store.Store satisfies it.
@@ -91,9 +89,9 @@ type Options struct {
 	Source   Source
 	Target   target.Target
 	Recorder Recorder
-	// Config returns the configuration to use; it is called once per run,
-	// so edits take effect on the next run.
-	Config func() config.Config
+	// Policy returns the mappings and safety policy to use; it is called
+	// once per run, so edits take effect on the next run.
+	Policy func() Policy
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
@@ -118,7 +116,7 @@ type Engine struct {
 	mu   sync.Mutex
 	// prev is the last complete snapshot and lastFull the time of the last
 	// full read, for delta reads. Guarded by mu.
-	prev     *okta.Snapshot
+	prev     *Snapshot
 	lastFull time.Time
 	// cache is the last listing of a VersionedTarget. Guarded by mu.
 	cache userCache
@@ -137,7 +135,7 @@ func New(opts Options) (*Engine, error) {
 		return nil, errors.New("engine: no target")
 	case opts.Recorder == nil:
 		return nil, errors.New("engine: no recorder for runs")
-	case opts.Config == nil:
+	case opts.Policy == nil:
 		return nil, errors.New("engine: no configuration")
 	}
 	if opts.Now == nil {
@@ -237,7 +235,7 @@ func (e *Engine) Plan(ctx context.Context) (*Plan, error) {
 		return nil, err
 	}
 	defer unlock()
-	return e.makePlan(ctx, e.opts.Config(), false, func(Progress) {})
+	return e.makePlan(ctx, e.opts.Policy(), false, func(Progress) {})
 }
 
 // Run runs one sync: read, plan, gates, apply, record. A failed read or plan
@@ -267,8 +265,8 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	prog := e.progress(o)
 
 	callsBefore, counted := e.sourceCalls()
-	cfg := e.opts.Config()
-	plan, err := e.makePlan(ctx, cfg, o.Full, prog)
+	pol := e.opts.Policy()
+	plan, err := e.makePlan(ctx, pol, o.Full, prog)
 	if plan != nil {
 		res.APICalls, res.Feed = plan.APICalls, plan.Feed
 	}
@@ -307,7 +305,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 	if err == nil {
 		held = plan.Held
 	} else {
-		res.Skipped = reliedOnFailedGrants(plan, cfg.Safety.AdminRoles, plan.Changes, applied)
+		res.Skipped = reliedOnFailedGrants(plan, pol.Safety.AdminRoles, plan.Changes, applied)
 	}
 	return e.finish(ctx, log, res, alog.pending(applied), held, err)
 }

@@ -8,14 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 	"github.com/rolesync/rolesync/internal/target/local"
 )
 
-var defaultMappings = []config.Mapping{
+var defaultMappings = []Mapping{
 	{Group: "Eng", Roles: []string{"Administrator"}},
 	{Group: "Ops", Roles: []string{"Read Only"}},
 	{Group: "Audit", Roles: []string{"Auditor", "Read Only"}},
@@ -27,12 +25,12 @@ type env struct {
 	src     *fakeSource
 	rec     *fakeRecorder
 	eng     *Engine
-	cfg     config.Config
+	cfg     Policy
 	notices []Notice
 }
 
 // newEnv builds an engine over a real local directory holding before.
-func newEnv(t *testing.T, cfg config.Config, o *org, before []target.User, lookup bool) *env {
+func newEnv(t *testing.T, cfg Policy, o *org, before []target.User, lookup bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir, err := local.Open(ctx, filepath.Join(t.TempDir(), "directory.db"))
@@ -62,8 +60,8 @@ func newEnv(t *testing.T, cfg config.Config, o *org, before []target.User, looku
 	}
 	if cfg.Safety.MaxRevocations == 0 && cfg.Safety.MaxRevocationPercent == 0 {
 		// Neither limit set: the defaults, as a file that leaves them out
-		// gets from config.Parse. Tests of zero limits set them after.
-		cfg.Safety.MaxRevocations, cfg.Safety.MaxRevocationPercent = DefaultMaxRevocations, DefaultMaxRevocationPercent
+		// gets from the configuration. Tests of zero limits set them after.
+		cfg.Safety.MaxRevocations, cfg.Safety.MaxRevocationPercent = defaultLimits.MaxRevocations, defaultLimits.MaxRevocationPercent
 	}
 	e := &env{t: t, dir: dir, src: &fakeSource{org: o}, rec: newRecorder(), cfg: cfg}
 	var src Source = e.src
@@ -73,7 +71,7 @@ func newEnv(t *testing.T, cfg config.Config, o *org, before []target.User, looku
 	}
 	clock := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	e.eng, err = New(Options{Source: src, Target: dir, Recorder: e.rec,
-		Config: func() config.Config { return e.cfg }, Now: func() time.Time { return clock },
+		Policy: func() Policy { return e.cfg }, Now: func() time.Time { return clock },
 		Notify: func(n Notice) { e.notices = append(e.notices, n) }})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +146,7 @@ func TestRunSemantics(t *testing.T) {
 	}{
 		{
 			name: "members are created with the union of their groups' roles",
-			org:  newOrg().user("ann", okta.StatusActive, "Eng", "Ops").user("bob", okta.StatusActive, "Audit"),
+			org:  newOrg().user("ann", StatusActive, "Eng", "Ops").user("bob", StatusActive, "Audit"),
 			wantChanges: []string{
 				"ann create: member of Eng, Ops", "ann grant Administrator: member of Eng", "ann grant Read Only: member of Ops",
 				"bob create: member of Audit", "bob grant Auditor: member of Audit", "bob grant Read Only: member of Audit",
@@ -157,10 +155,10 @@ func TestRunSemantics(t *testing.T) {
 		},
 		{
 			name: "only active-like statuses get roles; staged and provisioned are not created",
-			org: newOrg().user("act", okta.StatusActive, "Ops").user("exp", okta.StatusPasswordExpired, "Ops").
-				user("lck", okta.StatusLockedOut, "Ops").user("rec", okta.StatusRecovery, "Ops").
-				user("stg", okta.StatusStaged, "Ops").user("prv", okta.StatusProvisioned, "Ops").
-				user("sus", okta.StatusSuspended, "Ops").user("dep", okta.StatusDeprovisioned, "Ops"),
+			org: newOrg().user("act", StatusActive, "Ops").user("exp", StatusPasswordExpired, "Ops").
+				user("lck", StatusLockedOut, "Ops").user("rec", StatusRecovery, "Ops").
+				user("stg", StatusStaged, "Ops").user("prv", StatusProvisioned, "Ops").
+				user("sus", StatusSuspended, "Ops").user("dep", StatusDeprovisioned, "Ops"),
 			wantChanges: []string{
 				"act create: member of Ops", "act grant Read Only: member of Ops", "exp create: member of Ops", "exp grant Read Only: member of Ops",
 				"lck create: member of Ops", "lck grant Read Only: member of Ops", "rec create: member of Ops", "rec grant Read Only: member of Ops",
@@ -170,7 +168,7 @@ func TestRunSemantics(t *testing.T) {
 		},
 		{
 			name:   "matched by Okta id: roles follow the groups",
-			org:    newOrg().user("ann", okta.StatusActive, "Ops"),
+			org:    newOrg().user("ann", StatusActive, "Ops"),
 			before: []target.User{synced("ann", "Administrator", "Auditor")},
 			wantChanges: []string{"ann grant Read Only: member of Ops", "ann revoke Administrator: removed from Eng",
 				"ann revoke Auditor: removed from Audit"},
@@ -178,14 +176,14 @@ func TestRunSemantics(t *testing.T) {
 		},
 		{
 			name:        "never-seen user matched by login, not created twice",
-			org:         newOrg().user("ann", okta.StatusActive, "Eng"),
+			org:         newOrg().user("ann", StatusActive, "Eng"),
 			before:      []target.User{{Login: "ANN@example.com", Roles: []string{"Administrator"}, Active: true}},
 			wantChanges: []string{"ann update: matched to Okta user ann by login"},
 			wantState:   map[string]string{"ann@example.com": "on:Administrator"},
 		},
 		{
 			name: "a changed email updates the profile instead of creating a user",
-			org:  newOrg().user("ann", okta.StatusActive, "Eng"),
+			org:  newOrg().user("ann", StatusActive, "Eng"),
 			before: []target.User{func() target.User {
 				u := synced("ann", "Administrator")
 				u.Email = "old@example.com"
@@ -196,14 +194,14 @@ func TestRunSemantics(t *testing.T) {
 		},
 		{
 			name:        "a user who left every mapped group is disabled, not deleted",
-			org:         newOrg().user("ann", okta.StatusActive, "Eng"),
+			org:         newOrg().user("ann", StatusActive, "Eng"),
 			before:      []target.User{synced("ann", "Administrator"), synced("bob", "Read Only")},
 			wantChanges: []string{"bob revoke_all: left Okta or every synced group"},
 			wantState:   map[string]string{"ann@example.com": "on:Administrator", "bob@example.com": "off:"},
 		},
 		{
 			name:   "with user lookups, the reason says whether the user left Okta",
-			org:    newOrg().user("ann", okta.StatusActive, "Eng").user("cat", okta.StatusActive).user("eve", okta.StatusSuspended),
+			org:    newOrg().user("ann", StatusActive, "Eng").user("cat", StatusActive).user("eve", StatusSuspended),
 			before: []target.User{synced("ann", "Administrator"), synced("bob", "Read Only"), synced("cat", "Read Only"), synced("eve", "Read Only")},
 			lookup: true,
 			wantChanges: []string{"bob revoke_all: left Okta", "cat revoke_all: removed from every synced group",
@@ -213,22 +211,22 @@ func TestRunSemantics(t *testing.T) {
 		},
 		{
 			name: "suspended and deactivated members lose all roles",
-			org: newOrg().user("ann", okta.StatusActive, "Eng").user("sus", okta.StatusSuspended, "Eng").
-				user("dep", okta.StatusDeprovisioned, "Ops"),
+			org: newOrg().user("ann", StatusActive, "Eng").user("sus", StatusSuspended, "Eng").
+				user("dep", StatusDeprovisioned, "Ops"),
 			before:      []target.User{synced("ann", "Administrator"), synced("sus", "Administrator"), synced("dep", "Read Only")},
 			wantChanges: []string{"dep revoke_all: deactivated in Okta", "sus revoke_all: suspended in Okta"},
 			wantState:   map[string]string{"ann@example.com": "on:Administrator", "sus@example.com": "off:", "dep@example.com": "off:"},
 		},
 		{
 			name:        "a member Okta deleted during the read has left Okta",
-			org:         newOrg().user("ann", okta.StatusActive, "Eng").user("del", okta.StatusDeleted, "Eng"),
+			org:         newOrg().user("ann", StatusActive, "Eng").user("del", StatusDeleted, "Eng"),
 			before:      []target.User{synced("ann", "Administrator"), synced("del", "Administrator")},
 			wantChanges: []string{"del revoke_all: left Okta (deleted)"},
 			wantState:   map[string]string{"ann@example.com": "on:Administrator", "del@example.com": "off:"},
 		},
 		{
 			name:   "portal admins in no synced group lose their roles (seed), after the grants; users without roles are left alone",
-			org:    newOrg().user("ann", okta.StatusActive, "Eng"),
+			org:    newOrg().user("ann", StatusActive, "Eng"),
 			before: []target.User{hand("root@corp", "Administrator"), hand("viewer@corp")},
 			wantChanges: []string{"ann create: member of Eng", "ann grant Administrator: member of Eng",
 				"root@corp revoke_all: in no synced group"},
@@ -236,21 +234,21 @@ func TestRunSemantics(t *testing.T) {
 		},
 		{
 			name:        "a disabled user back in a group is enabled",
-			org:         newOrg().user("dora", okta.StatusActive, "Ops"),
+			org:         newOrg().user("dora", StatusActive, "Ops"),
 			before:      []target.User{disabled},
 			wantChanges: []string{"dora enable: member of Ops", "dora grant Read Only: member of Ops"},
 			wantState:   map[string]string{"dora@example.com": "on:Read Only"},
 		},
 		{
 			name:      "nothing to do",
-			org:       newOrg().user("ann", okta.StatusActive, "Eng"),
+			org:       newOrg().user("ann", StatusActive, "Eng"),
 			before:    []target.User{synced("ann", "Administrator")},
 			wantState: map[string]string{"ann@example.com": "on:Administrator"},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, config.Config{}, tc.org, tc.before, tc.lookup)
+			e := newEnv(t, Policy{}, tc.org, tc.before, tc.lookup)
 			res, err := e.eng.Run(context.Background(), RunOptions{Trigger: store.TriggerCLI})
 			if err != nil {
 				t.Fatal(err)
@@ -300,6 +298,3 @@ func mapsEqual(a, b map[string]string) bool {
 	}
 	return true
 }
-
-// The Okta client is a delta source.
-var _ DeltaSource = (*okta.Client)(nil)

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -18,15 +17,15 @@ import (
 // fakeSource returns a fixed snapshot or error.
 type fakeSource struct {
 	mu    sync.Mutex
-	snap  *okta.Snapshot
+	snap  *Snapshot
 	org   *org // when set, snapshots are read from it
 	err   error
 	calls int
 	// lookup, when set, makes the source a UserLookup.
-	lookup map[string]*okta.User
+	lookup map[string]*User
 }
 
-func (s *fakeSource) Snapshot(_ context.Context, groups []string) (*okta.Snapshot, error) {
+func (s *fakeSource) Snapshot(_ context.Context, groups []string) (*Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
@@ -39,7 +38,7 @@ func (s *fakeSource) Snapshot(_ context.Context, groups []string) (*okta.Snapsho
 	return s.snap, nil
 }
 
-func (s *fakeSource) set(snap *okta.Snapshot, err error) {
+func (s *fakeSource) set(snap *Snapshot, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.snap, s.err = snap, err
@@ -47,8 +46,8 @@ func (s *fakeSource) set(snap *okta.Snapshot, err error) {
 
 type lookupSource struct{ *fakeSource }
 
-func (s lookupSource) LookupUsers(_ context.Context, ids []string) (map[string]*okta.User, error) {
-	out := map[string]*okta.User{}
+func (s lookupSource) LookupUsers(_ context.Context, ids []string) (map[string]*User, error) {
+	out := map[string]*User{}
 	for _, id := range ids {
 		if u, ok := s.lookup[id]; ok {
 			out[id] = u
@@ -287,19 +286,19 @@ func state(users []target.User) map[string]string {
 
 // org builds snapshots.
 type org struct {
-	users  map[string]*okta.User
-	groups map[string]*okta.Group
+	users  map[string]*User
+	groups map[string]*Group
 }
 
 // newOrg returns an org with the empty groups Eng, Ops and Audit.
 func newOrg() *org {
-	o := &org{users: map[string]*okta.User{}, groups: map[string]*okta.Group{}}
+	o := &org{users: map[string]*User{}, groups: map[string]*Group{}}
 	return o.group("Eng").group("Ops").group("Audit")
 }
 
 // user adds an Okta user whose id is name and login name@example.com.
 func (o *org) user(name, status string, groups ...string) *org {
-	o.users[name] = &okta.User{ID: name, Status: status, Login: name + "@example.com", Email: name + "@example.com",
+	o.users[name] = &User{ID: name, Status: status, Login: name + "@example.com", Email: name + "@example.com",
 		FirstName: strings.ToUpper(name[:1]) + name[1:], LastName: "Test"}
 	for _, g := range groups {
 		o.group(g)
@@ -310,15 +309,16 @@ func (o *org) user(name, status string, groups ...string) *org {
 
 func (o *org) group(name string) *org {
 	if o.groups[name] == nil {
-		o.groups[name] = &okta.Group{ID: "00g" + name, Name: name, Type: "OKTA_GROUP"}
+		o.groups[name] = &Group{ID: "00g" + name, Name: name, Type: "OKTA_GROUP"}
 	}
 	return o
 }
 
 // snap returns the snapshot of the given mapping references; references
 // with no group are reported missing.
-func (o *org) snap(refs ...string) *okta.Snapshot {
-	s := &okta.Snapshot{Groups: map[string]*okta.Group{}, Users: map[string]*okta.User{}, APICalls: 1 + len(refs)}
+func (o *org) snap(refs ...string) *Snapshot {
+	users := UserMap{}
+	s := &Snapshot{Groups: map[string]*Group{}, Users: users, APICalls: 1 + len(refs)}
 	for _, r := range refs {
 		g, ok := o.groups[r]
 		if !ok {
@@ -330,7 +330,7 @@ func (o *org) snap(refs ...string) *okta.Snapshot {
 		s.Groups[r] = &cp
 		for _, id := range g.MemberIDs {
 			u := *o.users[id]
-			s.Users[id] = &u
+			users[id] = &u
 		}
 	}
 	return s

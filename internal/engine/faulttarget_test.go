@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/target"
 )
 
@@ -147,9 +146,9 @@ func caseVariant(r *rand.Rand, s string) string {
 }
 
 // granted returns the roles Okta grants u through the mappings of m.
-func granted(m *memEnv, o *org, u *okta.User) map[string]bool {
+func granted(m *memEnv, o *org, u *User) map[string]bool {
 	out := map[string]bool{}
-	if !okta.KeepsRoles(u.Status) {
+	if !KeepsRoles(u.Status) {
 		return out
 	}
 	for _, mp := range m.cfg.Mappings {

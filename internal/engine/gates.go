@@ -5,21 +5,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
 
-// Defaults of the deletion threshold, max(N, P% of managed users): those
-// config.Parse and config.Default give a configuration that leaves them out.
-// The engine never puts them in for a 0, which is a limit of its own.
-const (
-	DefaultMaxRevocations       = config.DefaultMaxRevocations
-	DefaultMaxRevocationPercent = config.DefaultMaxRevocationPercent
-)
-
 // protect turns the revocations of protected accounts into kept entries.
-func protect(p *Plan, s config.Safety) {
+func protect(p *Plan, s Safety) {
 	if len(s.ProtectedAccounts) == 0 {
 		return
 	}
@@ -55,7 +46,7 @@ func (p *Plan) losesRole(c PlannedChange, role string) bool {
 
 // markAdmins flags the revocations that take an admin role away. Without
 // admin roles, every portal user with roles is an admin.
-func markAdmins(p *Plan, s config.Safety) {
+func markAdmins(p *Plan, s Safety) {
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		switch {
@@ -71,7 +62,7 @@ func markAdmins(p *Plan, s config.Safety) {
 // keepLastAdmins keeps, for every admin role that the plan would leave with
 // no holder, the revocation of one current holder (the first by login).
 // It also marks the changes that take an admin role away.
-func keepLastAdmins(p *Plan, s config.Safety) {
+func keepLastAdmins(p *Plan, s Safety) {
 	markAdmins(p, s)
 	for _, role := range s.AdminRoles {
 		keepLastHolder(p, role)
@@ -120,13 +111,13 @@ func keepLastHolder(p *Plan, role string) {
 // group missing from Okta, of a mapped group whose id changed or that read
 // empty after having members, of a suspiciously empty read, and over the
 // deletion threshold. Grants and other changes still apply.
-func gate(p *Plan, cfg config.Config) {
+func gate(p *Plan, pol Policy) {
 	holdLinks(p)
-	holdMissing(p, cfg.Mappings)
-	holdChangedGroups(p, cfg.Mappings)
-	holdEmptiedGroups(p, cfg.Mappings)
+	holdMissing(p, pol)
+	holdChangedGroups(p, pol)
+	holdEmptiedGroups(p, pol)
 	holdSuspiciousEmpty(p)
-	holdOverThreshold(p, cfg.Safety)
+	holdOverThreshold(p, pol.Safety)
 }
 
 // hold moves the revocations pick selects from Changes to Held.
@@ -148,18 +139,11 @@ func (p *Plan) hold(reason string, pick func(PlannedChange) bool) {
 // holdMissing holds the revocations of roles that a mapping whose group is
 // missing from Okta grants: the group may have been renamed or deleted by
 // mistake.
-func holdMissing(p *Plan, mappings []config.Mapping) {
+func holdMissing(p *Plan, pol Policy) {
 	if len(p.Missing) == 0 {
 		return
 	}
-	missingRoles := map[string]bool{}
-	for _, m := range mappings {
-		if slices.Contains(p.Missing, m.Group) {
-			for _, r := range m.Roles {
-				missingRoles[r] = true
-			}
-		}
-	}
+	missingRoles := pol.rolesOf(p.Missing...)
 	p.hold(fmt.Sprintf("mapped Okta group(s) %s not found in Okta", strings.Join(p.Missing, ", ")), func(c PlannedChange) bool {
 		if c.Action == store.ActionRevoke {
 			return missingRoles[c.Role]
@@ -190,9 +174,8 @@ func holdSuspiciousEmpty(p *Plan) {
 // holdOverThreshold holds every revocation when more users would lose
 // access or roles than max(N, P% of managed users). The limits are taken as
 // they are: a 0 lets its term allow nothing, so N = P = 0 holds every
-// revocation (a configuration that leaves them out has the defaults from
-// config.Parse).
-func holdOverThreshold(p *Plan, s config.Safety) {
+// revocation (defaults are the configuration's business).
+func holdOverThreshold(p *Plan, s Safety) {
 	n := max(s.MaxRevocations, 0)
 	pct := max(s.MaxRevocationPercent, 0)
 	p.RevocationLimit = max(n, p.ManagedUsers*pct/100)

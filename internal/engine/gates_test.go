@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -26,7 +24,7 @@ func many(prefix string, n int, roles ...string) []target.User {
 // members adds n active users prefix00 … to group.
 func (o *org) members(prefix string, n int, group string) *org {
 	for i := range n {
-		o.user(fmt.Sprintf("%s%02d", prefix, i), okta.StatusActive, group)
+		o.user(fmt.Sprintf("%s%02d", prefix, i), StatusActive, group)
 	}
 	return o
 }
@@ -34,9 +32,9 @@ func (o *org) members(prefix string, n int, group string) *org {
 func TestRunGates(t *testing.T) {
 	tests := []struct {
 		name       string
-		cfg        config.Config
+		cfg        Policy
 		org        *org
-		snap       *okta.Snapshot // overrides org
+		snap       *Snapshot // overrides org
 		readErr    error
 		before     []target.User
 		wantStatus string
@@ -57,9 +55,9 @@ func TestRunGates(t *testing.T) {
 		},
 		{
 			name: "a snapshot with a member but no user record applies nothing",
-			snap: &okta.Snapshot{Groups: map[string]*okta.Group{
+			snap: &Snapshot{Groups: map[string]*Group{
 				"Eng": {ID: "1", Name: "Eng", MemberIDs: []string{"ghost"}}, "Ops": {ID: "2", Name: "Ops"}, "Audit": {ID: "3", Name: "Audit"}},
-				Users: map[string]*okta.User{}},
+				Users: UserMap{}},
 			before:     []target.User{synced("ann", "Administrator")},
 			wantStatus: store.StatusFailed,
 			wantErr:    "incomplete Okta read: member ghost of group \"Eng\" has no user record",
@@ -67,21 +65,21 @@ func TestRunGates(t *testing.T) {
 		},
 		{
 			name:   "a snapshot without a mapped group applies nothing",
-			snap:   &okta.Snapshot{Groups: map[string]*okta.Group{"Eng": {ID: "1", Name: "Eng"}}, Users: map[string]*okta.User{}},
+			snap:   &Snapshot{Groups: map[string]*Group{"Eng": {ID: "1", Name: "Eng"}}, Users: UserMap{}},
 			before: []target.User{synced("ann", "Administrator")}, wantStatus: store.StatusFailed,
 			wantErr: `mapped group "Ops" is neither in the snapshot nor reported missing`, wantNotice: []string{NoticeFailed},
 		},
 		{
 			name:       "a mapping to a role the target lacks applies nothing",
-			cfg:        config.Config{Mappings: []config.Mapping{{Group: "Eng", Roles: []string{"Owner"}}}},
-			org:        newOrg().user("ann", okta.StatusActive, "Eng"),
+			cfg:        Policy{Mappings: []Mapping{{Group: "Eng", Roles: []string{"Owner"}}}},
+			org:        newOrg().user("ann", StatusActive, "Eng"),
 			wantStatus: store.StatusFailed,
 			wantErr:    `grants role "Owner", which the target does not define; add it (rolesync roles add "Owner")`,
 			wantNotice: []string{NoticeFailed},
 		},
 		{
 			name:       "no mappings applies nothing",
-			cfg:        config.Config{Mappings: []config.Mapping{}},
+			cfg:        Policy{Mappings: []Mapping{}},
 			org:        newOrg(),
 			before:     []target.User{hand("root@corp", "Administrator")},
 			wantStatus: store.StatusFailed,
@@ -90,9 +88,9 @@ func TestRunGates(t *testing.T) {
 		},
 		{
 			name: "a mapped group missing from Okta holds the revocations it would cause",
-			cfg: config.Config{Mappings: append(slices.Clone(defaultMappings),
-				config.Mapping{Group: "Gone", Roles: []string{"Auditor"}})},
-			org:        newOrg().user("ann", okta.StatusActive, "Eng"),
+			cfg: Policy{Mappings: append(slices.Clone(defaultMappings),
+				Mapping{Group: "Gone", Roles: []string{"Auditor"}})},
+			org:        newOrg().user("ann", StatusActive, "Eng"),
 			before:     []target.User{synced("ann", "Administrator", "Auditor"), synced("bob", "Read Only"), synced("cat", "Auditor")},
 			wantStatus: store.StatusHeld,
 			wantApply:  []string{"bob revoke_all: left Okta or every synced group"},
@@ -116,8 +114,8 @@ func TestRunGates(t *testing.T) {
 		},
 		{
 			name: "protected accounts are never revoked and shown as kept",
-			cfg:  config.Config{Safety: config.Safety{ProtectedAccounts: []string{"BreakGlass@Example.com", "bob@example.com"}}},
-			org:  newOrg().user("ann", okta.StatusActive, "Eng").user("bob", okta.StatusSuspended, "Eng"),
+			cfg:  Policy{Safety: Safety{ProtectedAccounts: []string{"BreakGlass@Example.com", "bob@example.com"}}},
+			org:  newOrg().user("ann", StatusActive, "Eng").user("bob", StatusSuspended, "Eng"),
 			before: []target.User{hand("breakglass@example.com", "Administrator"), synced("ann", "Administrator", "Auditor"),
 				synced("bob", "Administrator")},
 			wantApply: []string{"ann revoke Auditor: removed from Audit"},
@@ -126,22 +124,22 @@ func TestRunGates(t *testing.T) {
 		},
 		{
 			name:      "the last holder of an admin role keeps it",
-			cfg:       config.Config{Safety: config.Safety{AdminRoles: []string{"Administrator"}}},
-			org:       newOrg().user("ann", okta.StatusActive, "Ops").user("bob", okta.StatusActive, "Ops"),
+			cfg:       Policy{Safety: Safety{AdminRoles: []string{"Administrator"}}},
+			org:       newOrg().user("ann", StatusActive, "Ops").user("bob", StatusActive, "Ops"),
 			before:    []target.User{synced("ann", "Administrator"), synced("bob", "Administrator")},
 			wantApply: []string{"ann grant Read Only: member of Ops", "bob grant Read Only: member of Ops", "bob revoke Administrator: removed from Eng"},
 			wantKept:  []string{`ann revoke Administrator: last holder of admin role "Administrator" (would have been: removed from Eng)`},
 		},
 		{
 			name:      "the last admin may go when the run makes a new one",
-			cfg:       config.Config{Safety: config.Safety{AdminRoles: []string{"Administrator"}}},
-			org:       newOrg().user("new", okta.StatusActive, "Eng"),
+			cfg:       Policy{Safety: Safety{AdminRoles: []string{"Administrator"}}},
+			org:       newOrg().user("new", StatusActive, "Eng"),
 			before:    []target.User{synced("old", "Administrator")},
 			wantApply: []string{"new create: member of Eng", "new grant Administrator: member of Eng", "old revoke_all: left Okta or every synced group"},
 		},
 		{
 			name:       "revocations over the threshold are held; grants still apply",
-			org:        newOrg().members("s", 2, "Ops").user("new", okta.StatusActive, "Ops"),
+			org:        newOrg().members("s", 2, "Ops").user("new", StatusActive, "Ops"),
 			before:     append(many("s", 2, "Read Only"), many("x", 11, "Read Only")...),
 			wantStatus: store.StatusHeld,
 			wantApply:  []string{"new create: member of Ops", "new grant Read Only: member of Ops"},
@@ -156,14 +154,14 @@ func TestRunGates(t *testing.T) {
 		},
 		{
 			name:      "the threshold is P% of managed users when larger",
-			cfg:       config.Config{Safety: config.Safety{MaxRevocations: 2, MaxRevocationPercent: 50}},
+			cfg:       Policy{Safety: Safety{MaxRevocations: 2, MaxRevocationPercent: 50}},
 			org:       newOrg().members("s", 4, "Ops"),
 			before:    append(many("s", 4, "Read Only"), many("x", 4, "Read Only")...),
 			wantApply: describe(leaving("x", 4)),
 		},
 		{
 			name:       "over P% of managed users is held",
-			cfg:        config.Config{Safety: config.Safety{MaxRevocations: 2, MaxRevocationPercent: 50}},
+			cfg:        Policy{Safety: Safety{MaxRevocations: 2, MaxRevocationPercent: 50}},
 			org:        newOrg().members("s", 3, "Ops"),
 			before:     append(many("s", 3, "Read Only"), many("x", 5, "Read Only")...),
 			wantStatus: store.StatusHeld,
@@ -265,6 +263,6 @@ func keeps(before, after string) bool {
 	return true
 }
 
-func configWithAdmins() config.Config {
-	return config.Config{Safety: config.Safety{AdminRoles: []string{"Administrator"}}}
+func configWithAdmins() Policy {
+	return Policy{Safety: Safety{AdminRoles: []string{"Administrator"}}}
 }

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -57,7 +55,7 @@ func withMemory(t *testing.T, e *env, members map[string]int) *memRecorder {
 	t.Helper()
 	r := &memRecorder{fakeRecorder: e.rec, e: e, members: members}
 	var err error
-	e.eng, err = New(Options{Source: e.src, Target: e.dir, Recorder: r, Config: func() config.Config { return e.cfg },
+	e.eng, err = New(Options{Source: e.src, Target: e.dir, Recorder: r, Policy: func() Policy { return e.cfg },
 		Now: func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +63,7 @@ func withMemory(t *testing.T, e *env, members map[string]int) *memRecorder {
 	return r
 }
 
-func groupIDs(cfg config.Config) map[string]string {
+func groupIDs(cfg Policy) map[string]string {
 	out := map[string]string{}
 	for _, m := range cfg.Mappings {
 		out[m.Group] = m.GroupID
@@ -76,8 +74,8 @@ func groupIDs(cfg config.Config) map[string]string {
 // A run records the id each mapped group first resolved to, and the member
 // counts; a dry run records nothing.
 func TestGroupIDsRecordedWhenFirstResolved(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Ops")
-	e := newEnv(t, config.Config{}, o, nil, false)
+	o := newOrg().user("ann", StatusActive, "Eng").user("bob", StatusActive, "Ops")
+	e := newEnv(t, Policy{}, o, nil, false)
 	e.cfg.Mappings = slices.Clone(defaultMappings)
 	r := withMemory(t, e, nil)
 	if _, err := e.eng.Run(context.Background(), RunOptions{DryRun: true}); err != nil {
@@ -103,8 +101,8 @@ func TestGroupIDsRecordedWhenFirstResolved(t *testing.T) {
 // them accepts the new group.
 func TestGroupIDChangeHoldsRevocations(t *testing.T) {
 	ctx := context.Background()
-	o := newOrg().user("bob", okta.StatusActive, "Eng").user("ann", okta.StatusActive, "Ops").user("cat", okta.StatusActive, "Ops")
-	e := newEnv(t, config.Config{}, o, []target.User{synced("ann", "Administrator"), synced("bob", "Administrator"), synced("cat", "Read Only")}, false)
+	o := newOrg().user("bob", StatusActive, "Eng").user("ann", StatusActive, "Ops").user("cat", StatusActive, "Ops")
+	e := newEnv(t, Policy{}, o, []target.User{synced("ann", "Administrator"), synced("bob", "Administrator"), synced("cat", "Read Only")}, false)
 	e.cfg.Mappings = slices.Clone(defaultMappings)
 	e.cfg.Mappings[0].GroupID = "00gEngOld"
 	withMemory(t, e, map[string]int{"Eng": 2, "Ops": 1})
@@ -152,8 +150,8 @@ func TestGroupIDChangeHoldsRevocations(t *testing.T) {
 // revocations of its roles, even when the other mapped groups read members.
 func TestOneGroupReadEmptyHoldsItsRevocations(t *testing.T) {
 	ctx := context.Background()
-	o := newOrg().user("ann", okta.StatusActive, "Eng")
-	e := newEnv(t, config.Config{}, o, []target.User{synced("ann", "Administrator"), synced("bob", "Read Only"), synced("cat", "Read Only")}, false)
+	o := newOrg().user("ann", StatusActive, "Eng")
+	e := newEnv(t, Policy{}, o, []target.User{synced("ann", "Administrator"), synced("bob", "Read Only"), synced("cat", "Read Only")}, false)
 	e.cfg.Mappings = slices.Clone(defaultMappings)
 	r := withMemory(t, e, map[string]int{"Eng": 1, "Ops": 2, "Audit": 0})
 	res, err := e.eng.Run(ctx, RunOptions{})
@@ -196,15 +194,14 @@ func TestGroupRecreatedNoticedWithStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cfg := config.Default()
-	cfg.Mappings = slices.Clone(defaultMappings)
-	if err := st.SetMappings(ctx, storeMappings(cfg.Mappings)); err != nil {
+	pol := Policy{Mappings: slices.Clone(defaultMappings), Safety: defaultLimits}
+	if err := st.SetMappings(ctx, storeMappings(pol.Mappings)); err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, config.Config{}, newOrg().user("boss", okta.StatusActive, "Eng").user("ann", okta.StatusActive, "Eng"), nil, false)
+	e := newEnv(t, Policy{}, newOrg().user("boss", StatusActive, "Eng").user("ann", StatusActive, "Eng"), nil, false)
 	newEngine := func() *Engine {
-		eng, err := New(Options{Source: e.src, Target: e.dir, Recorder: st, Config: func() config.Config {
-			c, err := withStoredMappings(ctx, st, cfg)
+		eng, err := New(Options{Source: e.src, Target: e.dir, Recorder: st, Policy: func() Policy {
+			c, err := withStoredMappings(ctx, st, pol)
 			if err != nil {
 				t.Error(err)
 			}
@@ -235,7 +232,7 @@ func TestGroupRecreatedNoticedWithStore(t *testing.T) {
 }
 
 // storeMappings are ms as the store keeps them.
-func storeMappings(ms []config.Mapping) []store.Mapping {
+func storeMappings(ms []Mapping) []store.Mapping {
 	out := make([]store.Mapping, len(ms))
 	for i, m := range ms {
 		out[i] = store.Mapping{Group: m.Group, Roles: m.Roles, GroupID: m.GroupID}
@@ -243,16 +240,16 @@ func storeMappings(ms []config.Mapping) []store.Mapping {
 	return out
 }
 
-// withStoredMappings is cfg with the mappings the store holds, group ids
+// withStoredMappings is pol with the mappings the store holds, group ids
 // included, as the runtime rereads them for each run.
-func withStoredMappings(ctx context.Context, st *store.Store, cfg config.Config) (config.Config, error) {
+func withStoredMappings(ctx context.Context, st *store.Store, pol Policy) (Policy, error) {
 	ms, err := st.Mappings(ctx)
 	if err != nil {
-		return config.Config{}, err
+		return Policy{}, err
 	}
-	cfg.Mappings = nil
+	pol.Mappings = nil
 	for _, m := range ms {
-		cfg.Mappings = append(cfg.Mappings, config.Mapping{Group: m.Group, Roles: m.Roles, GroupID: m.GroupID})
+		pol.Mappings = append(pol.Mappings, Mapping{Group: m.Group, Roles: m.Roles, GroupID: m.GroupID})
 	}
-	return cfg, nil
+	return pol, nil
 }

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -46,8 +44,8 @@ func emptiedMarker(ref string) string { return fmt.Sprintf("mapped Okta group %q
 // noteGroups records in p the group each mapping read, the mappings whose
 // group id changed, and (with a GroupMemory) the mapped groups that had
 // members at the last run and read empty now.
-func (e *Engine) noteGroups(ctx context.Context, p *Plan, mappings []config.Mapping, snap *okta.Snapshot) error {
-	p.groups = map[string]*okta.Group{}
+func (e *Engine) noteGroups(ctx context.Context, p *Plan, mappings []Mapping, snap *Snapshot) error {
+	p.groups = map[string]*Group{}
 	p.heldGroups = map[string]bool{}
 	for _, m := range mappings {
 		g := snap.Groups[m.Group]
@@ -80,9 +78,9 @@ func (e *Engine) noteGroups(ctx context.Context, p *Plan, mappings []config.Mapp
 
 // holdChangedGroups holds the revocations of the roles of each mapping
 // whose group now resolves to another group id.
-func holdChangedGroups(p *Plan, mappings []config.Mapping) {
+func holdChangedGroups(p *Plan, pol Policy) {
 	for _, ch := range p.GroupChanges {
-		p.holdRolesOf(ch.Group, mappings, fmt.Sprintf(
+		p.holdRolesOf(ch.Group, pol, fmt.Sprintf(
 			"mapped Okta group %q now resolves to group id %s, not %s recorded for the mapping (deleted and re-created, or another group of that name): "+
 				"the revocations of its roles are held; approve them to accept the new group, or map the group by its id",
 			ch.Group, ch.Now, ch.Was), ch.marker())
@@ -91,9 +89,9 @@ func holdChangedGroups(p *Plan, mappings []config.Mapping) {
 
 // holdEmptiedGroups holds the revocations of the roles of each mapped group
 // that had members at the last run and reads empty now.
-func holdEmptiedGroups(p *Plan, mappings []config.Mapping) {
+func holdEmptiedGroups(p *Plan, pol Policy) {
 	for _, ref := range p.Emptied {
-		p.holdRolesOf(ref, mappings, fmt.Sprintf(
+		p.holdRolesOf(ref, pol, fmt.Sprintf(
 			"mapped Okta group %q read empty though it had %d member(s) at the last run: the revocations of its roles are held; approve them if it was emptied on purpose",
 			ref, p.lastMembers[ref]), emptiedMarker(ref))
 	}
@@ -101,15 +99,8 @@ func holdEmptiedGroups(p *Plan, mappings []config.Mapping) {
 
 // holdRolesOf holds the revocations that take away a role the mapping of
 // ref grants, noting why in each held change's reason.
-func (p *Plan) holdRolesOf(ref string, mappings []config.Mapping, reason, note string) {
-	roles := map[string]bool{}
-	for _, m := range mappings {
-		if m.Group == ref {
-			for _, r := range m.Roles {
-				roles[r] = true
-			}
-		}
-	}
+func (p *Plan) holdRolesOf(ref string, pol Policy, reason, note string) {
+	roles := pol.rolesOf(ref)
 	n := 0
 	p.Changes = slices.DeleteFunc(p.Changes, func(c PlannedChange) bool {
 		switch {

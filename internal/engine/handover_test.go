@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -63,11 +62,11 @@ func (f *failingUser) RevokeAll(ctx context.Context, id string) error {
 // joins it: the last-admin gate lets ann go because bob is granted the role.
 func handover(t *testing.T, bobBefore bool) *memEnv {
 	t.Helper()
-	o := newOrg().user("ann", okta.StatusActive).user("bob", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive).user("bob", StatusActive, "Eng")
 	before := []target.User{synced("ann", "Administrator")}
 	if bobBefore {
 		before = append(before, synced("bob", "Read Only"))
-		o.user("bob", okta.StatusActive, "Ops")
+		o.user("bob", StatusActive, "Ops")
 	}
 	m := newMemEnv(t, o, nil, before...)
 	m.cfg.Safety.AdminRoles = []string{"Administrator"}
@@ -145,7 +144,7 @@ func TestAdminHandoverWithAFailedGrantKeepsTheAdmin(t *testing.T) {
 // loses an admin role (Auditor, which cat keeps): the batch that grants bob
 // Administrator is sent, and fails, before ann's revocation is made.
 func TestAdminSwapInABatchKeepsTheAdmin(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive).user("bob", okta.StatusActive, "Eng").user("cat", okta.StatusActive, "Audit")
+	o := newOrg().user("ann", StatusActive).user("bob", StatusActive, "Eng").user("cat", StatusActive, "Audit")
 	m := newMemEnv(t, o, nil, synced("ann", "Administrator"), synced("bob", "Auditor", "Read Only"), synced("cat", "Auditor", "Read Only"))
 	m.cfg.Safety.AdminRoles = []string{"Administrator", "Auditor"}
 	m.eng.opts.Target = &batchTarget{memTarget: m.tgt, failRoles: []string{"Administrator"}}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 	"github.com/rolesync/rolesync/internal/target/local"
@@ -56,7 +55,7 @@ func TestCancelMidApplyKeepsEveryAppliedChangeRecorded(t *testing.T) {
 				}
 			}
 			o.members("old", tc.before, "Eng").members("old", tc.before, "Ops")
-			cfg := config.Config{Mappings: defaultMappings, Safety: defaultLimits}
+			cfg := Policy{Mappings: defaultMappings, Safety: defaultLimits}
 			now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 			runCtx, cancel := context.WithCancel(ctx)
 			defer cancel()
@@ -76,7 +75,7 @@ func TestCancelMidApplyKeepsEveryAppliedChangeRecorded(t *testing.T) {
 					cancel()
 				}
 			}
-			eng, err := New(Options{Source: &fakeSource{org: o}, Target: d, Recorder: st, Config: func() config.Config { return cfg },
+			eng, err := New(Options{Source: &fakeSource{org: o}, Target: d, Recorder: st, Policy: func() Policy { return cfg },
 				Now: func() time.Time { now = now.Add(time.Millisecond); return now }, Progress: progress})
 			if err != nil {
 				t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -17,7 +16,7 @@ import (
 // under the killed run, for the changes the target holds, and removed.
 func TestJournalRecordsWhatAKilledRunMade(t *testing.T) {
 	ctx := context.Background()
-	o := newOrg().user("ann", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Ops")
+	o := newOrg().user("ann", StatusActive, "Eng").user("bob", StatusActive, "Ops")
 	m := newMemEnv(t, o, nil, synced("ann", "Administrator"))
 	m.eng.opts.LockPath = filepath.Join(t.TempDir(), "sync.lock")
 	killed, _ := m.rec.StartRun(ctx, store.TriggerManual, m.now)
@@ -51,7 +50,7 @@ func TestJournalRecordsWhatAKilledRunMade(t *testing.T) {
 	if err := os.WriteFile(path, b[:len(b)/2], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	o.user("cat", okta.StatusActive, "Ops")
+	o.user("cat", StatusActive, "Ops")
 	before := len(m.rec.changes[killed])
 	if _, err := m.eng.Run(ctx, RunOptions{}); err != nil {
 		t.Fatal(err)

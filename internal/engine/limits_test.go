@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -38,12 +36,12 @@ func TestZeroRevocationLimitsAreKept(t *testing.T) {
 		{"zero count, over the percentage", 0, 50, 10, 6, 5, true},
 		{"zero percentage leaves the count", 5, 0, 100, 6, 5, true},
 		{"zero percentage, at the count", 5, 0, 100, 5, 5, false},
-		{"defaults", DefaultMaxRevocations, DefaultMaxRevocationPercent, 100, 20, 20, false},
+		{"defaults", defaultLimits.MaxRevocations, defaultLimits.MaxRevocationPercent, 100, 20, 20, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := planLosing(tc.managed, tc.losing)
-			holdOverThreshold(p, config.Safety{MaxRevocations: tc.n, MaxRevocationPercent: tc.pct})
+			holdOverThreshold(p, Safety{MaxRevocations: tc.n, MaxRevocationPercent: tc.pct})
 			if p.RevocationLimit != tc.wantLimit {
 				t.Errorf("limit %d, want %d", p.RevocationLimit, tc.wantLimit)
 			}
@@ -57,7 +55,7 @@ func TestZeroRevocationLimitsAreKept(t *testing.T) {
 // TestZeroLimitsHoldARunsRevocation runs a sync with both limits at 0: the
 // one user who left is held for approval, and the newcomer is still made.
 func TestZeroLimitsHoldARunsRevocation(t *testing.T) {
-	o := newOrg().user("new", okta.StatusActive, "Ops")
+	o := newOrg().user("new", StatusActive, "Ops")
 	m := newMemEnv(t, o, nil, synced("gone", "Read Only"))
 	m.cfg.Safety.MaxRevocations, m.cfg.Safety.MaxRevocationPercent = 0, 0
 	res, err := m.eng.Run(context.Background(), RunOptions{})

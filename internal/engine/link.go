@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -14,16 +13,16 @@ import (
 // no admin roles are set) or is a protected account. Okta does not keep
 // emails unique, so such a link could hand an admin's account to someone
 // else. The refusal is kept in the plan with its reason; u gets no account.
-func (pl *planner) refuseLink(u *okta.User, idx int) bool {
+func (pl *planner) refuseLink(u *User, idx int) bool {
 	tu := &pl.users[idx]
 	var why string
-	admin := pl.cfg.Safety.AdminRoles
+	admin := pl.pol.Safety.AdminRoles
 	if i := slices.IndexFunc(tu.Roles, func(r string) bool { return hasRole(admin, r) }); i >= 0 {
 		why = fmt.Sprintf("the account holds admin role %q", tu.Roles[i])
 	} else if len(admin) == 0 && len(tu.Roles) > 0 {
 		why = "the account holds roles and no admin roles are set (safety.admin_roles), so every role counts as an admin role"
 	}
-	for _, a := range pl.cfg.Safety.ProtectedAccounts {
+	for _, a := range pl.pol.Safety.ProtectedAccounts {
 		a = strings.TrimSpace(a)
 		if strings.EqualFold(a, tu.Login) || (tu.Email != "" && strings.EqualFold(a, tu.Email)) {
 			why = "it is a protected account"

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -26,7 +25,7 @@ func (pl *planner) match() error {
 	for wi := range pl.wants {
 		w := &pl.wants[wi]
 		set := &pl.sets[w.set]
-		u := pl.snap.Users[w.id]
+		u := pl.plan.people.User(w.id)
 		if u == nil {
 			return fmt.Errorf("incomplete Okta read: member %s of group %q has no user record; nothing was changed", w.id, set.groups[0])
 		}
@@ -77,7 +76,7 @@ func (pl *planner) fallbacks() fallback {
 
 // find returns the unclaimed never-seen target user with u's login, else
 // with u's email, and how it matched; -1 when there is none.
-func (fb fallback) find(u *okta.User, claimed []bool) (int, string) {
+func (fb fallback) find(u *User, claimed []bool) (int, string) {
 	if len(fb.byLogin) == 0 && len(fb.byEmail) == 0 {
 		return -1, ""
 	}
@@ -92,8 +91,8 @@ func (fb fallback) find(u *okta.User, claimed []bool) (int, string) {
 
 func (pl *planner) add(c PlannedChange) { pl.plan.Changes = append(pl.plan.Changes, c) }
 
-func (pl *planner) create(u *okta.User, w *grantSet) {
-	if !okta.KeepsRoles(u.Status) || len(w.roles) == 0 {
+func (pl *planner) create(u *User, w *grantSet) {
+	if !KeepsRoles(u.Status) || len(w.roles) == 0 {
 		return // STAGED and PROVISIONED users are not created yet; nor are suspended ones
 	}
 	base := PlannedChange{OktaID: u.ID, User: u.Login, Email: u.Email}
@@ -109,19 +108,19 @@ func (pl *planner) create(u *okta.User, w *grantSet) {
 
 func statusReason(status string) string {
 	switch status {
-	case okta.StatusSuspended:
+	case StatusSuspended:
 		return "suspended in Okta"
-	case okta.StatusDeprovisioned:
+	case StatusDeprovisioned:
 		return "deactivated in Okta"
-	case okta.StatusDeleted:
+	case StatusDeleted:
 		return "left Okta (deleted)"
-	case okta.StatusStaged, okta.StatusProvisioned:
+	case StatusStaged, StatusProvisioned:
 		return "not yet active in Okta (" + status + ")"
 	}
 	return "status " + status + " in Okta"
 }
 
-func (pl *planner) existing(u *okta.User, w *grantSet, idx int, how string) {
+func (pl *planner) existing(u *User, w *grantSet, idx int, how string) {
 	tu := &pl.users[idx]
 	base := PlannedChange{UserID: tu.ID, OktaID: u.ID, User: u.Login, Email: u.Email, ti: idx + 1}
 	if changed := profileChanges(tu, u); how != "id" || len(changed) > 0 {
@@ -138,11 +137,11 @@ func (pl *planner) existing(u *okta.User, w *grantSet, idx int, how string) {
 		}
 		pl.add(c)
 	}
-	if !okta.KeepsRoles(u.Status) || len(w.roles) == 0 {
+	if !KeepsRoles(u.Status) || len(w.roles) == 0 {
 		if tu.Active || len(tu.Roles) > 0 {
 			c := base
 			c.Action, c.Reason = store.ActionRevokeAll, statusReason(u.Status)
-			if okta.KeepsRoles(u.Status) {
+			if KeepsRoles(u.Status) {
 				c.Reason = "no roles mapped to " + strings.Join(w.groups, ", ")
 			}
 			pl.add(c)
@@ -177,7 +176,7 @@ func (pl *planner) existing(u *okta.User, w *grantSet, idx int, how string) {
 
 // profileChanges names the profile fields that differ between the target
 // user and its Okta user.
-func profileChanges(tu *target.User, u *okta.User) []string {
+func profileChanges(tu *target.User, u *User) []string {
 	var out []string
 	if tu.Login != u.Login {
 		out = append(out, "login")
@@ -206,7 +205,7 @@ func (pl *planner) departed() []string {
 // unmatched plans the revocations of target users no Okta member matched.
 // found holds the departed users the source could look up; nil when it
 // cannot look users up.
-func (pl *planner) unmatched(found map[string]*okta.User) {
+func (pl *planner) unmatched(found map[string]*User) {
 	for i := range pl.users {
 		if pl.claimed[i] {
 			continue
@@ -225,7 +224,7 @@ func (pl *planner) unmatched(found map[string]*okta.User) {
 			c.Reason = "left Okta or every synced group"
 		case found[tu.ExternalID] == nil:
 			c.Reason = "left Okta"
-		case !okta.KeepsRoles(found[tu.ExternalID].Status):
+		case !KeepsRoles(found[tu.ExternalID].Status):
 			c.Reason = statusReason(found[tu.ExternalID].Status)
 		default:
 			c.Reason = "removed from every synced group"

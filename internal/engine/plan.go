@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/target"
 )
 
@@ -17,7 +15,7 @@ import (
 // when the source offers it, else (or when full, or when the last full read
 // is older than FullEvery) a full read. A complete snapshot becomes the base
 // of the next delta read.
-func (e *Engine) read(ctx context.Context, refs []string, full bool) (*okta.Snapshot, error) {
+func (e *Engine) read(ctx context.Context, refs []string, full bool) (*Snapshot, error) {
 	ds, ok := e.opts.Source.(DeltaSource)
 	if !ok {
 		return e.opts.Source.Snapshot(ctx, refs)
@@ -25,7 +23,7 @@ func (e *Engine) read(ctx context.Context, refs []string, full bool) (*okta.Snap
 	now := e.opts.Now()
 	full = full || e.prev == nil || now.Sub(e.lastFull) >= e.opts.FullEvery
 	var (
-		snap *okta.Snapshot
+		snap *Snapshot
 		err  error
 	)
 	if full {
@@ -44,27 +42,22 @@ func (e *Engine) read(ctx context.Context, refs []string, full bool) (*okta.Snap
 }
 
 // makePlan reads Okta and the target and plans with every gate.
-func (e *Engine) makePlan(ctx context.Context, cfg config.Config, full bool, prog func(Progress)) (*Plan, error) {
-	p, err := e.rawPlan(ctx, cfg, full, prog)
+func (e *Engine) makePlan(ctx context.Context, pol Policy, full bool, prog func(Progress)) (*Plan, error) {
+	p, err := e.rawPlan(ctx, pol, full, prog)
 	if err != nil {
 		return p, err
 	}
-	gate(p, cfg)
+	gate(p, pol)
 	return p, nil
 }
 
 // rawPlan reads and plans, with the gates that always apply (protected
 // accounts and last admins) but without the gates that hold.
-func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog func(Progress)) (*Plan, error) {
-	if len(cfg.Mappings) == 0 {
+func (e *Engine) rawPlan(ctx context.Context, pol Policy, full bool, prog func(Progress)) (*Plan, error) {
+	if len(pol.Mappings) == 0 {
 		return nil, fmt.Errorf("no mappings configured: a sync with no mapped Okta group would revoke every portal user; add a mapping (group and roles) first")
 	}
-	refs := make([]string, 0, len(cfg.Mappings))
-	for _, m := range cfg.Mappings {
-		if !slices.Contains(refs, m.Group) {
-			refs = append(refs, m.Group)
-		}
-	}
+	refs := pol.refs()
 	prog(Progress{Phase: PhaseRead, Done: 0, Total: len(refs)})
 	// The target is listed while Okta is read: both are only reads, and a
 	// large target's listing then costs the plan nothing.
@@ -87,14 +80,14 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 		return &Plan{APICalls: snap.APICalls}, fmt.Errorf("%w; nothing was changed", tl.err)
 	}
 	users, roles := tl.users, tl.roles
-	pl, err := newPlanner(cfg, snap, users, roles)
+	pl, err := newPlanner(pol, snap, users, roles)
 	if err != nil {
 		return &Plan{APICalls: snap.APICalls}, err
 	}
 	if err := pl.match(); err != nil {
 		return &Plan{APICalls: snap.APICalls}, err
 	}
-	var found map[string]*okta.User
+	var found map[string]*User
 	if lu, ok := e.opts.Source.(UserLookup); ok {
 		if ids := pl.departed(); len(ids) > 0 {
 			found, err = lu.LookupUsers(ctx, ids)
@@ -102,17 +95,17 @@ func (e *Engine) rawPlan(ctx context.Context, cfg config.Config, full bool, prog
 				return &Plan{APICalls: snap.APICalls}, fmt.Errorf("look up users who left the mapped groups: %w; nothing was changed", err)
 			}
 			// A nil map means the source could not look users up (no
-			// okta.users.read): the reasons stay "left Okta or every
+			// okta.users.read scope): the reasons stay "left Okta or every
 			// synced group" rather than claiming the users left Okta.
 		}
 	}
 	pl.unmatched(found)
 	p := pl.plan
-	if err := e.noteGroups(ctx, p, cfg.Mappings, snap); err != nil {
+	if err := e.noteGroups(ctx, p, pol.Mappings, snap); err != nil {
 		return &Plan{APICalls: snap.APICalls}, err
 	}
-	protect(p, pl.cfg.Safety)
-	keepLastAdmins(p, pl.cfg.Safety)
+	protect(p, pl.pol.Safety)
+	keepLastAdmins(p, pl.pol.Safety)
 	order(p)
 	return p, nil
 }
@@ -166,11 +159,11 @@ func (pl *planner) extend(set int32, mi int, name string) int32 {
 		return n
 	}
 	old := &pl.sets[set]
-	ns := grantSet{groups: slices.Clone(old.groups), roles: slices.Clone(old.roles), next: newNext(len(pl.cfg.Mappings))}
+	ns := grantSet{groups: slices.Clone(old.groups), roles: slices.Clone(old.roles), next: newNext(len(pl.pol.Mappings))}
 	if !slices.Contains(ns.groups, name) {
 		ns.groups = append(ns.groups, name)
 	}
-	for _, r := range pl.cfg.Mappings[mi].Roles {
+	for _, r := range pl.pol.Mappings[mi].Roles {
 		ns.grant(r, name)
 	}
 	ns.reason = "member of " + strings.Join(ns.groups, ", ")
@@ -200,8 +193,8 @@ func (p *Plan) cur(c PlannedChange) *target.User {
 }
 
 type planner struct {
-	cfg   config.Config
-	snap  *okta.Snapshot
+	pol   Policy
+	snap  *Snapshot
 	users []target.User
 	// desired indexes wants by Okta user id; wants are in order of first
 	// appearance in the mapped groups.
@@ -215,7 +208,7 @@ type planner struct {
 }
 
 // addMapping adds the members of mapping mi to the desired state.
-func (pl *planner) addMapping(mi int, m config.Mapping, known map[string]bool, seen map[*okta.Group]bool) error {
+func (pl *planner) addMapping(mi int, m Mapping, known map[string]bool, seen map[*Group]bool) error {
 	p, snap := pl.plan, pl.snap
 	for _, r := range m.Roles {
 		if !known[r] {
@@ -258,23 +251,28 @@ func (pl *planner) addMapping(mi int, m config.Mapping, known map[string]bool, s
 
 // newPlanner works out the desired state and checks the snapshot and the
 // mappings for completeness.
-func newPlanner(cfg config.Config, snap *okta.Snapshot, users []target.User, roles []string) (*planner, error) {
-	p := &Plan{APICalls: snap.APICalls, TakenAt: snap.TakenAt, Feed: snap.Feed, OktaUsers: len(snap.Users),
-		users: users, people: snap.Users}
-	pl := &planner{cfg: cfg, snap: snap, users: users, desired: make(map[string]int32, len(snap.Users)), wants: make([]want, 0, len(snap.Users)),
+func newPlanner(pol Policy, snap *Snapshot, users []target.User, roles []string) (*planner, error) {
+	people := snap.Users
+	if people == nil {
+		people = UserMap(nil)
+	}
+	n := people.Len()
+	p := &Plan{APICalls: snap.APICalls, TakenAt: snap.TakenAt, Feed: snap.Feed, OktaUsers: n,
+		users: users, people: people}
+	pl := &planner{pol: pol, snap: snap, users: users, desired: make(map[string]int32, n), wants: make([]want, 0, n),
 		claimed: make([]bool, len(users)), roleGroup: map[string]string{}, plan: p,
-		sets: []grantSet{{next: newNext(len(cfg.Mappings))}}}
+		sets: []grantSet{{next: newNext(len(pol.Mappings))}}}
 	known := map[string]bool{}
 	for _, r := range roles {
 		known[r] = true
 	}
-	admin, err := canonicalAdminRoles(cfg.Safety.AdminRoles, roles)
+	admin, err := canonicalAdminRoles(pol.Safety.AdminRoles, roles)
 	if err != nil {
 		return nil, err
 	}
-	pl.cfg.Safety.AdminRoles = admin
-	seen := map[*okta.Group]bool{}
-	for mi, m := range cfg.Mappings {
+	pl.pol.Safety.AdminRoles = admin
+	seen := map[*Group]bool{}
+	for mi, m := range pol.Mappings {
 		if err := pl.addMapping(mi, m, known, seen); err != nil {
 			return nil, err
 		}

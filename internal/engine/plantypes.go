@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -94,14 +93,13 @@ type Plan struct {
 	RevocationLimit int       `json:"revocation_limit"`
 	APICalls        int       `json:"api_calls"`
 	TakenAt         time.Time `json:"taken_at"`
-	// Feed is how Okta was read: okta.FeedFull, FeedSystemLog or
-	// FeedUsersSearch.
+	// Feed is how Okta was read (Snapshot.Feed).
 	Feed string `json:"feed,omitempty"`
 
-	users  []target.User         // the target's users before the run
-	people map[string]*okta.User // Okta users by id
+	users  []target.User // the target's users before the run
+	people Users         // Okta users by id
 
-	groups      map[string]*okta.Group // the group each mapping reference read
-	lastMembers map[string]int         // member counts at the last run, by reference
-	heldGroups  map[string]bool        // references whose group held revocations
+	groups      map[string]*Group // the group each mapping reference read
+	lastMembers map[string]int    // member counts at the last run, by reference
+	heldGroups  map[string]bool   // references whose group held revocations
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -141,7 +140,7 @@ func checkPropertySeed(t *testing.T, seed uint64, counts map[fault]int) {
 			protected = append(protected, caseVariant(r, u.Login))
 		}
 	}
-	m.cfg.Safety = config.Safety{ProtectedAccounts: protected, AdminRoles: []string{"Administrator", "Auditor"},
+	m.cfg.Safety = Safety{ProtectedAccounts: protected, AdminRoles: []string{"Administrator", "Auditor"},
 		MaxRevocations: r.IntN(4), MaxRevocationPercent: r.IntN(50)}
 	for step := range 6 {
 		where := fmt.Sprintf("seed %d step %d (%d users)", seed, step, n)

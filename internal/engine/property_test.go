@@ -9,14 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
 
-var statuses = []string{okta.StatusActive, okta.StatusActive, okta.StatusActive, okta.StatusPasswordExpired,
-	okta.StatusLockedOut, okta.StatusRecovery, okta.StatusSuspended, okta.StatusDeprovisioned, okta.StatusStaged, okta.StatusProvisioned}
+var statuses = []string{StatusActive, StatusActive, StatusActive, StatusPasswordExpired,
+	StatusLockedOut, StatusRecovery, StatusSuspended, StatusDeprovisioned, StatusStaged, StatusProvisioned}
 
 var allRoles = []string{"Administrator", "Read Only", "Auditor"}
 
@@ -79,7 +77,7 @@ func mutate(r *rand.Rand, o *org) {
 			o.groups[g].MemberIDs = slices.DeleteFunc(o.groups[g].MemberIDs, func(x string) bool { return x == id })
 		case 1: // added to a group
 			if o.users[id] == nil {
-				o.user(id, okta.StatusActive)
+				o.user(id, StatusActive)
 			}
 			if !slices.Contains(o.groups[g].MemberIDs, id) && (g == "Ops" || r.IntN(3) == 0) {
 				o.groups[g].MemberIDs = append(o.groups[g].MemberIDs, id)
@@ -136,7 +134,7 @@ func TestPropertySafety(t *testing.T) {
 				protected = append(protected, strings.ToUpper(u.Login))
 			}
 		}
-		m.cfg.Safety = config.Safety{ProtectedAccounts: protected, AdminRoles: []string{"Administrator", "Auditor"},
+		m.cfg.Safety = Safety{ProtectedAccounts: protected, AdminRoles: []string{"Administrator", "Auditor"},
 			MaxRevocations: 1 + r.IntN(10), MaxRevocationPercent: r.IntN(50)}
 		for step := range 6 {
 			before := snapshotOf(t, m.tgt)

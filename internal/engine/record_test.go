@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -43,7 +42,7 @@ func (r *batchRecorder) AddChanges(ctx context.Context, runID int64, cs []store.
 func bigOrg(n int) *org {
 	o := newOrg()
 	for i := range n {
-		o.user(fmt.Sprintf("u%05d", i), okta.StatusActive, "Eng")
+		o.user(fmt.Sprintf("u%05d", i), StatusActive, "Eng")
 	}
 	return o
 }

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -20,18 +18,21 @@ type memEnv struct {
 	src *fakeSource
 	rec *fakeRecorder
 	eng *Engine
-	cfg config.Config
+	cfg Policy
 	now time.Time
 }
 
-// defaultLimits are the deletion threshold's defaults, which config.Parse
-// gives a file that leaves them out.
-var defaultLimits = config.Safety{MaxRevocations: DefaultMaxRevocations, MaxRevocationPercent: DefaultMaxRevocationPercent}
+// defaultLimits are the deletion threshold's defaults, which the
+// configuration gives a file that leaves them out.
+var defaultLimits = Safety{MaxRevocations: 10, MaxRevocationPercent: 20}
+
+// feedUsersSearch is the feed a delta read through the users search reports.
+const feedUsersSearch = "users_search"
 
 func newMemEnv(t testing.TB, o *org, src Source, before ...target.User) *memEnv {
 	t.Helper()
 	m := &memEnv{tgt: newMemTarget("Administrator", "Read Only", "Auditor"), src: &fakeSource{org: o}, rec: newRecorder(),
-		cfg: config.Config{Mappings: defaultMappings, Safety: defaultLimits}, now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
+		cfg: Policy{Mappings: defaultMappings, Safety: defaultLimits}, now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
 	for _, u := range before {
 		c, err := m.tgt.CreateUser(context.Background(), u)
 		if err != nil {
@@ -46,7 +47,7 @@ func newMemEnv(t testing.TB, o *org, src Source, before ...target.User) *memEnv 
 	}
 	var err error
 	m.eng, err = New(Options{Source: src, Target: m.tgt, Recorder: m.rec,
-		Config: func() config.Config { return m.cfg }, Now: func() time.Time { return m.now }})
+		Policy: func() Policy { return m.cfg }, Now: func() time.Time { return m.now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,15 +55,15 @@ func newMemEnv(t testing.TB, o *org, src Source, before ...target.User) *memEnv 
 }
 
 func TestNewRequiresParts(t *testing.T) {
-	cfg := func() config.Config { return config.Config{} }
+	cfg := func() Policy { return Policy{} }
 	tests := []struct {
 		name string
 		opts Options
 		want string
 	}{
-		{"no source", Options{Target: newMemTarget(), Recorder: newRecorder(), Config: cfg}, "no Okta source"},
-		{"no target", Options{Source: &fakeSource{}, Recorder: newRecorder(), Config: cfg}, "no target"},
-		{"no recorder", Options{Source: &fakeSource{}, Target: newMemTarget(), Config: cfg}, "no recorder"},
+		{"no source", Options{Target: newMemTarget(), Recorder: newRecorder(), Policy: cfg}, "no Okta source"},
+		{"no target", Options{Source: &fakeSource{}, Recorder: newRecorder(), Policy: cfg}, "no target"},
+		{"no recorder", Options{Source: &fakeSource{}, Target: newMemTarget(), Policy: cfg}, "no recorder"},
 		{"no config", Options{Source: &fakeSource{}, Target: newMemTarget(), Recorder: newRecorder()}, "no configuration"},
 	}
 	for _, tc := range tests {
@@ -75,7 +76,7 @@ func TestNewRequiresParts(t *testing.T) {
 }
 
 func TestApplyErrorMidway(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Eng").user("cat", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng").user("bob", StatusActive, "Eng").user("cat", StatusActive, "Eng")
 	m := newMemEnv(t, o, nil)
 	m.tgt.failAt = 2
 	res, err := m.eng.Run(context.Background(), RunOptions{})
@@ -104,7 +105,7 @@ func TestApplyErrorMidway(t *testing.T) {
 }
 
 func TestDryRunAndPlanChangeNothing(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng")
 	m := newMemEnv(t, o, nil, hand("root@corp", "Administrator"), hand("ops@corp", "Read Only"))
 	m.cfg.Safety.AdminRoles = []string{"Administrator"}
 	before, _ := m.tgt.ListUsers(context.Background())
@@ -144,7 +145,7 @@ func TestDryRunAndPlanChangeNothing(t *testing.T) {
 }
 
 func TestCancelledRunRecordsInterruption(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng")
 	m := newMemEnv(t, o, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -158,7 +159,7 @@ func TestCancelledRunRecordsInterruption(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Ops")
+	o := newOrg().user("ann", StatusActive, "Eng").user("bob", StatusActive, "Ops")
 	m := newMemEnv(t, o, nil)
 	var got []Progress
 	if _, err := m.eng.Run(context.Background(), RunOptions{Progress: func(p Progress) { got = append(got, p) }}); err != nil {
@@ -179,20 +180,20 @@ func TestProgress(t *testing.T) {
 type deltaSource struct {
 	*fakeSource
 	full, delta int
-	prev        *okta.Snapshot
+	prev        *Snapshot
 }
 
-func (d *deltaSource) Snapshot(ctx context.Context, refs []string) (*okta.Snapshot, error) {
+func (d *deltaSource) Snapshot(ctx context.Context, refs []string) (*Snapshot, error) {
 	d.full++
 	return d.fakeSource.Snapshot(ctx, refs)
 }
 
-func (d *deltaSource) SnapshotDelta(ctx context.Context, refs []string, prev *okta.Snapshot) (*okta.Snapshot, error) {
+func (d *deltaSource) SnapshotDelta(ctx context.Context, refs []string, prev *Snapshot) (*Snapshot, error) {
 	d.delta++
 	d.prev = prev
 	s, err := d.fakeSource.Snapshot(ctx, refs)
 	if s != nil {
-		s.Feed = okta.FeedUsersSearch
+		s.Feed = feedUsersSearch
 	}
 	return s, err
 }
@@ -200,7 +201,7 @@ func (d *deltaSource) SnapshotDelta(ctx context.Context, refs []string, prev *ok
 // TestRunRecordsTheOktaFeed: a run's result and its record name the feed
 // its read used.
 func TestRunRecordsTheOktaFeed(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng")
 	ds := &deltaSource{fakeSource: &fakeSource{org: o}}
 	m := newMemEnv(t, o, ds)
 	if _, err := m.eng.Run(context.Background(), RunOptions{}); err != nil {
@@ -211,16 +212,16 @@ func TestRunRecordsTheOktaFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Feed != okta.FeedUsersSearch || res.Plan.Feed != okta.FeedUsersSearch {
-		t.Fatalf("result feed %q, plan feed %q, want %q", res.Feed, res.Plan.Feed, okta.FeedUsersSearch)
+	if res.Feed != feedUsersSearch || res.Plan.Feed != feedUsersSearch {
+		t.Fatalf("result feed %q, plan feed %q, want %q", res.Feed, res.Plan.Feed, feedUsersSearch)
 	}
-	if got := m.rec.runs[res.RunID-1].Feed; got != okta.FeedUsersSearch {
-		t.Fatalf("recorded run's feed %q, want %q", got, okta.FeedUsersSearch)
+	if got := m.rec.runs[res.RunID-1].Feed; got != feedUsersSearch {
+		t.Fatalf("recorded run's feed %q, want %q", got, feedUsersSearch)
 	}
 }
 
 func TestDeltaReads(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng")
 	ds := &deltaSource{fakeSource: &fakeSource{org: o}}
 	m := newMemEnv(t, o, ds)
 	run := func(full bool) {
@@ -268,7 +269,7 @@ func TestDeltaReads(t *testing.T) {
 func TestRunsNeverOverlap(t *testing.T) {
 	block := make(chan struct{})
 	entered := make(chan struct{})
-	o := newOrg().user("ann", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng")
 	slow := &blockingSource{fakeSource: &fakeSource{org: o}, entered: entered, block: block}
 	m := newMemEnv(t, o, slow)
 	var wg sync.WaitGroup
@@ -300,7 +301,7 @@ type blockingSource struct {
 	block   chan struct{}
 }
 
-func (b *blockingSource) Snapshot(ctx context.Context, refs []string) (*okta.Snapshot, error) {
+func (b *blockingSource) Snapshot(ctx context.Context, refs []string) (*Snapshot, error) {
 	close(b.entered)
 	<-b.block
 	return b.fakeSource.Snapshot(ctx, refs)
@@ -321,7 +322,7 @@ func TestCrossProcessLock(t *testing.T) {
 		t.Fatalf("message %q does not name the holder", err)
 	}
 
-	o := newOrg().user("ann", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng")
 	m := newMemEnv(t, o, nil)
 	m.eng.opts.LockPath, m.eng.opts.Holder = path, "gui"
 	if _, err := m.eng.Run(context.Background(), RunOptions{}); !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "daemon") {

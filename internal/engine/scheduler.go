@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -30,6 +29,9 @@ type Runner interface {
 
 // Scheduler defaults.
 const (
+	// DefaultInterval is the wait between runs when Interval gives none;
+	// it is the configuration's default interval too.
+	DefaultInterval      = 15 * time.Minute
 	DefaultJitter        = 0.05
 	DefaultMaxBackoff    = 4 * time.Hour
 	DefaultErrorLogEvery = 30 * time.Minute
@@ -40,8 +42,8 @@ const (
 type Scheduler struct {
 	Runner Runner
 	// Interval returns the sync interval; it is asked before every wait, so
-	// a changed setting applies from the next wait. One of config.Intervals;
-	// config.DefaultInterval when nil or not positive.
+	// a changed setting applies from the next wait; DefaultInterval when
+	// nil or not positive.
 	Interval func() time.Duration
 	// Jitter adds up to this fraction of the interval at random to each
 	// wait (DefaultJitter when zero; negative for none).
@@ -211,7 +213,7 @@ func (s *Scheduler) interval() time.Duration {
 			return d
 		}
 	}
-	return config.DefaultInterval
+	return DefaultInterval
 }
 
 // delay is the wait before the next scheduled run. Called with mu held.

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target/local"
 )
@@ -32,11 +30,11 @@ func TestWithStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	o := newOrg().members("m", 14, "Ops").user("boss", okta.StatusActive, "Eng")
+	o := newOrg().members("m", 14, "Ops").user("boss", StatusActive, "Eng")
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	cfg := config.Config{Mappings: defaultMappings, Safety: config.Safety{AdminRoles: []string{"Administrator"},
-		MaxRevocations: DefaultMaxRevocations, MaxRevocationPercent: DefaultMaxRevocationPercent}}
-	eng, err := New(Options{Source: &fakeSource{org: o}, Target: d, Recorder: st, Config: func() config.Config { return cfg },
+	cfg := Policy{Mappings: defaultMappings, Safety: Safety{AdminRoles: []string{"Administrator"},
+		MaxRevocations: defaultLimits.MaxRevocations, MaxRevocationPercent: defaultLimits.MaxRevocationPercent}}
+	eng, err := New(Options{Source: &fakeSource{org: o}, Target: d, Recorder: st, Policy: func() Policy { return cfg },
 		Now: func() time.Time { now = now.Add(time.Second); return now }, LockPath: filepath.Join(dir, "sync.lock"), Holder: "cli"})
 	if err != nil {
 		t.Fatal(err)

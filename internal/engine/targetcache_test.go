@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/internal/target"
 )
@@ -31,7 +30,7 @@ func (v *versionedTarget) ListUsers(ctx context.Context) ([]target.User, error) 
 
 func TestVersionedTargetListedOnlyWhenChanged(t *testing.T) {
 	ctx := context.Background()
-	o := newOrg().user("ann", okta.StatusActive, "Eng").user("bob", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng").user("bob", StatusActive, "Eng")
 	m := newMemEnv(t, o, nil)
 	vt := &versionedTarget{memTarget: m.tgt}
 	m.eng.opts.Target = vt
@@ -52,7 +51,7 @@ func TestVersionedTargetListedOnlyWhenChanged(t *testing.T) {
 			}
 		}, 3, 1},
 		{"run after the repair lists again", nil, 4, 0},
-		{"a change in Okta alone reuses the listing", func() { o.user("cat", okta.StatusActive, "Eng") }, 4, 2},
+		{"a change in Okta alone reuses the listing", func() { o.user("cat", StatusActive, "Eng") }, 4, 2},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -79,7 +78,7 @@ func TestVersionedTargetListedOnlyWhenChanged(t *testing.T) {
 }
 
 func TestVersionedTargetVersionErrorChangesNothing(t *testing.T) {
-	o := newOrg().user("ann", okta.StatusActive, "Eng")
+	o := newOrg().user("ann", StatusActive, "Eng")
 	m := newMemEnv(t, o, nil)
 	vt := &versionedTarget{memTarget: m.tgt, versionErr: errors.New("database is locked")}
 	m.eng.opts.Target = vt
