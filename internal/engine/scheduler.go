@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -8,19 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/clock"
 	"github.com/rolesync/rolesync/internal/store"
 )
-
-// Clock is the scheduler's time source; tests inject a fake one.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Runner runs one sync; *Engine is one.
 type Runner interface {
@@ -55,9 +46,10 @@ type Scheduler struct {
 	ErrorLogEvery time.Duration
 	// RunAtStart runs a sync as soon as the scheduler starts.
 	RunAtStart bool
-	Clock      Clock
-	Rand       func() float64 // in [0, 1); math/rand/v2 when nil
-	Logger     *slog.Logger
+	// Clock is the time source; clock.Real when nil.
+	Clock  clock.Clock
+	Rand   func() float64 // in [0, 1); math/rand/v2 when nil
+	Logger *slog.Logger
 	// Progress is passed to every run.
 	Progress func(Progress)
 	// OnRun is called after every run.
@@ -96,7 +88,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return errors.New("scheduler: already started")
 	}
 	if s.Clock == nil {
-		s.Clock = realClock{}
+		s.Clock = clock.Real{}
 	}
 	if s.Rand == nil {
 		s.Rand = rand.Float64
@@ -221,7 +213,7 @@ func (s *Scheduler) delay() time.Duration {
 	iv := s.interval()
 	d := iv
 	if f := s.status.Failures; f > 1 {
-		limit := max(iv, cmpOrD(s.MaxBackoff, DefaultMaxBackoff))
+		limit := max(iv, cmp.Or(max(s.MaxBackoff, 0), DefaultMaxBackoff))
 		for i := 1; i < f && d < limit; i++ {
 			d *= 2
 		}
@@ -235,13 +227,6 @@ func (s *Scheduler) delay() time.Duration {
 		d += time.Duration(s.Rand() * j * float64(iv))
 	}
 	return d
-}
-
-func cmpOrD(v, def time.Duration) time.Duration {
-	if v > 0 {
-		return v
-	}
-	return def
 }
 
 func (s *Scheduler) runOnce(ctx context.Context, trigger string) {
@@ -276,7 +261,7 @@ func (s *Scheduler) runOnce(ctx context.Context, trigger string) {
 // ErrorLogEvery ago. Called with mu held.
 func (s *Scheduler) logError(now time.Time, trigger string, err error) {
 	msg := err.Error()
-	every := cmpOrD(s.ErrorLogEvery, DefaultErrorLogEvery)
+	every := cmp.Or(max(s.ErrorLogEvery, 0), DefaultErrorLogEvery)
 	if msg == s.lastErr && now.Sub(s.lastErrLog) < every {
 		s.suppressed++
 		return
