@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/rolesync/rolesync/internal/target"
 )
 
@@ -87,7 +90,9 @@ func (d *Directory) create(ctx context.Context, tx *sql.Tx, u target.User, now s
 }
 
 // isConstraint reports an error of a statement the schema refused (a UNIQUE
-// or FOREIGN KEY constraint).
+// or FOREIGN KEY constraint): SQLite's primary result code, the low byte
+// of an extended one such as SQLITE_CONSTRAINT_UNIQUE, is SQLITE_CONSTRAINT.
 func isConstraint(err error) bool {
-	return strings.Contains(err.Error(), "constraint failed")
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
