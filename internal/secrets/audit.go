@@ -44,7 +44,7 @@ func (s *Store) AuditKey(scope string, create bool) (key ed25519.PrivateKey, cre
 	case err == nil:
 		return nil, false, errors.New("the audit signing key in the keyring is damaged (not an Ed25519 seed)")
 	case !errors.Is(err, keyring.ErrKeyNotFound):
-		return nil, false, fmt.Errorf("read the audit signing key from the keyring: %w", classify(err))
+		return nil, false, fmt.Errorf("read the audit signing key from the keyring: %w", err)
 	case !create:
 		return nil, false, nil
 	}
@@ -54,7 +54,7 @@ func (s *Store) AuditKey(scope string, create bool) (key ed25519.PrivateKey, cre
 	}
 	if err := s.kr.Set(keyring.Item{Key: name, Data: seed, Label: "rolesync audit signing key",
 		Description: "signs the checkpoints of rolesync's audit chain"}); err != nil {
-		return nil, false, fmt.Errorf("store the audit signing key in the keyring: %w", classify(err))
+		return nil, false, fmt.Errorf("store the audit signing key in the keyring: %w", err)
 	}
 	return ed25519.NewKeyFromSeed(seed), true, nil
 }
@@ -67,7 +67,7 @@ func (s *Store) AuditMark(scope string) (string, error) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("read the recorded audit checkpoint from the keyring: %w", classify(err))
+		return "", fmt.Errorf("read the recorded audit checkpoint from the keyring: %w", err)
 	}
 	return string(it.Data), nil
 }
@@ -77,7 +77,7 @@ func (s *Store) SetAuditMark(scope, mark string) error {
 	err := s.kr.Set(keyring.Item{Key: scoped(auditMarkItem, scope), Data: []byte(mark), Label: "rolesync audit checkpoint",
 		Description: "the last signed checkpoint of rolesync's audit chain"})
 	if err != nil {
-		return fmt.Errorf("record the audit checkpoint in the keyring: %w", classify(err))
+		return fmt.Errorf("record the audit checkpoint in the keyring: %w", err)
 	}
 	return nil
 }

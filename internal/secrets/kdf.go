@@ -169,7 +169,7 @@ func migrate(dir, legacy, current string) error {
 		it, err := oldKR.Get(name)
 		if err != nil {
 			if name == checkKey {
-				return classify(err)
+				return err
 			}
 			continue
 		}
@@ -184,7 +184,8 @@ func migrate(dir, legacy, current string) error {
 	return nil
 }
 
-// fileBackend is the file backend on dir with password, unchecked.
+// fileBackend is the file backend on dir with password, unchecked; an
+// item the password does not decrypt reads as ErrWrongPassphrase.
 func fileBackend(dir, password string) (keyring.Keyring, error) {
 	kr, err := keyring.Open(keyring.Config{
 		AllowedBackends:  []keyring.BackendType{keyring.FileBackend},
@@ -195,7 +196,7 @@ func fileBackend(dir, password string) (keyring.Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open file keyring in %s: %w", dir, err)
 	}
-	return kr, nil
+	return passwordChecked{Keyring: kr, dir: dir, password: password}, nil
 }
 
 // recordless is the file keyring without the key-derivation record among

@@ -3,7 +3,6 @@ package secrets
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -95,13 +94,7 @@ func openDesktop() (keyring.Keyring, error) {
 }
 
 func openFile(dir string, prompt Prompt) (keyring.Keyring, error) {
-	if dir == "" {
-		return nil, errors.New("open file keyring: no directory given")
-	}
-	if err := os.MkdirAll(dir, privatefile.DirMode); err != nil {
-		return nil, fmt.Errorf("open file keyring: %w", err)
-	}
-	if err := privatefile.TightenDir(dir); err != nil {
+	if err := prepareFileDir(dir); err != nil {
 		return nil, err
 	}
 	params, ok, err := readKDF(dir)
@@ -113,42 +106,18 @@ func openFile(dir string, prompt Prompt) (keyring.Keyring, error) {
 		return nil, err
 	}
 	isNew := len(files) == 0
-	pass, source, err := passphrase(dir, prompt, isNew)
+	pass, err := filePassphrase(dir, prompt, isNew)
 	if err != nil {
 		return nil, err
 	}
-	if isNew {
-		if err := CheckNewPassphrase(pass, source); err != nil {
-			return nil, err
-		}
-	}
 	if !ok {
-		if !isNew {
-			// A keyring from before the stretching: prove the passphrase
-			// the old way, then re-encrypt it below.
-			legacy, err := fileBackend(dir, pass)
-			if err != nil {
-				return nil, err
-			}
-			if err := verifyPassphrase(legacy); err != nil {
-				return nil, fmt.Errorf("open file keyring in %s: %w", dir, err)
-			}
-		}
-		if params, err = newKDF(); err != nil {
-			return nil, err
-		}
-		params.Migrating = !isNew
-		if err := writeKDF(dir, params); err != nil {
+		if params, err = startStretching(dir, pass, isNew); err != nil {
 			return nil, err
 		}
 	}
 	key := params.derive(pass)
 	if params.Migrating {
-		if err := migrate(dir, pass, key); err != nil {
-			return nil, fmt.Errorf("open file keyring in %s: %w", dir, err)
-		}
-		params.Migrating = false
-		if err := writeKDF(dir, params); err != nil {
+		if err := finishStretching(dir, pass, key, params); err != nil {
 			return nil, err
 		}
 	}
@@ -160,6 +129,66 @@ func openFile(dir string, prompt Prompt) (keyring.Keyring, error) {
 		return nil, fmt.Errorf("open file keyring in %s: %w", dir, err)
 	}
 	return recordless{kr}, nil
+}
+
+// prepareFileDir makes the file keyring's directory, private.
+func prepareFileDir(dir string) error {
+	if dir == "" {
+		return errors.New("open file keyring: no directory given")
+	}
+	if err := os.MkdirAll(dir, privatefile.DirMode); err != nil {
+		return fmt.Errorf("open file keyring: %w", err)
+	}
+	return privatefile.TightenDir(dir)
+}
+
+// filePassphrase returns the file keyring's passphrase; a new keyring's
+// must be long enough.
+func filePassphrase(dir string, prompt Prompt, isNew bool) (string, error) {
+	pass, source, err := passphrase(dir, prompt, isNew)
+	if err != nil {
+		return "", err
+	}
+	if isNew {
+		if err := CheckNewPassphrase(pass, source); err != nil {
+			return "", err
+		}
+	}
+	return pass, nil
+}
+
+// startStretching writes the key-derivation record of a keyring that has
+// none: a new one, or one from before the stretching, whose passphrase is
+// first proved the old way and which finishStretching then re-encrypts.
+func startStretching(dir, pass string, isNew bool) (kdfParams, error) {
+	if !isNew {
+		legacy, err := fileBackend(dir, pass)
+		if err != nil {
+			return kdfParams{}, err
+		}
+		if err := verifyPassphrase(legacy); err != nil {
+			return kdfParams{}, fmt.Errorf("open file keyring in %s: %w", dir, err)
+		}
+	}
+	params, err := newKDF()
+	if err != nil {
+		return kdfParams{}, err
+	}
+	params.Migrating = !isNew
+	if err := writeKDF(dir, params); err != nil {
+		return kdfParams{}, err
+	}
+	return params, nil
+}
+
+// finishStretching re-encrypts the items with the stretched key and marks
+// the record done.
+func finishStretching(dir, pass, key string, params kdfParams) error {
+	if err := migrate(dir, pass, key); err != nil {
+		return fmt.Errorf("open file keyring in %s: %w", dir, err)
+	}
+	params.Migrating = false
+	return writeKDF(dir, params)
 }
 
 // passphrase returns the file keyring's passphrase and where it came from.
@@ -192,7 +221,7 @@ func verifyPassphrase(kr keyring.Keyring) error {
 		return nil
 	}
 	if !errors.Is(err, keyring.ErrKeyNotFound) {
-		return classify(err)
+		return err
 	}
 	for _, name := range Names() {
 		_, err := kr.Get(name)
@@ -200,7 +229,7 @@ func verifyPassphrase(kr keyring.Keyring) error {
 			continue
 		}
 		if err != nil {
-			return classify(err)
+			return err
 		}
 		break
 	}
@@ -208,17 +237,4 @@ func verifyPassphrase(kr keyring.Keyring) error {
 		return fmt.Errorf("write keyring check: %w", err)
 	}
 	return nil
-}
-
-// classify turns the file backend's decryption failure into
-// ErrWrongPassphrase; other errors pass through.
-func classify(err error) error {
-	var pe *fs.PathError
-	switch {
-	case errors.Is(err, ErrWrongPassphrase), errors.As(err, &pe):
-		return err
-	case strings.Contains(err.Error(), "integrity check failed"):
-		return ErrWrongPassphrase
-	}
-	return err
 }

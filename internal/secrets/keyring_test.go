@@ -120,7 +120,7 @@ func TestGetWithWrongPassphraseIsNotMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second file keyring on the same dir, opened without the check.
-	wrong, err := openFileUnchecked(dir, "wrong")
+	wrong, err := fileBackend(dir, "wrong")
 	if err != nil {
 		t.Fatal(err)
 	}

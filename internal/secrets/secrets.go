@@ -85,7 +85,7 @@ func (s *Store) Get(name string) ([]byte, error) {
 	case errors.Is(err, keyring.ErrKeyNotFound):
 		return nil, fmt.Errorf("%w: %s; set it with %s", ErrNotSet, name, SetBy(name))
 	case err != nil:
-		return nil, fmt.Errorf("read %s from the keyring: %w", name, classify(err))
+		return nil, fmt.Errorf("read %s from the keyring: %w", name, err)
 	case len(it.Data) == 0:
 		return nil, fmt.Errorf("%w: %s is empty; set it with %s", ErrNotSet, name, SetBy(name))
 	}
@@ -116,7 +116,7 @@ func (s *Store) Set(name string, value []byte) error {
 		Description: "rolesync secret " + name,
 	})
 	if err != nil {
-		return fmt.Errorf("store %s in the keyring: %w", name, classify(err))
+		return fmt.Errorf("store %s in the keyring: %w", name, err)
 	}
 	return nil
 }
@@ -130,5 +130,5 @@ func (s *Store) Delete(name string) error {
 	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return fmt.Errorf("delete %s from the keyring: %w", name, classify(err))
+	return fmt.Errorf("delete %s from the keyring: %w", name, err)
 }
