@@ -42,17 +42,12 @@ func (rt *Runtime) openedSecrets() *secrets.Store {
 // history nor the keyring holds a checkpoint (an existing history is then
 // signed as it stands, an upgrade). It refuses to sign when the keyring's
 // record or the latest checkpoint does not match the history, or when the
-// history holds no checkpoint but the keyring already holds a key. When open is false and the
-// keyring is not open yet, it does nothing.
+// history holds no checkpoint but the keyring already holds a key. When
+// open is false and the keyring is not open yet, it does nothing.
 func (rt *Runtime) AnchorAudit(ctx context.Context, reason string, open bool) (cp store.Checkpoint, signed bool, err error) {
-	sec := rt.openedSecrets()
-	if sec == nil {
-		if !open {
-			return store.Checkpoint{}, false, nil
-		}
-		if sec, err = rt.Secrets(); err != nil {
-			return store.Checkpoint{}, false, err
-		}
+	sec, err := rt.auditSecrets(open)
+	if sec == nil || err != nil {
+		return store.Checkpoint{}, false, err
 	}
 	scope := rt.auditScope(sec)
 	raw, err := sec.AuditMark(scope)
@@ -73,34 +68,54 @@ func (rt *Runtime) AnchorAudit(ctx context.Context, reason string, open bool) (c
 	if err != nil {
 		return store.Checkpoint{}, false, err
 	}
-	refuse := func(why string) error {
-		return fmt.Errorf("will not sign the audit chain: %s; run `rolesync audit verify`", why)
-	}
-	switch {
-	case key == nil:
-		return store.Checkpoint{}, false, refuse("the history holds signed checkpoints but the keyring has no audit signing key")
-	case !has && !created:
-		// The key signed checkpoints that are gone, or its first
-		// signature failed: either way, not a history to sign afresh.
-		return store.Checkpoint{}, false, refuse("the keyring's audit signing key has signed before, but the history holds no checkpoint")
-	}
-	if raw != "" {
-		m, err := store.ParseMark(raw)
-		if err != nil {
-			return store.Checkpoint{}, false, err
-		}
-		if !has || latest.Seq < m.Seq || (latest.Seq == m.Seq && latest.Mark() != m) {
-			return store.Checkpoint{}, false, refuse(fmt.Sprintf("the keyring recorded checkpoint %d, which the history no longer holds", m.Seq))
-		}
-	}
-	if has && !latest.VerifySignature(key.Public().(ed25519.PublicKey)) {
-		return store.Checkpoint{}, false, refuse(fmt.Sprintf("checkpoint %d was not signed by the keyring's audit key", latest.Seq))
+	if err := checkAnchorTrust(key, created, raw, latest, has); err != nil {
+		return store.Checkpoint{}, false, err
 	}
 	cp, signed, err = rt.Store.Anchor(ctx, key, reason, time.Now())
 	if err != nil || !signed {
 		return cp, signed, err
 	}
 	return cp, true, sec.SetAuditMark(scope, cp.Mark().String())
+}
+
+// auditSecrets is the keyring for AnchorAudit: the open one, else, when
+// open is true, the keyring opened now; nil when it is not open and open
+// is false.
+func (rt *Runtime) auditSecrets(open bool) (*secrets.Store, error) {
+	if sec := rt.openedSecrets(); sec != nil || !open {
+		return sec, nil
+	}
+	return rt.Secrets()
+}
+
+// checkAnchorTrust refuses to sign when the keyring's audit key, its
+// record raw of the last checkpoint and the history's latest checkpoint
+// (has false when there is none) do not agree.
+func checkAnchorTrust(key ed25519.PrivateKey, created bool, raw string, latest store.Checkpoint, has bool) error {
+	refuse := func(why string) error {
+		return fmt.Errorf("will not sign the audit chain: %s; run `rolesync audit verify`", why)
+	}
+	switch {
+	case key == nil:
+		return refuse("the history holds signed checkpoints but the keyring has no audit signing key")
+	case !has && !created:
+		// The key signed checkpoints that are gone, or its first
+		// signature failed: either way, not a history to sign afresh.
+		return refuse("the keyring's audit signing key has signed before, but the history holds no checkpoint")
+	}
+	if raw != "" {
+		m, err := store.ParseMark(raw)
+		if err != nil {
+			return err
+		}
+		if !has || latest.Seq < m.Seq || (latest.Seq == m.Seq && latest.Mark() != m) {
+			return refuse(fmt.Sprintf("the keyring recorded checkpoint %d, which the history no longer holds", m.Seq))
+		}
+	}
+	if has && !latest.VerifySignature(key.Public().(ed25519.PublicKey)) {
+		return refuse(fmt.Sprintf("checkpoint %d was not signed by the keyring's audit key", latest.Seq))
+	}
+	return nil
 }
 
 // AuditTrust reads what the keyring vouches for: the signing key's public

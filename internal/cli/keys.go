@@ -51,9 +51,8 @@ func keysCmd(c *call) *cobra.Command {
 }
 
 func runKeys(ctx context.Context, c *call, verb string, o keysOptions) error {
-	use, alg, bits := o.use, o.alg, o.bits
 	var name string
-	switch use {
+	switch o.use {
 	case "client":
 		name = secrets.PrivateKey
 	case "dpop":
@@ -68,49 +67,66 @@ func runKeys(ctx context.Context, c *call, verb string, o keysOptions) error {
 		}
 		switch verb {
 		case "generate":
-			p, err := keys.Generate(alg, bits)
-			if err != nil {
-				return err
-			}
-			if err := checkOtherKey(sec, use, p); err != nil {
-				return err
-			}
-			pemData, err := p.PrivatePEM()
-			if err != nil {
-				return err
-			}
-			if err := sec.Set(name, pemData); err != nil {
-				return err
-			}
-			return publishKey(ctx, c, rt, use, p)
+			return generateKey(ctx, c, rt, sec, name, o)
 		case "import":
-			data, err := readSecret(c.env.Stdin)
-			if err != nil {
-				return err
-			}
-			p, err := keys.ParsePrivate(data)
-			if err != nil {
-				return err
-			}
-			if err := checkOtherKey(sec, use, p); err != nil {
-				return err
-			}
-			if err := sec.Set(name, data); err != nil {
-				return err
-			}
-			return publishKey(ctx, c, rt, use, p)
+			return importKey(ctx, c, rt, sec, name, o.use)
 		}
-		p, err := app.LoadKeyPair(sec.Get, name)
-		if err != nil {
-			return err
-		}
-		jwk, err := p.PublicJWK()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(c.stdout(), string(jwk))
-		return nil
+		return showKey(c, sec, name)
 	})
+}
+
+// generateKey makes a key pair for use, keeps its private half under name
+// and publishes the public half.
+func generateKey(ctx context.Context, c *call, rt *app.Runtime, sec *secrets.Store, name string, o keysOptions) error {
+	p, err := keys.Generate(o.alg, o.bits)
+	if err != nil {
+		return err
+	}
+	if err := checkOtherKey(sec, o.use, p); err != nil {
+		return err
+	}
+	pemData, err := p.PrivatePEM()
+	if err != nil {
+		return err
+	}
+	if err := sec.Set(name, pemData); err != nil {
+		return err
+	}
+	return publishKey(ctx, c, rt, o.use, p)
+}
+
+// importKey keeps the private key on standard input under name and
+// publishes its public half.
+func importKey(ctx context.Context, c *call, rt *app.Runtime, sec *secrets.Store, name, use string) error {
+	data, err := readSecret(c.env.Stdin)
+	if err != nil {
+		return err
+	}
+	p, err := keys.ParsePrivate(data)
+	if err != nil {
+		return err
+	}
+	if err := checkOtherKey(sec, use, p); err != nil {
+		return err
+	}
+	if err := sec.Set(name, data); err != nil {
+		return err
+	}
+	return publishKey(ctx, c, rt, use, p)
+}
+
+// showKey prints the public JWK of the key kept under name.
+func showKey(c *call, sec *secrets.Store, name string) error {
+	p, err := app.LoadKeyPair(sec.Get, name)
+	if err != nil {
+		return err
+	}
+	jwk, err := p.PublicJWK()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout(), string(jwk))
+	return nil
 }
 
 // checkOtherKey refuses a key already used for the other purpose.

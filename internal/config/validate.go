@@ -83,6 +83,23 @@ var authTypes = []string{AuthAPIToken, AuthScoped, AuthScopedDPoP}
 
 func (v *validator) okta(o Okta, checkFiles bool) {
 	v.oktaDomain(o.Domain)
+	v.oktaAuth(o)
+	for i, s := range o.Scopes {
+		if s == "" || strings.ContainsAny(s, " \t,") {
+			v.add(fmt.Sprintf("okta.scopes[%d]", i), fmt.Sprintf("%q is not one scope", s),
+				"list one scope per entry, such as okta.users.read")
+		}
+	}
+	v.oktaPacing(o)
+	v.publicKey("okta.public_key", o.PublicKey, "client")
+	v.publicKey("okta.dpop_public_key", o.DPoPPublicKey, "dpop")
+	if checkFiles {
+		v.caFile("okta.ca_file", o.CAFile)
+	}
+}
+
+// oktaAuth checks the authentication type and the client id it needs.
+func (v *validator) oktaAuth(o Okta) {
 	switch {
 	case o.Auth == "":
 		v.add("okta.auth", "is empty", "use scoped_dpop (recommended), scoped or api_token")
@@ -92,12 +109,11 @@ func (v *validator) okta(o Okta, checkFiles bool) {
 		v.add("okta.client_id", "is required for auth "+o.Auth,
 			"copy the Client ID from the General tab of the API Services app in the Okta Admin Console")
 	}
-	for i, s := range o.Scopes {
-		if s == "" || strings.ContainsAny(s, " \t,") {
-			v.add(fmt.Sprintf("okta.scopes[%d]", i), fmt.Sprintf("%q is not one scope", s),
-				"list one scope per entry, such as okta.users.read")
-		}
-	}
+}
+
+// oktaPacing checks how hard rolesync may read Okta: the groups read at a
+// time, the share of the rate limit and the search overlap.
+func (v *validator) oktaPacing(o Okta) {
 	if o.Concurrency < 0 || o.Concurrency > MaxConcurrency {
 		v.add("okta.concurrency", fmt.Sprintf("%d groups at a time is outside 1 to %d", o.Concurrency, MaxConcurrency),
 			fmt.Sprintf("use 1 to %d, or leave it out for %d; Okta's limit on concurrent requests is shared by the whole org", MaxConcurrency, DefaultConcurrency))
@@ -109,11 +125,6 @@ func (v *validator) okta(o Okta, checkFiles bool) {
 	if d := time.Duration(o.SearchOverlap); d != 0 && (d < MinSearchOverlap || d > MaxSearchOverlap) {
 		v.add("okta.search_overlap", fmt.Sprintf("%s is outside %s to %s", FormatInterval(d), FormatInterval(MinSearchOverlap), FormatInterval(MaxSearchOverlap)),
 			fmt.Sprintf("use a duration such as 30m, or leave it out for %s; Okta's users search can show a change minutes late, and the overlap reads those again", FormatInterval(DefaultSearchOverlap)))
-	}
-	v.publicKey("okta.public_key", o.PublicKey, "client")
-	v.publicKey("okta.dpop_public_key", o.DPoPPublicKey, "dpop")
-	if checkFiles {
-		v.caFile("okta.ca_file", o.CAFile)
 	}
 }
 
@@ -155,26 +166,31 @@ func (v *validator) publicKey(field, key, use string) {
 
 func (v *validator) oktaDomain(d string) {
 	const field = "okta.domain"
-	example := "such as https://example.okta.com"
-	if strings.TrimSpace(d) == "" {
-		v.add(field, "is empty", "set it to your Okta org address, "+example)
-		return
-	}
-	if d != strings.TrimSpace(d) {
+	switch {
+	case strings.TrimSpace(d) == "":
+		v.add(field, "is empty", "set it to your Okta org address, "+domainExample)
+	case d != strings.TrimSpace(d):
 		v.add(field, fmt.Sprintf("%q has spaces around it", d), fmt.Sprintf("use %q", strings.TrimSpace(d)))
-		return
-	}
-	if !strings.Contains(d, "://") {
+	case !strings.Contains(d, "://"):
 		fixed := "https://" + strings.TrimRight(d, "/")
 		if u, err := url.Parse(fixed); err == nil && u.Host != "" {
 			fixed = "https://" + u.Host
 		}
 		v.add(field, fmt.Sprintf("%q has no scheme", d), fmt.Sprintf("use %q", fixed))
-		return
+	default:
+		v.oktaDomainURL(field, d)
 	}
+}
+
+// domainExample ends the fixes of okta.domain.
+const domainExample = "such as https://example.okta.com"
+
+// oktaDomainURL checks an okta.domain that has a scheme: it must be the
+// org's https address, host only.
+func (v *validator) oktaDomainURL(field, d string) {
 	u, err := url.Parse(d)
 	if err != nil || u.Host == "" {
-		v.add(field, fmt.Sprintf("%q is not an address", d), "use your Okta org address, "+example)
+		v.add(field, fmt.Sprintf("%q is not an address", d), "use your Okta org address, "+domainExample)
 		return
 	}
 	fixed := "https://" + u.Host
@@ -247,17 +263,35 @@ func (v *validator) target(t Target, checkFiles bool) {
 		v.add("target.kind", fmt.Sprintf("%q is not a target kind", t.Kind), "use local or scim")
 		return
 	}
-	if t.BaseURL == "" {
-		v.add("target.base_url", "is required for a scim target", "set it to the SCIM 2.0 service address, such as https://portal.example.com/scim/v2")
-	} else if u, err := url.Parse(t.BaseURL); err != nil || u.Host == "" {
-		v.add("target.base_url", fmt.Sprintf("%q is not an address", t.BaseURL), "use an https address such as https://portal.example.com/scim/v2")
-	} else if u.Scheme != "https" {
-		u.Scheme = "https"
-		v.add("target.base_url", fmt.Sprintf("%q does not use https", t.BaseURL), fmt.Sprintf("use %q", u.String()))
-	}
+	v.scimBaseURL(t.BaseURL)
 	if t.RoleMode != "" && t.RoleMode != "groups" && t.RoleMode != "attribute" {
 		v.add("target.role_mode", fmt.Sprintf("%q is not a role mode", t.RoleMode), "use groups or attribute")
 	}
+	v.scimProfile(t)
+	if t.Concurrency < 0 || t.Concurrency > MaxConcurrency {
+		v.add("target.concurrency", fmt.Sprintf("%d SCIM requests at a time is outside 1 to %d", t.Concurrency, MaxConcurrency),
+			fmt.Sprintf("use 1 to %d, or leave it out for %d", MaxConcurrency, DefaultConcurrency))
+	}
+	if checkFiles {
+		v.caFile("target.ca_file", t.CAFile)
+	}
+}
+
+// scimBaseURL checks a scim target's address: required, and https.
+func (v *validator) scimBaseURL(base string) {
+	if base == "" {
+		v.add("target.base_url", "is required for a scim target", "set it to the SCIM 2.0 service address, such as https://portal.example.com/scim/v2")
+	} else if u, err := url.Parse(base); err != nil || u.Host == "" {
+		v.add("target.base_url", fmt.Sprintf("%q is not an address", base), "use an https address such as https://portal.example.com/scim/v2")
+	} else if u.Scheme != "https" {
+		u.Scheme = "https"
+		v.add("target.base_url", fmt.Sprintf("%q does not use https", base), fmt.Sprintf("use %q", u.String()))
+	}
+}
+
+// scimProfile checks a scim target's profile, and the instance the
+// ThreatLocker profile needs.
+func (v *validator) scimProfile(t Target) {
 	switch t.Profile {
 	case "", "generic":
 	case "threatlocker":
@@ -267,13 +301,6 @@ func (v *validator) target(t Target, checkFiles bool) {
 		}
 	default:
 		v.add("target.profile", fmt.Sprintf("%q is not a profile", t.Profile), "use generic or threatlocker")
-	}
-	if t.Concurrency < 0 || t.Concurrency > MaxConcurrency {
-		v.add("target.concurrency", fmt.Sprintf("%d SCIM requests at a time is outside 1 to %d", t.Concurrency, MaxConcurrency),
-			fmt.Sprintf("use 1 to %d, or leave it out for %d", MaxConcurrency, DefaultConcurrency))
-	}
-	if checkFiles {
-		v.caFile("target.ca_file", t.CAFile)
 	}
 }
 
