@@ -51,14 +51,7 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 
 	feed, err := c.changeFeed(ctx, prev)
 	if errors.Is(err, ErrNoChangeFeed) || err == nil && feed.toRead() > maxUserRefresh {
-		c.log.Debug("okta delta read falls back to a full read", "reason", fmt.Sprint(err))
-		s, err := c.Snapshot(ctx, refs)
-		if err != nil {
-			return nil, err
-		}
-		s.TakenAt = taken
-		s.SearchMark = laterOf(s.SearchMark, feed.mark, prev.SearchMark)
-		return s, nil
+		return c.fullDelta(ctx, refs, prev, feed, taken, err)
 	}
 	if err != nil {
 		return nil, err
@@ -68,19 +61,59 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 	if err != nil {
 		return nil, fmt.Errorf("read mapped Okta groups: %w", err)
 	}
-	groups := map[string]*Group{}
-	var again []string
+	groups, again := carryGroups(refs, prev, current, feed)
+	missing, err := c.resolveAgain(ctx, refs, prev, again, groups, counts)
+	if err != nil {
+		return nil, err
+	}
+	shareGroups(groups)
+	fresh := map[string]*User{}
+	if err := c.readMembers(ctx, rereadOrder(groups, prev, counts), counts, fresh); err != nil {
+		return nil, err
+	}
+	users, err := c.deltaUsers(ctx, groups, fresh, feed, prev)
+	if err != nil {
+		return nil, err
+	}
+	kind := FeedUsersSearch
+	if feed.viaLog {
+		kind = FeedSystemLog
+	}
+	return &Snapshot{Groups: groups, Missing: missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken,
+		Feed: kind, SearchMark: laterOf(markOf(feed.mark, users), prev.SearchMark)}, nil
+}
+
+// fullDelta is the delta read that reads everything, as Snapshot does:
+// without a change feed (why), or with too many users to re-read.
+func (c *Client) fullDelta(ctx context.Context, refs []string, prev *Snapshot, f feed, taken time.Time, why error) (*Snapshot, error) {
+	c.log.Debug("okta delta read falls back to a full read", "reason", fmt.Sprint(why))
+	s, err := c.Snapshot(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	s.TakenAt = taken
+	s.SearchMark = laterOf(s.SearchMark, f.mark, prev.SearchMark)
+	return s, nil
+}
+
+// carryGroups is the first phase of a delta read: it carries prev's groups
+// over, by reference, with the changes current holds (members kept when the
+// membership time did not move, left nil to be read again otherwise), and
+// lists the references to resolve again: new, renamed or deleted ones, and
+// missing ones when a group was created.
+func carryGroups(refs []string, prev *Snapshot, current map[string]*Group, f feed) (groups map[string]*Group, again []string) {
+	groups = map[string]*Group{}
 	for _, ref := range refs {
 		old := prev.Groups[ref]
 		if old == nil {
-			if feed.groupsCreated || !contains(prev.Missing, ref) {
+			if f.groupsCreated || !contains(prev.Missing, ref) {
 				again = append(again, ref)
 			}
 			continue
 		}
 		cur, seen := current[old.ID]
 		switch {
-		case feed.deleted[old.ID] || seen && cur == nil:
+		case f.deleted[old.ID] || seen && cur == nil:
 			again = append(again, ref) // deleted: the name may now be another group's
 		case cur == nil:
 			cp := *old // unchanged
@@ -94,6 +127,13 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 			groups[ref] = cur
 		}
 	}
+	return groups, again
+}
+
+// resolveAgain is the second phase: it resolves the references again
+// lists into groups, adds the member counts of the resolution to counts,
+// and returns the sorted references that stay missing.
+func (c *Client) resolveAgain(ctx context.Context, refs []string, prev *Snapshot, again []string, groups map[string]*Group, counts map[string]int) ([]string, error) {
 	res, err := c.resolve(ctx, again)
 	if err != nil {
 		return nil, fmt.Errorf("resolve mapped Okta groups: %w", err)
@@ -107,16 +147,24 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 			missing = append(missing, ref) // still missing, no group created since
 		}
 	}
-	shareGroups(groups)
+	for id, n := range res.members {
+		counts[id] = n
+	}
+	slices.Sort(missing)
+	return missing, nil
+}
+
+// rereadOrder is the third phase's plan: the groups whose members are to be
+// read again, largest first, by Okta's counts (of the resolution, else of
+// the changed groups' listing) or else the sizes the groups had in prev.
+// Each read is checked against the count, when there is one.
+func rereadOrder(groups map[string]*Group, prev *Snapshot, counts map[string]int) []*Group {
 	var reread []*Group
 	for _, g := range distinctGroups(groups) {
 		if g.MemberIDs == nil {
 			reread = append(reread, g)
 		}
 	}
-	// Largest first, by Okta's counts (of the resolution, else of the changed
-	// groups' listing) or else the sizes the groups had in the previous
-	// snapshot. Each read is checked against the count, when there is one.
 	sizes := map[string]int{}
 	for _, g := range prev.Groups {
 		if g != nil && g.MemberIDs != nil {
@@ -126,15 +174,13 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 	for id, n := range counts {
 		sizes[id] = n
 	}
-	for id, n := range res.members {
-		sizes[id] = n
-		counts[id] = n
-	}
-	reread = largestFirst(reread, sizes)
-	fresh := map[string]*User{}
-	if err := c.readMembers(ctx, reread, counts, fresh); err != nil {
-		return nil, err
-	}
+	return largestFirst(reread, sizes)
+}
+
+// deltaUsers is the last phase: the members of groups, each the copy fresh
+// from a group read, else the one the feed returned or prev's (see
+// refreshed).
+func (c *Client) deltaUsers(ctx context.Context, groups map[string]*Group, fresh map[string]*User, f feed, prev *Snapshot) (map[string]*User, error) {
 	users := map[string]*User{}
 	for _, g := range distinctGroups(groups) {
 		for _, id := range g.MemberIDs {
@@ -143,100 +189,15 @@ func (c *Client) SnapshotDelta(ctx context.Context, refs []string, prev *Snapsho
 			}
 			u := fresh[id]
 			if u == nil {
-				if u, err = c.refreshed(ctx, id, feed.users, prev); err != nil {
+				var err error
+				if u, err = c.refreshed(ctx, id, f.users, prev); err != nil {
 					return nil, err
 				}
 			}
 			users[id] = u
 		}
 	}
-	slices.Sort(missing)
-	kind := FeedUsersSearch
-	if feed.viaLog {
-		kind = FeedSystemLog
-	}
-	return &Snapshot{Groups: groups, Missing: missing, Users: users, APICalls: int(calls.Load()), TakenAt: taken,
-		Feed: kind, SearchMark: laterOf(markOf(feed.mark, users), prev.SearchMark)}, nil
-}
-
-// feed is what changed since a previous snapshot, per the change feed.
-type feed struct {
-	viaLog        bool
-	users         map[string]*User // changed users; nil values are to be read
-	deleted       map[string]bool  // groups deleted
-	groupsCreated bool
-	mark          time.Time // newest lastUpdated the users search returned
-}
-
-// toRead is the number of changed users to read one by one; those the
-// users search returned cost nothing more.
-func (f feed) toRead() int {
-	n := 0
-	for _, u := range f.users {
-		if u == nil {
-			n++
-		}
-	}
-	return n
-}
-
-// changeFeed reads what changed since prev: the System Log if granted, else
-// a users search on lastUpdated; ErrNoChangeFeed when neither is.
-func (c *Client) changeFeed(ctx context.Context, prev *Snapshot) (feed, error) {
-	since := prev.TakenAt.Add(-logOverlap)
-	f := feed{users: map[string]*User{}, deleted: map[string]bool{}}
-	logsDenied, searchDenied := c.scopes.denied()
-	if !logsDenied {
-		changes, err := c.UserChangesSince(ctx, since)
-		switch {
-		case err == nil:
-			f.viaLog = true
-			for _, ch := range changes {
-				switch {
-				case ch.EventType == "group.lifecycle.delete":
-					f.deleted[ch.GroupID] = true
-				case ch.EventType == "group.lifecycle.create":
-					f.groupsCreated = true
-				case ch.UserID != "" && ch.GroupID == "":
-					if u := prev.Users[ch.UserID]; u != nil && ch.Published.After(u.LastUpdated) {
-						f.users[ch.UserID] = nil
-					}
-				}
-			}
-			return f, nil
-		case errors.Is(err, ErrNoChangeFeed):
-			c.scopes.deny(true)
-		default:
-			return f, err
-		}
-	}
-	if !searchDenied {
-		// From the newest lastUpdated seen, not the clock: a search shows
-		// a change late, and a user it missed must fall in the next one.
-		mark := prev.SearchMark
-		if mark.IsZero() {
-			mark = prev.TakenAt // a snapshot without a mark
-		}
-		updated, err := c.usersUpdatedSince(ctx, mark.Add(-c.overlap))
-		switch {
-		case err == nil:
-			for _, u := range updated {
-				if u.LastUpdated.After(f.mark) {
-					f.mark = u.LastUpdated
-				}
-				if prev.Users[u.ID] != nil {
-					f.users[u.ID] = u
-				}
-			}
-			f.groupsCreated = true // unknown without the log: look missing ones up
-			return f, nil
-		case errors.Is(err, ErrNoChangeFeed):
-			c.scopes.deny(false)
-		default:
-			return f, err
-		}
-	}
-	return f, ErrNoChangeFeed
+	return users, nil
 }
 
 // currentGroups returns, by id, the mapped groups of prev that changed: with
