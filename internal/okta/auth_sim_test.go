@@ -235,7 +235,7 @@ func TestOktaPrivateJWKPastedInAuthenticates(t *testing.T) {
 		t.Fatalf("kid = %q, want Okta's", pasted.KeyID)
 	}
 	id := registerApp(t, sim, true, pasted)
-	groups, err := scopedClient(t, sim, id, pasted, dpopPasted.Signer).ListGroups(context.Background(), "", 2)
+	groups, err := scopedClient(t, sim, id, pasted, dpopPasted.Signer).ListGroups(context.Background(), okta.ListGroupsOptions{Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

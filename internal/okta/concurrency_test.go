@@ -25,17 +25,17 @@ func TestConcurrency429BacksOffBriefly(t *testing.T) {
 		// The headers alone: Okta's message is not always that clear.
 		{PathPrefix: "/api/v1/groups", Concurrency: true, Summary: "API call exceeded rate limit due to too many requests."},
 	} {
-		if _, err := c.ListGroups(ctx, "", 1); err != nil { // learns the bucket
+		if _, err := c.ListGroups(ctx, okta.ListGroupsOptions{Limit: 1}); err != nil { // learns the bucket
 			t.Fatal(err)
 		}
 		if err := sim.InjectFault(ft); err != nil {
 			t.Fatal(err)
 		}
 		before := clock.skippedTime()
-		if _, err := c.ListGroups(ctx, "", 1); err != nil {
+		if _, err := c.ListGroups(ctx, okta.ListGroupsOptions{Limit: 1}); err != nil {
 			t.Fatalf("after a concurrency 429: %v", err)
 		}
-		if _, err := c.ListGroups(ctx, "", 1); err != nil {
+		if _, err := c.ListGroups(ctx, okta.ListGroupsOptions{Limit: 1}); err != nil {
 			t.Fatal(err)
 		}
 		if waited := clock.skippedTime() - before; waited > 10*time.Second {

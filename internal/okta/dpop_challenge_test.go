@@ -24,7 +24,7 @@ func TestDPoPChallengeOn400(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ListGroups(ctx, "", 1); err != nil {
+	if _, err := c.ListGroups(ctx, okta.ListGroupsOptions{Limit: 1}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -32,7 +32,7 @@ func TestDPoPChallengeOn400(t *testing.T) {
 	sim.RotateDPoPNonce()
 	sim.RotateDPoPNonce() // the client's nonce is now stale: 400 use_dpop_nonce
 	before := sim.Requests()
-	if _, err := c.ListGroups(ctx, "", 1); err != nil {
+	if _, err := c.ListGroups(ctx, okta.ListGroupsOptions{Limit: 1}); err != nil {
 		t.Fatalf("after a 400 use_dpop_nonce challenge: %v", err)
 	}
 	if n := sim.Requests() - before; n != 2 {
@@ -43,7 +43,7 @@ func TestDPoPChallengeOn400(t *testing.T) {
 		WWWAuthenticate: `DPoP algs="ES256", error="invalid_dpop_proof", error_description="The DPoP proof JWT has expired."`}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.ListGroups(ctx, "", 1)
+	_, err = c.ListGroups(ctx, okta.ListGroupsOptions{Limit: 1})
 	var ae *okta.APIError
 	if !errors.As(err, &ae) || ae.Code != "invalid_dpop_proof" || ae.Summary != "The DPoP proof JWT has expired." ||
 		!strings.Contains(err.Error(), "check this computer's clock") {

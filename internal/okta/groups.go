@@ -38,13 +38,25 @@ var ErrGroupNotFound = errors.New("okta group not found")
 type groupQuery struct {
 	search, filter, expand string
 	limit                  int32
+	// maxPages, when set, stops a listing that needs more than that many
+	// pages of 10,000 groups with errTooManyPages.
+	maxPages int
 }
 
+// errTooManyPages stops a listing past its groupQuery.maxPages.
+var errTooManyPages = errors.New("the group listing needs more pages than allowed")
+
 // listGroups reads every page of a groups listing, following the after
-// cursor, and decodes only the fields a sync keeps (decodeGroups).
+// cursor, and decodes only the fields a sync keeps (decodeGroups). It is
+// the one reader of group listings: searches, filters and the whole org.
 func (c *Client) listGroups(ctx context.Context, gq groupQuery) ([]groupJSON, error) {
 	var all []groupJSON
+	pages := 0
 	err := eachPage(ctx, "list Okta groups", func(ctx context.Context, after string) (http.Header, error) {
+		if gq.maxPages > 0 && pages >= gq.maxPages*groupsPageSize/int(gq.limit) { // in pages of 10,000
+			return nil, errTooManyPages
+		}
+		pages++
 		groups, h, err := c.groupsPageShrinking(ctx, &gq, after)
 		if err != nil {
 			return nil, err
@@ -156,11 +168,11 @@ func (c *Client) groupsByID(ctx context.Context, ids []string, expand string) (m
 	return found, raw, nil
 }
 
-// ListGroups returns up to limit Okta groups whose name starts with query
-// (case-insensitive), for a group picker; an empty query lists the first
-// groups of the org. One API call, through the SDK: a page of at most 300
+// prefixGroups returns up to limit Okta groups whose name starts with query
+// (case-insensitive); an empty query lists the first groups of the org.
+// One API call (q cannot page), through the SDK: a page of at most 300
 // groups costs its models a few milliseconds.
-func (c *Client) ListGroups(ctx context.Context, query string, limit int) ([]Group, error) {
+func (c *Client) prefixGroups(ctx context.Context, query string, limit int) ([]Group, error) {
 	if limit <= 0 || limit > pickerMax {
 		limit = pickerMax
 	}

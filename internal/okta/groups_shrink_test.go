@@ -34,7 +34,7 @@ func TestGroupListingShrinksOnFailure(t *testing.T) {
 		t.Fatalf("delta with failing large group pages: %v", err)
 	}
 	checkAgainstOrg(t, d, org, refs)
-	all, err := c.AllGroups(ctx)
+	all, err := c.ListGroups(ctx, okta.ListGroupsOptions{All: true})
 	if err != nil || len(all) != len(org.Groups()) {
 		t.Fatalf("all groups: %d, %v; the org has %d", len(all), err, len(org.Groups()))
 	}

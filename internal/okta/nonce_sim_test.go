@@ -54,7 +54,7 @@ func TestDPoPNonceCacheSavesTheNonceRetry(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := sim.Requests()
-		if _, err := c.ListGroups(ctx, "", 1); err != nil {
+		if _, err := c.ListGroups(ctx, okta.ListGroupsOptions{Limit: 1}); err != nil {
 			t.Fatal(err)
 		}
 		return sim.Requests() - before

@@ -78,7 +78,7 @@ func TestSetUpAppAgainstSimulator(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(client.Close)
-			groups, err := client.ListGroups(ctx, "", 0)
+			groups, err := client.ListGroups(ctx, okta.ListGroupsOptions{})
 			if err != nil {
 				t.Fatalf("the app the setup created cannot read groups: %v", err)
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 )
@@ -64,11 +63,16 @@ func (c *Client) resolve(ctx context.Context, refs []string) (*resolved, error) 
 	var raw []groupJSON
 	listedAll := false
 	if len(chunks) > 1 {
-		all, complete, err := c.listAllGroups(ctx, len(chunks)-1)
-		if err != nil {
+		// The whole org, unless that costs more calls than the searches.
+		all, err := c.listGroups(ctx, groupQuery{expand: "stats", limit: groupsPageSize, maxPages: len(chunks) - 1})
+		switch {
+		case errors.Is(err, errTooManyPages):
+			c.log.Debug("okta: more groups than one listing per search; searching instead", "searches", len(chunks))
+		case err != nil:
 			return nil, err
+		default:
+			raw, listedAll = all, true
 		}
-		raw, listedAll = all, complete
 	}
 	if !listedAll {
 		for _, expr := range chunks {
@@ -127,38 +131,6 @@ func (c *Client) resolve(ctx context.Context, refs []string) (*resolved, error) 
 	return r, nil
 }
 
-// errTooManyPages stops a full listing that would cost more calls than the
-// searches it replaces.
-var errTooManyPages = errors.New("the group listing needs more pages than searching")
-
-// listAllGroups lists every group of the org with its statistics, at most
-// maxPages pages of 10,000. It reports complete=false, without error, when
-// the org has more groups than that.
-func (c *Client) listAllGroups(ctx context.Context, maxPages int) (groups []groupJSON, complete bool, err error) {
-	pages := 0
-	gq := groupQuery{expand: "stats", limit: groupsPageSize}
-	err = eachPage(ctx, "list Okta groups", func(ctx context.Context, after string) (http.Header, error) {
-		if pages >= maxPages*groupsPageSize/int(gq.limit) { // in pages of 10,000
-			return nil, errTooManyPages
-		}
-		pages++
-		page, h, err := c.groupsPageShrinking(ctx, &gq, after)
-		if err != nil {
-			return nil, err
-		}
-		groups = append(groups, page...)
-		return h, nil
-	})
-	if errors.Is(err, errTooManyPages) {
-		c.log.Debug("okta: more groups than one listing per search; searching instead", "pages", pages)
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return groups, true, nil
-}
-
 // groupByName picks the group named name among found, else among the
 // groups whose name starts with it ignoring case (one q lookup).
 func (c *Client) groupByName(ctx context.Context, name string, found []*Group) (*Group, error) {
@@ -166,7 +138,7 @@ func (c *Client) groupByName(ctx context.Context, name string, found []*Group) (
 	if err != nil || g != nil {
 		return g, err
 	}
-	more, err := c.ListGroups(ctx, name, pickerMax)
+	more, err := c.prefixGroups(ctx, name, pickerMax)
 	if err != nil {
 		return nil, err
 	}

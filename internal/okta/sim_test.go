@@ -318,11 +318,11 @@ func TestGroupQueriesInSimulatedOrg(t *testing.T) {
 			t.Fatalf("GroupMemberCount(%s) = %d, %v; the org has %d", g.Name, n, err, g.MemberCount)
 		}
 		prefix := strings.ToLower(g.Name[:3])
-		picked, err := c.ListGroups(ctx, prefix, 0)
+		picked, err := c.ListGroups(ctx, okta.ListGroupsOptions{Prefix: prefix})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.ContainsFunc(picked, func(p okta.Group) bool { return p.ID == g.ID }) {
+		if !slices.ContainsFunc(picked, func(p okta.GroupInfo) bool { return p.ID == g.ID }) {
 			t.Fatalf("ListGroups(%q) lacks %s", prefix, g.Name)
 		}
 	}

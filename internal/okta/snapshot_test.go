@@ -279,7 +279,7 @@ func TestSDKAuthorizationHeaderIsReplaced(t *testing.T) {
 		return false
 	}
 	// ListGroups goes through the SDK, which adds its own SSWS header.
-	groups, err := f.client(t, nil).ListGroups(context.Background(), "Eng", 10)
+	groups, err := f.client(t, nil).ListGroups(context.Background(), ListGroupsOptions{Prefix: "Eng", Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestGroupQueries(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("picker prefix", func(t *testing.T) {
-		groups, err := c.ListGroups(ctx, "eng", 0)
+		groups, err := c.ListGroups(ctx, ListGroupsOptions{Prefix: "eng"})
 		if err != nil {
 			t.Fatal(err)
 		}

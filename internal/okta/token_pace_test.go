@@ -35,7 +35,7 @@ func TestTokenRequestRetried(t *testing.T) {
 			}
 		}
 		issued := sim.TokensIssued()
-		if _, err := c.ListGroups(ctx, "", 1); err != nil {
+		if _, err := c.ListGroups(ctx, okta.ListGroupsOptions{Limit: 1}); err != nil {
 			t.Fatalf("dpop %v: a 429 then a 503 at the token endpoint: %v", dpop, err)
 		}
 		if n := sim.TokensIssued() - issued; n != 1 {

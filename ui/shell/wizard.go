@@ -200,7 +200,7 @@ func (g groupLister) ListGroups(ctx context.Context, cfg config.Config, typed wi
 	if err != nil {
 		return nil, err
 	}
-	groups, err := client.AllGroups(ctx)
+	groups, err := client.ListGroups(ctx, okta.ListGroupsOptions{All: true})
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func TestAutomaticSetupAgainstSimulator(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			groups, err := client.ListGroups(ctx, "", 0)
+			groups, err := client.ListGroups(ctx, okta.ListGroupsOptions{})
 			if err != nil {
 				t.Fatalf("the app the wizard created cannot read groups: %v", err)
 			}
