@@ -40,25 +40,7 @@ func (e *Engine) Approve(ctx context.Context, runID int64) (Result, error) {
 		return e.finish(ctx, log, res, nil, nil, fmt.Errorf("re-check hold of run %d: %w; the hold stays pending", runID, err))
 	}
 	res.Plan = fresh
-	heldKeys := map[string]bool{}
-	for _, c := range h.Changes {
-		heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] = true
-	}
-	// Besides revocations, a hold holds the links by email and every
-	// change of their users; those changes apply only with their link.
-	linked := map[int]bool{}
-	for _, c := range fresh.Changes {
-		if c.LinkedBy != "" && heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] {
-			linked[c.ti] = true
-		}
-	}
-	var valid []PlannedChange
-	for _, c := range fresh.Changes {
-		if (c.isRevocation() || linked[c.ti]) && heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] {
-			c.Reason = fmt.Sprintf("%s (approved hold of run %d)", c.Reason, runID)
-			valid = append(valid, c)
-		}
-	}
+	valid := stillPlanned(h, fresh, runID)
 	alog := e.newAppliedLog(ctx, res.RunID)
 	applied, err := e.apply(ctx, valid, fresh, prog, alog)
 	res.Applied = applied
@@ -99,6 +81,31 @@ func (e *Engine) pendingHold(ctx context.Context, runID int64) (store.Hold, erro
 		return h, fmt.Errorf("hold of run %d was already %s: %w", runID, h.Status, store.ErrHoldDecided)
 	}
 	return h, nil
+}
+
+// stillPlanned returns the changes of hold h (of run runID) that the fresh
+// plan still makes, each with a reason naming the approval.
+func stillPlanned(h store.Hold, fresh *Plan, runID int64) []PlannedChange {
+	heldKeys := map[string]bool{}
+	for _, c := range h.Changes {
+		heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] = true
+	}
+	// Besides revocations, a hold holds the links by email and every
+	// change of their users; those changes apply only with their link.
+	linked := map[int]bool{}
+	for _, c := range fresh.Changes {
+		if c.LinkedBy != "" && heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] {
+			linked[c.ti] = true
+		}
+	}
+	var valid []PlannedChange
+	for _, c := range fresh.Changes {
+		if (c.isRevocation() || linked[c.ti]) && heldKeys[changeKey(c.OktaID, c.User, c.Action, c.Role)] {
+			c.Reason = fmt.Sprintf("%s (approved hold of run %d)", c.Reason, runID)
+			valid = append(valid, c)
+		}
+	}
+	return valid
 }
 
 func changeKey(oktaID, login, action, role string) string {

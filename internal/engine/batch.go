@@ -101,27 +101,8 @@ func (e *Engine) applyBatch(ctx context.Context, b Batcher, cs []PlannedChange, 
 // makes a batch's user calls concurrently reports their failures in
 // Flush). Other creations and profile updates were made and stay.
 func dropUnflushed(applied []PlannedChange, p *Plan, ferr error) []PlannedChange {
-	var users interface{ FailedUsers() []string }
-	failedUser := map[string]bool{}
-	if errors.As(ferr, &users) {
-		for _, u := range users.FailedUsers() {
-			failedUser[strings.ToLower(u)] = true
-		}
-	}
-	userLost := func(c PlannedChange) bool {
-		if c.UserID != "" {
-			return failedUser[strings.ToLower(c.UserID)]
-		}
-		return failedUser[strings.ToLower(c.OktaID)] || failedUser[strings.ToLower(c.Email)] || failedUser[strings.ToLower(c.User)]
-	}
-	var named interface{ FailedRoles() []string }
-	var failed map[string]bool
-	if errors.As(ferr, &named) {
-		failed = map[string]bool{}
-		for _, r := range named.FailedRoles() {
-			failed[r] = true
-		}
-	}
+	failedUser := failedUsers(ferr)
+	failed := failedRoles(ferr)
 	lost := func(role string) bool { return failed == nil || failed[role] }
 	held := map[string][]string{}
 	for _, u := range p.users {
@@ -129,7 +110,7 @@ func dropUnflushed(applied []PlannedChange, p *Plan, ferr error) []PlannedChange
 	}
 	kept := applied[:0:0]
 	for _, c := range applied {
-		if len(failedUser) > 0 && userLost(c) {
+		if len(failedUser) > 0 && userLost(failedUser, c) {
 			continue
 		}
 		switch c.Action {
@@ -145,6 +126,42 @@ func dropUnflushed(applied []PlannedChange, p *Plan, ferr error) []PlannedChange
 		kept = append(kept, c)
 	}
 	return kept
+}
+
+// failedUsers are the users (ids, logins or emails, in lower case) whose
+// changes a failed Flush names as not made.
+func failedUsers(ferr error) map[string]bool {
+	failed := map[string]bool{}
+	var users interface{ FailedUsers() []string }
+	if errors.As(ferr, &users) {
+		for _, u := range users.FailedUsers() {
+			failed[strings.ToLower(u)] = true
+		}
+	}
+	return failed
+}
+
+// failedRoles are the roles whose changes a failed Flush names as not
+// made; nil when it names none, so that every role change is lost.
+func failedRoles(ferr error) map[string]bool {
+	var named interface{ FailedRoles() []string }
+	if !errors.As(ferr, &named) {
+		return nil
+	}
+	failed := map[string]bool{}
+	for _, r := range named.FailedRoles() {
+		failed[r] = true
+	}
+	return failed
+}
+
+// userLost reports whether c is a change of one of the failed users: by
+// the target's id when c has one, else by Okta id, email or login.
+func userLost(failed map[string]bool, c PlannedChange) bool {
+	if c.UserID != "" {
+		return failed[strings.ToLower(c.UserID)]
+	}
+	return failed[strings.ToLower(c.OktaID)] || failed[strings.ToLower(c.Email)] || failed[strings.ToLower(c.User)]
 }
 
 // sourceCalls reads the Okta source's API call counter, when it has one.

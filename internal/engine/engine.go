@@ -314,43 +314,60 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (Result, error) {
 // hold and the run's end.
 func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, applied, held []PlannedChange, runErr error) (Result, error) {
 	now := e.opts.Now()
-	switch {
-	case runErr != nil && errors.Is(ctx.Err(), context.Canceled):
-		res.Status, res.Error = store.StatusInterrupted, runErr.Error()
-	case runErr != nil:
-		res.Status, res.Error = store.StatusFailed, runErr.Error()
-	case res.Held > 0:
-		res.Status = store.StatusHeld
-	default:
-		res.Status = store.StatusSucceeded
-	}
+	res.Status, res.Error = runStatus(ctx, res, runErr)
 	// Record even when ctx was cancelled midway: what was applied must be kept.
 	rctx := context.WithoutCancel(ctx)
+	if err := e.record(rctx, res, applied, held, now, runErr); err != nil && runErr == nil {
+		runErr = err
+		res.Status, res.Error = store.StatusFailed, err.Error()
+	}
+	e.report(log, res)
+	return res, runErr
+}
+
+// runStatus is the status of a run that ended with runErr, and its error
+// text.
+func runStatus(ctx context.Context, res Result, runErr error) (status, text string) {
+	switch {
+	case runErr != nil && errors.Is(ctx.Err(), context.Canceled):
+		return store.StatusInterrupted, runErr.Error()
+	case runErr != nil:
+		return store.StatusFailed, runErr.Error()
+	case res.Held > 0:
+		return store.StatusHeld, res.Error
+	}
+	return store.StatusSucceeded, res.Error
+}
+
+// record records the run's changes and hold, then its end. A failure to
+// record the changes or the hold is recorded as the error of a run that
+// had none (runErr nil); the error returned is the first failure.
+func (e *Engine) record(ctx context.Context, res Result, applied, held []PlannedChange, now time.Time, runErr error) error {
 	var recErr error
 	if cs := toStoreChanges(applied, append(held[:len(held):len(held)], res.Skipped...), now); len(cs) > 0 {
-		if err := e.opts.Recorder.AddChanges(rctx, res.RunID, cs); err != nil {
+		if err := e.opts.Recorder.AddChanges(ctx, res.RunID, cs); err != nil {
 			recErr = fmt.Errorf("record changes of run %d: %w", res.RunID, err)
 		}
 	}
 	if len(held) > 0 && recErr == nil {
-		if err := e.opts.Recorder.CreateHold(rctx, res.RunID, toStoreChanges(nil, held, now)); err != nil {
+		if err := e.opts.Recorder.CreateHold(ctx, res.RunID, toStoreChanges(nil, held, now)); err != nil {
 			recErr = fmt.Errorf("record hold of run %d: %w", res.RunID, err)
 		}
 	}
 	if recErr != nil && runErr == nil {
-		runErr = recErr
 		res.Status, res.Error = store.StatusFailed, recErr.Error()
 	}
-	err := e.opts.Recorder.FinishRun(rctx, store.Run{ID: res.RunID, Status: res.Status, FinishedAt: now,
+	err := e.opts.Recorder.FinishRun(ctx, store.Run{ID: res.RunID, Status: res.Status, FinishedAt: now,
 		Created: res.Created, Granted: res.Granted, Revoked: res.Revoked, Held: res.Held,
 		APICalls: res.APICalls, Error: res.Error, DryRun: res.DryRun, Feed: res.Feed})
-	if err != nil {
-		err = fmt.Errorf("record end of run %d: %w", res.RunID, err)
-		if runErr == nil {
-			runErr = err
-			res.Status, res.Error = store.StatusFailed, err.Error()
-		}
+	if err != nil && recErr == nil {
+		recErr = fmt.Errorf("record end of run %d: %w", res.RunID, err)
 	}
+	return recErr
+}
+
+// report logs the run's end and notifies of failures and holds.
+func (e *Engine) report(log *slog.Logger, res Result) {
 	switch res.Status {
 	case store.StatusInterrupted:
 		log.Info("sync interrupted", "err", res.Error, "created", res.Created, "granted", res.Granted, "revoked", res.Revoked)
@@ -368,7 +385,6 @@ func (e *Engine) finish(ctx context.Context, log *slog.Logger, res Result, appli
 	default:
 		log.Info("sync done", "created", res.Created, "granted", res.Granted, "revoked", res.Revoked, "api_calls", res.APICalls, "okta_feed", res.Feed)
 	}
-	return res, runErr
 }
 
 func holdSummary(p *Plan) string {

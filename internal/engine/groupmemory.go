@@ -132,13 +132,38 @@ func (e *Engine) rememberGroups(ctx context.Context, log *slog.Logger, p *Plan, 
 	if !ok || p == nil || p.groups == nil {
 		return
 	}
+	r := groupsToRemember(p, hold)
+	rctx := context.WithoutCancel(ctx)
+	for _, step := range []struct {
+		ids     map[string]string
+		replace bool
+	}{{r.fill, false}, {r.replace, true}} {
+		if err := gm.SetMappingGroupIDs(rctx, step.ids, step.replace); err != nil {
+			log.Warn("record the mapped groups' Okta ids", "err", err)
+		}
+	}
+	if err := gm.SetGroupMembers(rctx, r.members); err != nil {
+		log.Warn("record the mapped groups' member counts", "err", err)
+	}
+}
+
+// remembered is what rememberGroups records: the group ids of mappings
+// that had none (fill) and those that replace a recorded id (replace), by
+// mapping reference, and the member counts of the mapped groups.
+type remembered struct {
+	fill, replace map[string]string
+	members       map[string]int
+}
+
+// groupsToRemember works out what rememberGroups records after p, or
+// after the approval of hold when hold is not nil.
+func groupsToRemember(p *Plan, hold *store.Hold) remembered {
 	acked := func(note string) bool {
 		return hold != nil && slices.ContainsFunc(hold.Changes, func(c store.Change) bool { return strings.Contains(c.Reason, note) })
 	}
-	fill, replace := map[string]string{}, map[string]string{}
-	members := map[string]int{}
+	r := remembered{fill: map[string]string{}, replace: map[string]string{}, members: map[string]int{}}
 	for ref, n := range p.lastMembers {
-		members[ref] = n
+		r.members[ref] = n
 	}
 	for ref, g := range p.groups {
 		i := slices.IndexFunc(p.GroupChanges, func(ch GroupChange) bool { return ch.Group == ref })
@@ -146,24 +171,13 @@ func (e *Engine) rememberGroups(ctx context.Context, log *slog.Logger, p *Plan, 
 		case i >= 0 && !acked(p.GroupChanges[i].marker()):
 			continue
 		case i >= 0:
-			replace[ref] = g.ID
+			r.replace[ref] = g.ID
 		case slices.Contains(p.Emptied, ref) && (p.heldGroups[ref] || (hold != nil && !acked(emptiedMarker(ref)))):
 			continue
 		default:
-			fill[ref] = g.ID
+			r.fill[ref] = g.ID
 		}
-		members[ref] = len(g.MemberIDs)
+		r.members[ref] = len(g.MemberIDs)
 	}
-	rctx := context.WithoutCancel(ctx)
-	for _, step := range []struct {
-		ids     map[string]string
-		replace bool
-	}{{fill, false}, {replace, true}} {
-		if err := gm.SetMappingGroupIDs(rctx, step.ids, step.replace); err != nil {
-			log.Warn("record the mapped groups' Okta ids", "err", err)
-		}
-	}
-	if err := gm.SetGroupMembers(rctx, members); err != nil {
-		log.Warn("record the mapped groups' member counts", "err", err)
-	}
+	return r
 }

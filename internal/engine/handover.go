@@ -18,34 +18,20 @@ func reliedOnFailedGrants(p *Plan, adminRoles []string, planned, applied []Plann
 	if p == nil || len(adminRoles) == 0 || len(applied) == len(planned) {
 		return nil
 	}
-	key := func(c *PlannedChange) string { return c.userKey() + "\x00" + c.Action + "\x00" + c.Role }
 	made := make(map[string]bool, len(applied))
 	for i := range applied {
-		made[key(&applied[i])] = true
+		made[appliedKey(&applied[i])] = true
 	}
 	var out []PlannedChange
 	taken := map[int]bool{}
 	for _, role := range adminRoles {
-		holds, holders := p.roleHolders(role)
-		after := holders
-		var failed *PlannedChange
-		for i := range planned {
-			c := &planned[i]
-			switch {
-			case p.losesRole(*c, role) && holds(p.cur(*c)):
-				after--
-			case c.Action == store.ActionGrant && strings.EqualFold(c.Role, role) && made[key(c)]:
-				after++
-			case c.Action == store.ActionGrant && strings.EqualFold(c.Role, role) && failed == nil:
-				failed = c
-			}
-		}
-		if holders == 0 || after > 0 || failed == nil {
+		failed := p.reliedOnGrant(role, planned, made)
+		if failed == nil {
 			continue
 		}
 		for i := range planned {
 			c := planned[i]
-			if taken[i] || made[key(&c)] || !p.losesRole(c, role) {
+			if taken[i] || made[appliedKey(&c)] || !p.losesRole(c, role) {
 				continue
 			}
 			taken[i] = true
@@ -56,3 +42,30 @@ func reliedOnFailedGrants(p *Plan, adminRoles []string, planned, applied []Plann
 	}
 	return out
 }
+
+// reliedOnGrant returns the first planned grant of role that was not made
+// when, with only the grants made, the planned revocations would leave
+// role without a holder; nil otherwise.
+func (p *Plan) reliedOnGrant(role string, planned []PlannedChange, made map[string]bool) *PlannedChange {
+	holds, holders := p.roleHolders(role)
+	after := holders
+	var failed *PlannedChange
+	for i := range planned {
+		c := &planned[i]
+		switch {
+		case p.losesRole(*c, role) && holds(p.cur(*c)):
+			after--
+		case c.Action == store.ActionGrant && strings.EqualFold(c.Role, role) && made[appliedKey(c)]:
+			after++
+		case c.Action == store.ActionGrant && strings.EqualFold(c.Role, role) && failed == nil:
+			failed = c
+		}
+	}
+	if holders == 0 || after > 0 {
+		return nil
+	}
+	return failed
+}
+
+// appliedKey names a change by its user, action and role.
+func appliedKey(c *PlannedChange) string { return changeKey(c.OktaID, c.User, c.Action, c.Role) }

@@ -123,20 +123,7 @@ func statusReason(status string) string {
 func (pl *planner) existing(u *User, w *grantSet, idx int, how string) {
 	tu := &pl.users[idx]
 	base := PlannedChange{UserID: tu.ID, OktaID: u.ID, User: u.Login, Email: u.Email, ti: idx + 1}
-	if changed := profileChanges(tu, u); how != "id" || len(changed) > 0 {
-		c := base
-		c.Action = store.ActionUpdate
-		switch how {
-		case "email":
-			c.LinkedBy = how
-			c.Reason = fmt.Sprintf("linked to Okta user %s by email %s, not by Okta id or login (the account's login is %s)", u.ID, u.Email, tu.Login)
-		case "login":
-			c.Reason = "matched to Okta user " + u.ID + " by " + how
-		default:
-			c.Reason = strings.Join(changed, ", ") + " changed in Okta"
-		}
-		pl.add(c)
-	}
+	pl.link(base, tu, u, how)
 	if !KeepsRoles(u.Status) || len(w.roles) == 0 {
 		if tu.Active || len(tu.Roles) > 0 {
 			c := base
@@ -160,6 +147,34 @@ func (pl *planner) existing(u *User, w *grantSet, idx int, how string) {
 			pl.add(c)
 		}
 	}
+	pl.revokeUnwanted(base, tu, w)
+}
+
+// link plans the update of target user tu to Okta user u when it was
+// matched by something other than the Okta id (how), or its profile
+// changed in Okta.
+func (pl *planner) link(base PlannedChange, tu *target.User, u *User, how string) {
+	changed := profileChanges(tu, u)
+	if how == "id" && len(changed) == 0 {
+		return
+	}
+	c := base
+	c.Action = store.ActionUpdate
+	switch how {
+	case "email":
+		c.LinkedBy = how
+		c.Reason = fmt.Sprintf("linked to Okta user %s by email %s, not by Okta id or login (the account's login is %s)", u.ID, u.Email, tu.Login)
+	case "login":
+		c.Reason = "matched to Okta user " + u.ID + " by " + how
+	default:
+		c.Reason = strings.Join(changed, ", ") + " changed in Okta"
+	}
+	pl.add(c)
+}
+
+// revokeUnwanted plans the revocation of each role tu holds that its
+// grant set w does not grant.
+func (pl *planner) revokeUnwanted(base PlannedChange, tu *target.User, w *grantSet) {
 	for _, r := range tu.Roles {
 		if !w.has(r) {
 			c := base
