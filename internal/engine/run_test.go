@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rolesync/rolesync/internal/store"
@@ -266,33 +267,37 @@ func TestDeltaReads(t *testing.T) {
 	}
 }
 
+// TestRunsNeverOverlap runs in a synctest bubble: should the first run
+// never reach Okta, the bubble deadlocks and the test fails at once.
 func TestRunsNeverOverlap(t *testing.T) {
-	block := make(chan struct{})
-	entered := make(chan struct{})
-	o := newOrg().user("ann", StatusActive, "Eng")
-	slow := &blockingSource{fakeSource: &fakeSource{org: o}, entered: entered, block: block}
-	m := newMemEnv(t, o, slow)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if _, err := m.eng.Run(context.Background(), RunOptions{}); err != nil {
-			t.Error(err)
+	synctest.Test(t, func(t *testing.T) {
+		block := make(chan struct{})
+		entered := make(chan struct{})
+		o := newOrg().user("ann", StatusActive, "Eng")
+		slow := &blockingSource{fakeSource: &fakeSource{org: o}, entered: entered, block: block}
+		m := newMemEnv(t, o, slow)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := m.eng.Run(context.Background(), RunOptions{}); err != nil {
+				t.Error(err)
+			}
+		}()
+		<-entered
+		_, err := m.eng.Run(context.Background(), RunOptions{})
+		if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "already running") {
+			t.Fatalf("overlapping Run = %v, want ErrBusy", err)
 		}
-	}()
-	<-entered
-	_, err := m.eng.Run(context.Background(), RunOptions{})
-	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "already running") {
-		t.Fatalf("overlapping Run = %v, want ErrBusy", err)
-	}
-	if _, err := m.eng.Approve(context.Background(), 1); !errors.Is(err, ErrBusy) {
-		t.Fatalf("Approve during a run = %v, want ErrBusy", err)
-	}
-	close(block)
-	wg.Wait()
-	if len(m.rec.runs) != 1 {
-		t.Fatalf("recorded %d runs, want 1 (the refused run records nothing)", len(m.rec.runs))
-	}
+		if _, err := m.eng.Approve(context.Background(), 1); !errors.Is(err, ErrBusy) {
+			t.Fatalf("Approve during a run = %v, want ErrBusy", err)
+		}
+		close(block)
+		wg.Wait()
+		if len(m.rec.runs) != 1 {
+			t.Fatalf("recorded %d runs, want 1 (the refused run records nothing)", len(m.rec.runs))
+		}
+	})
 }
 
 type blockingSource struct {
