@@ -19,6 +19,17 @@ const unknownProcessAfter = 24 * time.Hour
 // container, where it is often pid 1).
 var ownRuns sync.Map
 
+// unfinished are the runs of this process whose end FinishRun could not
+// record, by database path and id.
+var unfinished sync.Map
+
+// unrecorded reports whether run id is one of this process's runs whose
+// end could not be recorded.
+func (s *Store) unrecorded(id int64) bool {
+	_, ok := unfinished.Load(ownRunKey(s.path, id))
+	return ok
+}
+
 func ownRunKey(path string, id int64) string { return fmt.Sprintf("%s\x00%d", path, id) }
 
 func hostname() string {
@@ -27,10 +38,11 @@ func hostname() string {
 }
 
 // interruptEnded marks as interrupted the runs left "running" by a process
-// of this host that has ended, or by an unknown process more than
-// unknownProcessAfter ago. The run of a live process (this one, or the app
-// or daemon of the same data directory in another process) is left alone;
-// so is one whose pid another process has taken since, until a later Open.
+// of this host that has ended, by this process when it could not record
+// their end, or by an unknown process more than unknownProcessAfter ago.
+// The run of a live process (this one, or the app or daemon of the same
+// data directory in another process) is left alone; so is one whose pid
+// another process has taken since, until a later Open.
 func (s *Store) interruptEnded(ctx context.Context) error {
 	type left struct {
 		id, started int64
@@ -58,6 +70,8 @@ func (s *Store) interruptEnded(ctx context.Context) error {
 	for _, r := range runs {
 		var why string
 		switch {
+		case s.unrecorded(r.id):
+			why = "interrupted: its end could not be recorded (the database could not be written, e.g. a full disk); the changes it recorded were made, and the next run makes the rest"
 		case r.pid > 0 && r.host == host && !s.runAlive(r.id, r.pid):
 			why = fmt.Sprintf("interrupted: the process that ran it (pid %d) ended before the run finished; the changes it recorded were made, and the next run makes the rest", r.pid)
 		case r.pid == 0 && now.Sub(fromNanos(r.started)) > unknownProcessAfter:

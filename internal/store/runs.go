@@ -68,6 +68,11 @@ func (s *Store) StartRun(ctx context.Context, trigger string, at time.Time) (int
 	if at.IsZero() {
 		return 0, errors.New("start run: zero start time")
 	}
+	// A run of this process whose end could not be recorded (a full disk)
+	// is marked interrupted now, if the database can be written again.
+	if err := s.interruptEnded(ctx); err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
 	res, err := s.db.ExecContext(ctx,
 		`INSERT INTO runs (trigger, status, started_at, pid, host) VALUES (?, ?, ?, ?, ?)`,
 		trigger, StatusRunning, toNanos(at), os.Getpid(), hostname())
@@ -92,6 +97,10 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 		revoked = ?, held = ?, api_calls = ?, error = ?, dry_run = ?, feed = ? WHERE id = ?`,
 		r.Status, toNanos(r.FinishedAt), r.Created, r.Granted, r.Revoked, r.Held, r.APICalls, r.Error, r.DryRun, r.Feed, r.ID)
 	if err != nil {
+		// The run is no longer this process's: the next Open or StartRun
+		// marks it interrupted rather than leaving it running.
+		ownRuns.Delete(ownRunKey(s.path, r.ID))
+		unfinished.Store(ownRunKey(s.path, r.ID), true)
 		return fmt.Errorf("finish run %d: %w", r.ID, err)
 	}
 	n, err := res.RowsAffected()
