@@ -93,6 +93,34 @@ func syncKilledAt(t *testing.T, h *harness, db *sql.DB, at int64) (bool, string)
 // records if they were made). It returns those users.
 func crashState(t *testing.T, h *harness, killed bool) map[string]bool {
 	t.Helper()
+	return crashStateOf(t, h, killed, directoryRoles(h))
+}
+
+// directoryRoles returns the roles of each active user of the local
+// directory, by Okta id.
+func directoryRoles(h *harness) func() map[string][]string {
+	return func() map[string][]string {
+		active, _ := h.directory()
+		return active
+	}
+}
+
+// crashStateOf is crashState for any target: held returns the roles each
+// active user holds there, by Okta id. The last run must be interrupted
+// when killed is true, succeeded otherwise.
+func crashStateOf(t *testing.T, h *harness, killed bool, held func() map[string][]string) map[string]bool {
+	t.Helper()
+	want := store.StatusSucceeded
+	if killed {
+		want = store.StatusInterrupted
+	}
+	return checkRecorded(t, h, []string{want}, held)
+}
+
+// checkRecorded is crashStateOf for a last run that ended in one of
+// statuses.
+func checkRecorded(t *testing.T, h *harness, statuses []string, held func() map[string][]string) map[string]bool {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(h.dataDir, app.StoreFile))
 	if err != nil {
@@ -102,9 +130,10 @@ func crashState(t *testing.T, h *harness, killed bool) map[string]bool {
 	if err != nil || !ok {
 		t.Fatalf("last run: %v %v", ok, err)
 	}
-	if want := store.StatusInterrupted; killed && last.Status != want || !killed && last.Status != store.StatusSucceeded {
-		t.Fatalf("run %d after the kill (killed %v): status %q (%s)", last.ID, killed, last.Status, last.Error)
+	if !slices.Contains(statuses, last.Status) {
+		t.Fatalf("run %d: status %q (%s), want one of %q", last.ID, last.Status, last.Error, statuses)
 	}
+	cut := last.Status != store.StatusSucceeded // killed, or failed part way
 	recorded := map[string][]string{}
 	err = st.EachChange(ctx, store.ChangeFilter{}, func(c store.Change) error {
 		switch {
@@ -133,10 +162,10 @@ func crashState(t *testing.T, h *harness, killed bool) map[string]bool {
 			inFlight[c.OktaID] = true
 		}
 	}
-	if !killed && len(inFlight) > 0 {
+	if !cut && len(inFlight) > 0 {
 		t.Fatalf("a finished run left a journal note of %d users", len(inFlight))
 	}
-	active, _ := h.directory()
+	active := held()
 	for id := range recorded {
 		if _, ok := active[id]; !ok {
 			active[id] = nil
