@@ -71,73 +71,16 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 		retries = 0 // the body cannot be sent twice
 	}
 	for attempt := 1; ; attempt++ {
-		if p.par != nil {
-			if err := p.par.acquire(ctx); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.limits.acquire(ctx, family); err != nil {
-			p.releasePar()
+		a, err := p.attempt(ctx, req, family, attempt)
+		if err != nil {
 			return nil, err
 		}
-		resp, body, err := p.once(ctx, req)
-		p.releasePar()
-		var h http.Header
-		concurrency := false
-		if resp != nil {
-			h = resp.Header
-			if resp.StatusCode == http.StatusTooManyRequests {
-				concurrency = p.limits.concurrencyLimited(family, p.apiError(req, resp, body, attempt), h)
-			}
-		}
-		if concurrency {
-			h = nil // the figures are the concurrency limit's, not the bucket's
-		}
-		p.limits.release(family, h)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-
-		var (
-			failed error
-			wait   time.Duration
-		)
-		switch {
-		case err != nil:
-			if !transient(err) {
-				return nil, classifyNetError(p.host, err)
-			}
-			failed, wait = err, p.backoff.Delay(attempt)
-		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			resp.Body = readBody{bytes.NewReader(body), body}
-			resp.ContentLength = int64(len(body))
-			return resp, nil
-		default:
-			if p.raw && (!retriedStatus(resp.StatusCode) || attempt > retries) {
-				resp.Body = readBody{bytes.NewReader(body), body}
-				resp.ContentLength = int64(len(body))
-				return resp, nil
-			}
-			apiErr := p.apiError(req, resp, body, attempt)
-			if !apiErr.Temporary() {
-				return nil, apiErr
-			}
-			failed, wait = apiErr, p.backoff.Delay(attempt)
-			if concurrency {
-				// A brief backoff, with fewer requests in flight, rather
-				// than the wait for a reset that is not the bucket's.
-				if p.par != nil {
-					p.log.Debug("okta concurrent-request limit met, fewer requests in flight", "limit", p.par.lower())
-				}
-			} else if resp.StatusCode == http.StatusTooManyRequests {
-				if rl, ok := parseRateHeaders(resp.Header, p.clock.Now()); ok {
-					until := max(0, rl.reset.Sub(p.clock.Now()))
-					if until > maxRateWait {
-						return nil, errLongWait(family, until)
-					}
-					wait = until + p.jitter(time.Second)
-				}
-			}
+		resp, failed, wait, done := p.outcome(req, a, family, attempt, retries)
+		if done {
+			return resp, failed
 		}
 		if attempt > retries {
 			return nil, failed
@@ -148,6 +91,102 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// sent is one attempt of a request: its response and body, or the error
+// that stopped it; concurrency marks a 429 of Okta's concurrent-request
+// limit rather than of the route's bucket.
+type sent struct {
+	resp        *http.Response
+	body        []byte
+	err         error
+	concurrency bool
+}
+
+// attempt waits for a place in flight and in the rate-limit bucket, sends
+// one attempt, and gives both back, telling the limiter what the answer's
+// headers say of the bucket. The error is the wait's.
+func (p *pacer) attempt(ctx context.Context, req *http.Request, family string, n int) (sent, error) {
+	if p.par != nil {
+		if err := p.par.acquire(ctx); err != nil {
+			return sent{}, err
+		}
+	}
+	if err := p.limits.acquire(ctx, family); err != nil {
+		p.releasePar()
+		return sent{}, err
+	}
+	var a sent
+	a.resp, a.body, a.err = p.once(ctx, req)
+	p.releasePar()
+	var h http.Header
+	if a.resp != nil {
+		h = a.resp.Header
+		if a.resp.StatusCode == http.StatusTooManyRequests {
+			a.concurrency = p.limits.concurrencyLimited(family, p.apiError(req, a.resp, a.body, n), h)
+		}
+	}
+	if a.concurrency {
+		h = nil // the figures are the concurrency limit's, not the bucket's
+	}
+	p.limits.release(family, h)
+	return a, nil
+}
+
+// outcome says what an attempt comes to: done, with the response or the
+// error to return; or not, with the failure to retry after wait.
+func (p *pacer) outcome(req *http.Request, a sent, family string, attempt, retries int) (resp *http.Response, failed error, wait time.Duration, done bool) {
+	switch {
+	case a.err != nil:
+		if !transient(a.err) {
+			return nil, classifyNetError(p.host, a.err), 0, true
+		}
+		return nil, a.err, p.backoff.Delay(attempt), false
+	case a.resp.StatusCode >= 200 && a.resp.StatusCode < 300:
+		return whole(a.resp, a.body), nil, 0, true
+	case p.raw && (!retriedStatus(a.resp.StatusCode) || attempt > retries):
+		return whole(a.resp, a.body), nil, 0, true
+	}
+	apiErr := p.apiError(req, a.resp, a.body, attempt)
+	if !apiErr.Temporary() {
+		return nil, apiErr, 0, true
+	}
+	wait, err := p.retryWait(a, family, attempt)
+	if err != nil {
+		return nil, err, 0, true
+	}
+	return nil, apiErr, wait, false
+}
+
+// retryWait is the wait before retrying a temporary error answer: the
+// backoff; after a 429 of the bucket, until its reset, plus jitter (or
+// errLongWait past maxRateWait); after a concurrency 429, the backoff
+// with fewer requests in flight, rather than the wait for a reset that is
+// not the bucket's.
+func (p *pacer) retryWait(a sent, family string, attempt int) (time.Duration, error) {
+	wait := p.backoff.Delay(attempt)
+	switch {
+	case a.concurrency:
+		if p.par != nil {
+			p.log.Debug("okta concurrent-request limit met, fewer requests in flight", "limit", p.par.lower())
+		}
+	case a.resp.StatusCode == http.StatusTooManyRequests:
+		if rl, ok := parseRateHeaders(a.resp.Header, p.clock.Now()); ok {
+			until := max(0, rl.reset.Sub(p.clock.Now()))
+			if until > maxRateWait {
+				return 0, errLongWait(family, until)
+			}
+			wait = until + p.jitter(time.Second)
+		}
+	}
+	return wait, nil
+}
+
+// whole gives resp the body the pacer read whole.
+func whole(resp *http.Response, body []byte) *http.Response {
+	resp.Body = readBody{bytes.NewReader(body), body}
+	resp.ContentLength = int64(len(body))
+	return resp
 }
 
 // releasePar frees the request's place in the parallelism gate.
