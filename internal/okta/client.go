@@ -92,17 +92,8 @@ func NewClient(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Transport != nil && opts.Auth != nil {
-		return nil, errors.New("okta client: set Transport or Auth, not both")
-	}
-	if opts.Transport != nil && (opts.CAFile != "" || opts.RootCAs != nil) {
-		return nil, errors.New("okta client: CAFile and RootCAs configure the transport the client builds; with Transport set, build it on NewBaseTransport")
-	}
-	if opts.RateShare < 0 || opts.RateShare > 1 {
-		return nil, fmt.Errorf("okta client: rate share %v is outside (0, 1]; use 0.5 to take Okta's default per-app share", opts.RateShare)
-	}
-	if opts.Timeout < 0 || opts.Concurrency < 0 || opts.SearchOverlap < 0 {
-		return nil, errors.New("okta client: timeout, concurrency and search overlap cannot be negative")
+	if err := checkOptions(opts); err != nil {
+		return nil, err
 	}
 	c := &Client{
 		base:        base,
@@ -124,20 +115,9 @@ func NewClient(opts Options) (*Client, error) {
 	case retries < 0:
 		retries = 0
 	}
-
-	var rt http.RoundTripper
-	if opts.Transport != nil {
-		rt = &counter{next: opts.Transport, total: &c.calls}
-		if ci, ok := opts.Transport.(interface{ CloseIdleConnections() }); ok {
-			c.idle = append(c.idle, ci)
-		}
-	} else {
-		bt, err := NewBaseTransport(opts.CAFile, opts.RootCAs)
-		if err != nil {
-			return nil, err
-		}
-		c.idle = append(c.idle, bt)
-		rt = &counter{next: bt, total: &c.calls}
+	rt, err := c.counted(opts)
+	if err != nil {
+		return nil, err
 	}
 	p := &pacer{
 		limits:     newLimiter(cmp.Or(opts.RateShare, DefaultRateShare), c.clock, retry.Full, c.log),
@@ -168,6 +148,39 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkOptions checks the options NewClient cannot default.
+func checkOptions(opts Options) error {
+	switch {
+	case opts.Transport != nil && opts.Auth != nil:
+		return errors.New("okta client: set Transport or Auth, not both")
+	case opts.Transport != nil && (opts.CAFile != "" || opts.RootCAs != nil):
+		return errors.New("okta client: CAFile and RootCAs configure the transport the client builds; with Transport set, build it on NewBaseTransport")
+	case opts.RateShare < 0 || opts.RateShare > 1:
+		return fmt.Errorf("okta client: rate share %v is outside (0, 1]; use 0.5 to take Okta's default per-app share", opts.RateShare)
+	case opts.Timeout < 0 || opts.Concurrency < 0 || opts.SearchOverlap < 0:
+		return errors.New("okta client: timeout, concurrency and search overlap cannot be negative")
+	}
+	return nil
+}
+
+// counted returns the transport under the pacer, opts.Transport or one
+// built with the CA settings, counting every request in c.calls; Close
+// closes its idle connections.
+func (c *Client) counted(opts Options) (http.RoundTripper, error) {
+	if opts.Transport != nil {
+		if ci, ok := opts.Transport.(interface{ CloseIdleConnections() }); ok {
+			c.idle = append(c.idle, ci)
+		}
+		return &counter{next: opts.Transport, total: &c.calls}, nil
+	}
+	bt, err := NewBaseTransport(opts.CAFile, opts.RootCAs)
+	if err != nil {
+		return nil, err
+	}
+	c.idle = append(c.idle, bt)
+	return &counter{next: bt, total: &c.calls}, nil
 }
 
 // newSDK configures okta-sdk-golang/v5 with its cache and own retries off,

@@ -173,19 +173,9 @@ func derToJWS(der []byte, size int) ([]byte, error) {
 	}
 	out := make([]byte, 2*size)
 	for i := range 2 {
-		if len(rest) < 2 || rest[0] != 0x02 {
-			return nil, bad
-		}
-		l := int(rest[1])
-		if l > 0x7f || len(rest) < 2+l {
-			return nil, bad
-		}
-		v := rest[2 : 2+l]
-		rest = rest[2+l:]
-		for len(v) > 0 && v[0] == 0 {
-			v = v[1:]
-		}
-		if len(v) > size {
+		var v []byte
+		var ok bool
+		if v, rest, ok = derInteger(rest, size); !ok {
 			return nil, bad
 		}
 		copy(out[(i+1)*size-len(v):(i+1)*size], v)
@@ -194,6 +184,23 @@ func derToJWS(der []byte, size int) ([]byte, error) {
 		return nil, bad
 	}
 	return out, nil
+}
+
+// derInteger reads a DER INTEGER of at most size bytes (leading zeros
+// dropped) from the start of b, and returns it with the bytes after it.
+func derInteger(b []byte, size int) (v, rest []byte, ok bool) {
+	if len(b) < 2 || b[0] != 0x02 {
+		return nil, nil, false
+	}
+	l := int(b[1])
+	if l > 0x7f || len(b) < 2+l {
+		return nil, nil, false
+	}
+	v, rest = b[2:2+l], b[2+l:]
+	for len(v) > 0 && v[0] == 0 {
+		v = v[1:]
+	}
+	return v, rest, len(v) <= size
 }
 
 // appendJSONString appends s as a JSON string. The claims of a proof are

@@ -41,80 +41,23 @@ type resolved struct {
 // are matched among all groups. Both ask for expand=stats, so the member
 // counts come at no extra call.
 func (c *Client) resolve(ctx context.Context, refs []string) (*resolved, error) {
-	var terms []string
-	var uniq []string
-	seen := map[string]bool{}
-	for _, ref := range refs {
-		if strings.TrimSpace(ref) == "" {
-			return nil, errors.New("a mapping names an empty Okta group: give each mapping a group name or id")
-		}
-		if seen[ref] {
-			continue
-		}
-		seen[ref] = true
-		uniq = append(uniq, ref)
-		if looksLikeGroupID(ref) {
-			terms = append(terms, "id eq "+quote(ref))
-		} else {
-			terms = append(terms, "profile.name eq "+quote(ref))
-		}
+	uniq, terms, err := searchTerms(refs)
+	if err != nil {
+		return nil, err
 	}
-	chunks := orChunks(terms)
-	var raw []groupJSON
-	listedAll := false
-	if len(chunks) > 1 {
-		// The whole org, unless that costs more calls than the searches.
-		all, err := c.listGroups(ctx, groupQuery{expand: "stats", limit: groupsPageSize, maxPages: len(chunks) - 1})
-		switch {
-		case errors.Is(err, errTooManyPages):
-			c.log.Debug("okta: more groups than one listing per search; searching instead", "searches", len(chunks))
-		case err != nil:
-			return nil, err
-		default:
-			raw, listedAll = all, true
-		}
-	}
-	if !listedAll {
-		for _, expr := range chunks {
-			groups, err := c.listGroups(ctx, groupQuery{search: expr, expand: "stats", limit: groupsPageSize})
-			if err != nil {
-				return nil, err
-			}
-			raw = append(raw, groups...)
-		}
+	raw, listedAll, err := c.lookUpRefs(ctx, orChunks(terms))
+	if err != nil {
+		return nil, err
 	}
 	r := &resolved{groups: map[string]*Group{}, members: map[string]int{}}
-	var found []*Group
-	byID := map[string]*Group{}
-	for _, sg := range raw {
-		g, err := toGroup(sg)
-		if err != nil {
-			return nil, err
-		}
-		if byID[g.ID] != nil {
-			continue
-		}
-		byID[g.ID] = g
-		found = append(found, g)
-		if sg.HasCount {
-			r.members[g.ID] = sg.UsersCount
-		}
+	found, byID, err := r.index(raw)
+	if err != nil {
+		return nil, err
 	}
 	for _, ref := range uniq {
-		var g *Group
-		switch {
-		case looksLikeGroupID(ref):
-			g = byID[ref]
-		case listedAll:
-			var err error
-			if g, err = pickByName(ref, found); err != nil {
-				return nil, err
-			}
-		default:
-			var err error
-			if g, err = c.groupByName(ctx, ref, found); err != nil {
-				return nil, err
-			}
+		g, err := c.matchRef(ctx, ref, byID, found, listedAll)
+		if err != nil {
+			return nil, err
 		}
 		if g == nil {
 			r.missing = append(r.missing, ref)
@@ -129,6 +72,87 @@ func (c *Client) resolve(ctx context.Context, refs []string) (*resolved, error) 
 	}
 	sort.Strings(r.missing)
 	return r, nil
+}
+
+// searchTerms returns the distinct references, in order, and the search term
+// of each: id eq for what looks like a group id, profile.name eq otherwise.
+func searchTerms(refs []string) (uniq, terms []string, err error) {
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if strings.TrimSpace(ref) == "" {
+			return nil, nil, errors.New("a mapping names an empty Okta group: give each mapping a group name or id")
+		}
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		uniq = append(uniq, ref)
+		if looksLikeGroupID(ref) {
+			terms = append(terms, "id eq "+quote(ref))
+		} else {
+			terms = append(terms, "profile.name eq "+quote(ref))
+		}
+	}
+	return uniq, terms, nil
+}
+
+// lookUpRefs reads the groups the search expressions chunks name: with
+// more than one expression, the whole org (listedAll), unless that costs
+// more calls than the searches; else one search per expression.
+func (c *Client) lookUpRefs(ctx context.Context, chunks []string) (raw []groupJSON, listedAll bool, err error) {
+	if len(chunks) > 1 {
+		all, err := c.listGroups(ctx, groupQuery{expand: "stats", limit: groupsPageSize, maxPages: len(chunks) - 1})
+		switch {
+		case errors.Is(err, errTooManyPages):
+			c.log.Debug("okta: more groups than one listing per search; searching instead", "searches", len(chunks))
+		case err != nil:
+			return nil, false, err
+		default:
+			return all, true, nil
+		}
+	}
+	for _, expr := range chunks {
+		groups, err := c.listGroups(ctx, groupQuery{search: expr, expand: "stats", limit: groupsPageSize})
+		if err != nil {
+			return nil, false, err
+		}
+		raw = append(raw, groups...)
+	}
+	return raw, false, nil
+}
+
+// index converts the groups read, once each, and keeps their member counts
+// in r.members; it returns them in order and by id.
+func (r *resolved) index(raw []groupJSON) (found []*Group, byID map[string]*Group, err error) {
+	byID = map[string]*Group{}
+	for _, sg := range raw {
+		g, err := toGroup(sg)
+		if err != nil {
+			return nil, nil, err
+		}
+		if byID[g.ID] != nil {
+			continue
+		}
+		byID[g.ID] = g
+		found = append(found, g)
+		if sg.HasCount {
+			r.members[g.ID] = sg.UsersCount
+		}
+	}
+	return found, byID, nil
+}
+
+// matchRef finds the group ref names: by id, or by name among the groups
+// found (after a full listing), else with a q lookup too (groupByName).
+// A nil group means none matched.
+func (c *Client) matchRef(ctx context.Context, ref string, byID map[string]*Group, found []*Group, listedAll bool) (*Group, error) {
+	switch {
+	case looksLikeGroupID(ref):
+		return byID[ref], nil
+	case listedAll:
+		return pickByName(ref, found)
+	}
+	return c.groupByName(ctx, ref, found)
 }
 
 // groupByName picks the group named name among found, else among the

@@ -150,13 +150,8 @@ func newTokenSource(cfg ScopedConfig, base http.RoundTripper) (*tokenSource, err
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("the client ID is empty; copy it from the app's Client Credentials section in Okta")
-	case cfg.Key == nil:
-		return nil, errors.New("no private key for client authentication; import or generate one with rolesync keys")
-	case cfg.KeyID == "":
-		return nil, errors.New("the key ID (kid) is empty; copy it from the app's Public keys section in Okta")
+	if err := checkClient(cfg); err != nil {
+		return nil, err
 	}
 	m, err := signingMethod(cfg.Key, cfg.Alg)
 	if err != nil {
@@ -180,14 +175,33 @@ func newTokenSource(cfg ScopedConfig, base http.RoundTripper) (*tokenSource, err
 			return nil, errors.New("the DPoP key is the same as the client authentication key; generate a second key pair for DPoP")
 		}
 	}
+	s.scope = scopeParam(cfg.Scopes)
+	return s, nil
+}
+
+// checkClient checks that cfg names the client and its key.
+func checkClient(cfg ScopedConfig) error {
+	switch {
+	case cfg.ClientID == "":
+		return errors.New("the client ID is empty; copy it from the app's Client Credentials section in Okta")
+	case cfg.Key == nil:
+		return errors.New("no private key for client authentication; import or generate one with rolesync keys")
+	case cfg.KeyID == "":
+		return errors.New("the key ID (kid) is empty; copy it from the app's Public keys section in Okta")
+	}
+	return nil
+}
+
+// scopeParam is the token request's scope: okta.groups.read first, then
+// the other scopes asked for.
+func scopeParam(extra []string) string {
 	scopes := []string{ScopeGroupsRead}
-	for _, sc := range cfg.Scopes {
+	for _, sc := range extra {
 		if sc != ScopeGroupsRead && sc != "" {
 			scopes = append(scopes, sc)
 		}
 	}
-	s.scope = strings.Join(scopes, " ")
-	return s, nil
+	return strings.Join(scopes, " ")
 }
 
 // normalizeDomain checks an Okta org URL and strips a trailing slash.
@@ -266,28 +280,9 @@ type tokenResponse struct {
 // from Okta, or an error reaching Okta.
 func (s *tokenSource) request(ctx context.Context) (*accessToken, *TokenError, error) {
 	now := s.cfg.Now()
-	assertion, err := s.assertion(now)
+	req, err := s.newRequest(ctx, now)
 	if err != nil {
 		return nil, nil, err
-	}
-	form := url.Values{
-		"grant_type":            {"client_credentials"},
-		"scope":                 {s.scope},
-		"client_assertion_type": {ClientAssertionType},
-		"client_assertion":      {assertion},
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, nil, fmt.Errorf("token request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	if s.dpop != nil {
-		proof, err := s.dpop.proof(http.MethodPost, req.URL, now, s.nonce, "")
-		if err != nil {
-			return nil, nil, err
-		}
-		req.Header.Set("DPoP", proof)
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -298,20 +293,67 @@ func (s *tokenSource) request(ctx context.Context) (*accessToken, *TokenError, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the token response: %w", err)
 	}
-	if n := resp.Header.Get("DPoP-Nonce"); n != "" && n != s.nonce {
-		s.nonce = n
-		if s.dpop != nil && s.cfg.Nonces != nil {
-			s.cfg.Nonces.SetDPoPNonce(n)
-		}
-	}
+	s.keepNonce(resp.Header.Get("DPoP-Nonce"))
 	if resp.StatusCode != http.StatusOK {
-		terr := &TokenError{StatusCode: resp.StatusCode, DPoPSent: s.dpop != nil}
-		if json.Unmarshal(body, terr) != nil || terr.Code == "" {
-			terr.Code = "http_" + http.StatusText(resp.StatusCode)
-			terr.Code = strings.ToLower(strings.ReplaceAll(terr.Code, " ", "_"))
-		}
-		return nil, terr, nil
+		return nil, s.tokenError(resp.StatusCode, body), nil
 	}
+	return s.readToken(resp.StatusCode, body, now)
+}
+
+// newRequest builds the token request: the client assertion, and the DPoP
+// proof with the nonce last given.
+func (s *tokenSource) newRequest(ctx context.Context, now time.Time) (*http.Request, error) {
+	assertion, err := s.assertion(now)
+	if err != nil {
+		return nil, err
+	}
+	form := url.Values{
+		"grant_type":            {"client_credentials"},
+		"scope":                 {s.scope},
+		"client_assertion_type": {ClientAssertionType},
+		"client_assertion":      {assertion},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, fmt.Errorf("token request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if s.dpop != nil {
+		proof, err := s.dpop.proof(http.MethodPost, req.URL, now, s.nonce, "")
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("DPoP", proof)
+	}
+	return req, nil
+}
+
+// keepNonce keeps a new DPoP nonce the token endpoint gave, and passes it
+// on to the API calls' proofs.
+func (s *tokenSource) keepNonce(n string) {
+	if n == "" || n == s.nonce {
+		return
+	}
+	s.nonce = n
+	if s.dpop != nil && s.cfg.Nonces != nil {
+		s.cfg.Nonces.SetDPoPNonce(n)
+	}
+}
+
+// tokenError reads the OAuth error of an answer other than 200; without
+// one, its code names the HTTP status (http_bad_gateway).
+func (s *tokenSource) tokenError(status int, body []byte) *TokenError {
+	terr := &TokenError{StatusCode: status, DPoPSent: s.dpop != nil}
+	if json.Unmarshal(body, terr) != nil || terr.Code == "" {
+		terr.Code = "http_" + http.StatusText(status)
+		terr.Code = strings.ToLower(strings.ReplaceAll(terr.Code, " ", "_"))
+	}
+	return terr
+}
+
+// readToken reads the access token of a 200 answer.
+func (s *tokenSource) readToken(status int, body []byte, now time.Time) (*accessToken, *TokenError, error) {
 	var tr tokenResponse
 	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
 		return nil, nil, errors.New("the token endpoint answered 200 without an access token; check that the Okta domain is the org URL")
@@ -320,7 +362,7 @@ func (s *tokenSource) request(ctx context.Context) (*accessToken, *TokenError, e
 		tr.ExpiresIn = 3600
 	}
 	if s.dpop != nil && !strings.EqualFold(tr.TokenType, "DPoP") {
-		return nil, &TokenError{StatusCode: resp.StatusCode, Code: "invalid_dpop_proof", DPoPSent: true,
+		return nil, &TokenError{StatusCode: status, Code: "invalid_dpop_proof", DPoPSent: true,
 			Description: "Okta issued a " + tr.TokenType + " token although a DPoP proof was sent"}, nil
 	}
 	tok := &accessToken{
