@@ -171,31 +171,36 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		panic(http.ErrAbortHandler)
 	}
 	if ft.Status != 0 {
-		var e *apiError
-		switch {
-		case ft.Concurrency:
-			e = s.limits.concurrencyError(w.Header())
-		case ft.Status == http.StatusTooManyRequests:
-			s.limits.setExhausted(w.Header(), r.Method, r.URL.Path)
-		}
-		if ft.WWWAuthenticate != "" {
-			w.Header().Set("WWW-Authenticate", ft.WWWAuthenticate)
-		}
-		if ft.EmptyBody {
-			w.WriteHeader(ft.Status)
-			return true
-		}
-		if e == nil {
-			e = errForStatus(ft.Status)
-		}
-		if ft.Code != "" {
-			e.code = ft.Code
-		}
-		if ft.Summary != "" {
-			e.summary = ft.Summary
-		}
-		writeError(w, e)
+		s.answerFault(w, r, ft)
 		return true
 	}
 	return false
+}
+
+// answerFault answers with the fault's status, headers and error.
+func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, ft Fault) {
+	var e *apiError
+	switch {
+	case ft.Concurrency:
+		e = s.limits.concurrencyError(w.Header())
+	case ft.Status == http.StatusTooManyRequests:
+		s.limits.setExhausted(w.Header(), r.Method, r.URL.Path)
+	}
+	if ft.WWWAuthenticate != "" {
+		w.Header().Set("WWW-Authenticate", ft.WWWAuthenticate)
+	}
+	if ft.EmptyBody {
+		w.WriteHeader(ft.Status)
+		return
+	}
+	if e == nil {
+		e = errForStatus(ft.Status)
+	}
+	if ft.Code != "" {
+		e.code = ft.Code
+	}
+	if ft.Summary != "" {
+		e.summary = ft.Summary
+	}
+	writeError(w, e)
 }

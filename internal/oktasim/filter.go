@@ -50,34 +50,39 @@ func (e andExpr) eval(get func(string) attrValue) bool { return e.l.eval(get) &&
 
 func (e cmpExpr) eval(get func(string) attrValue) bool {
 	v := get(e.attr)
-	if e.op == "pr" {
+	switch {
+	case e.op == "pr":
 		return v.ok && (v.s != "" || !v.t.IsZero())
-	}
-	if !v.ok {
+	case !v.ok:
 		return false
+	case e.kind == kindTime:
+		return !v.t.IsZero() && compareTimes(e.op, v.t, e.t)
 	}
-	if e.kind == kindTime {
-		if v.t.IsZero() {
-			return false
-		}
-		switch e.op {
-		case "eq":
-			return v.t.Equal(e.t)
-		case "ne":
-			return !v.t.Equal(e.t)
-		case "gt":
-			return v.t.After(e.t)
-		case "ge":
-			return !v.t.Before(e.t)
-		case "lt":
-			return v.t.Before(e.t)
-		case "le":
-			return !v.t.After(e.t)
-		}
-		return false
+	return compareStrings(e.op, strings.ToLower(v.s), strings.ToLower(e.s))
+}
+
+// compareTimes applies a time comparison operator: a op b.
+func compareTimes(op string, a, b time.Time) bool {
+	switch op {
+	case "eq":
+		return a.Equal(b)
+	case "ne":
+		return !a.Equal(b)
+	case "gt":
+		return a.After(b)
+	case "ge":
+		return !a.Before(b)
+	case "lt":
+		return a.Before(b)
+	case "le":
+		return !a.After(b)
 	}
-	a, b := strings.ToLower(v.s), strings.ToLower(e.s)
-	switch e.op {
+	return false
+}
+
+// compareStrings applies a string comparison operator: a op b.
+func compareStrings(op, a, b string) bool {
+	switch op {
 	case "eq":
 		return a == b
 	case "ne":
@@ -136,19 +141,12 @@ func (p *exprParser) lex(src string) error {
 			p.toks = append(p.toks, token{text: string(c)})
 			i++
 		case c == '"':
-			var b strings.Builder
-			j := i + 1
-			for ; j < len(src) && src[j] != '"'; j++ {
-				if src[j] == '\\' && j+1 < len(src) {
-					j++
-				}
-				b.WriteByte(src[j])
+			text, next, err := lexQuoted(src, i)
+			if err != nil {
+				return err
 			}
-			if j >= len(src) {
-				return fmt.Errorf("unterminated quoted value starting at position %d", i)
-			}
-			p.toks = append(p.toks, token{text: b.String(), quoted: true})
-			i = j + 1
+			p.toks = append(p.toks, token{text: text, quoted: true})
+			i = next
 		default:
 			j := i
 			for j < len(src) && !strings.ContainsRune(" \t\r\n()\"", rune(src[j])) {
@@ -162,6 +160,23 @@ func (p *exprParser) lex(src string) error {
 		return fmt.Errorf("the expression is empty")
 	}
 	return nil
+}
+
+// lexQuoted reads the quoted value that starts at src[i], a quote, with
+// backslash escapes, and returns it with the index after its closing quote.
+func lexQuoted(src string, i int) (string, int, error) {
+	var b strings.Builder
+	j := i + 1
+	for ; j < len(src) && src[j] != '"'; j++ {
+		if src[j] == '\\' && j+1 < len(src) {
+			j++
+		}
+		b.WriteByte(src[j])
+	}
+	if j >= len(src) {
+		return "", 0, fmt.Errorf("unterminated quoted value starting at position %d", i)
+	}
+	return b.String(), j + 1, nil
 }
 
 func (p *exprParser) peekWord(w string) bool {

@@ -87,28 +87,9 @@ func (f *Fixture) Build(seed int64) (*Org, error) {
 	created := generatedEpoch.Add(-30 * 24 * time.Hour)
 	var all []*user
 	for i, fu := range f.Users {
-		if strings.TrimSpace(fu.Login) == "" {
-			return nil, fmt.Errorf("users[%d]: login is empty; give every user a login such as alice@example.com", i)
-		}
-		status := strings.ToUpper(fu.Status)
-		if status == "" {
-			status = StatusActive
-		}
-		if !slices.Contains(validStatuses, status) {
-			return nil, fmt.Errorf("users[%d] (%s): status %q is not an Okta user status; use one of %s",
-				i, fu.Login, fu.Status, strings.Join(validStatuses, ", "))
-		}
-		email := fu.Email
-		if email == "" {
-			email = fu.Login
-		}
-		u := &user{id: newID("00u"), status: status, login: fu.Login, email: email,
-			firstName: fu.FirstName, lastName: fu.LastName, created: created, lastUpdated: created}
-		if status != StatusStaged && status != StatusProvisioned {
-			u.activated, u.passwordChanged = created, created
-		}
-		if status != StatusStaged {
-			u.statusChanged = created
+		u, err := fixtureUser(i, fu, newID("00u"), created)
+		if err != nil {
+			return nil, err
 		}
 		if err := o.addUser(u); err != nil {
 			return nil, fmt.Errorf("users[%d]: %w; logins must be unique", i, err)
@@ -119,29 +100,12 @@ func (f *Fixture) Build(seed int64) (*Org, error) {
 	o.sortUsers()
 	hasEveryone := false
 	for i, fg := range f.Groups {
-		if strings.TrimSpace(fg.Name) == "" {
-			return nil, fmt.Errorf("groups[%d]: name is empty; give every group a name", i)
+		g, err := o.fixtureGroup(i, fg, newID, created)
+		if err != nil {
+			return nil, err
 		}
-		typ := strings.ToUpper(fg.Type)
-		if typ == "" {
-			typ = GroupTypeOkta
-		}
-		if typ != GroupTypeOkta && typ != GroupTypeApp && typ != GroupTypeBuiltIn {
-			return nil, fmt.Errorf("groups[%d] (%s): type %q is not a group type; use OKTA_GROUP or APP_GROUP", i, fg.Name, fg.Type)
-		}
-		g := &group{id: newID("00g"), name: fg.Name, typ: typ, description: fg.Description,
-			descriptionNull: fg.Description == "", created: created, lastUpdated: created, lastMembershipUpdated: created}
 		if strings.EqualFold(fg.Name, "Everyone") {
 			hasEveryone = true
-		}
-		for _, login := range fg.Members {
-			u := o.byLogin[strings.ToLower(login)]
-			if u == nil {
-				return nil, fmt.Errorf("groups[%d] (%s): member %q is not a user of the fixture; add it under users or fix the login", i, fg.Name, login)
-			}
-			if i, found := memberIndex(g.members, u.id); !found {
-				g.members = slices.Insert(g.members, i, u)
-			}
 		}
 		if err := o.addGroup(g); err != nil {
 			return nil, fmt.Errorf("groups[%d]: %w; group names must be unique", i, err)
@@ -155,4 +119,59 @@ func (f *Fixture) Build(seed int64) (*Org, error) {
 		}
 	}
 	return o, nil
+}
+
+// fixtureUser makes the user fu, number i of the fixture, with id.
+func fixtureUser(i int, fu FixtureUser, id string, created time.Time) (*user, error) {
+	if strings.TrimSpace(fu.Login) == "" {
+		return nil, fmt.Errorf("users[%d]: login is empty; give every user a login such as alice@example.com", i)
+	}
+	status := strings.ToUpper(fu.Status)
+	if status == "" {
+		status = StatusActive
+	}
+	if !slices.Contains(validStatuses, status) {
+		return nil, fmt.Errorf("users[%d] (%s): status %q is not an Okta user status; use one of %s",
+			i, fu.Login, fu.Status, strings.Join(validStatuses, ", "))
+	}
+	email := fu.Email
+	if email == "" {
+		email = fu.Login
+	}
+	u := &user{id: id, status: status, login: fu.Login, email: email,
+		firstName: fu.FirstName, lastName: fu.LastName, created: created, lastUpdated: created}
+	if status != StatusStaged && status != StatusProvisioned {
+		u.activated, u.passwordChanged = created, created
+	}
+	if status != StatusStaged {
+		u.statusChanged = created
+	}
+	return u, nil
+}
+
+// fixtureGroup makes the group fg, number i of the fixture, with its
+// members among the org's users.
+func (o *Org) fixtureGroup(i int, fg FixtureGroup, newID func(string) string, created time.Time) (*group, error) {
+	if strings.TrimSpace(fg.Name) == "" {
+		return nil, fmt.Errorf("groups[%d]: name is empty; give every group a name", i)
+	}
+	typ := strings.ToUpper(fg.Type)
+	if typ == "" {
+		typ = GroupTypeOkta
+	}
+	if typ != GroupTypeOkta && typ != GroupTypeApp && typ != GroupTypeBuiltIn {
+		return nil, fmt.Errorf("groups[%d] (%s): type %q is not a group type; use OKTA_GROUP or APP_GROUP", i, fg.Name, fg.Type)
+	}
+	g := &group{id: newID("00g"), name: fg.Name, typ: typ, description: fg.Description,
+		descriptionNull: fg.Description == "", created: created, lastUpdated: created, lastMembershipUpdated: created}
+	for _, login := range fg.Members {
+		u := o.byLogin[strings.ToLower(login)]
+		if u == nil {
+			return nil, fmt.Errorf("groups[%d] (%s): member %q is not a user of the fixture; add it under users or fix the login", i, fg.Name, login)
+		}
+		if i, found := memberIndex(g.members, u.id); !found {
+			g.members = slices.Insert(g.members, i, u)
+		}
+	}
+	return g, nil
 }

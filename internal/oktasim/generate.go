@@ -74,27 +74,7 @@ func Generate(seed int64, n, m int) (*Org, error) {
 	}
 	order := make([]*user, n)
 	for i := range n {
-		first, last := firstNames[rng.IntN(len(firstNames))], lastNames[rng.IntN(len(lastNames))]
-		login := fmt.Sprintf("%s.%s%d@example.com", strings.ToLower(first), strings.ToLower(last), i+1)
-		created := past(1500)
-		u := &user{id: newID("00u"), status: pickStatus(rng), login: login, email: login,
-			firstName: first, lastName: last, created: created}
-		if u.status != StatusStaged && u.status != StatusProvisioned {
-			u.activated = created.Add(time.Hour)
-			u.passwordChanged = u.activated
-			u.lastLogin = past(30)
-		}
-		if u.status != StatusStaged {
-			u.statusChanged = created.Add(time.Hour)
-		}
-		u.lastUpdated = created.Add(2 * time.Hour)
-		if u.status != StatusActive && u.status != StatusStaged {
-			u.statusChanged = past(60)
-			if u.statusChanged.Before(u.created) {
-				u.statusChanged = created.Add(3 * time.Hour)
-			}
-			u.lastUpdated = u.statusChanged
-		}
+		u := genUser(rng, i, newID, past)
 		if err := o.addUser(u); err != nil {
 			return nil, err
 		}
@@ -104,27 +84,7 @@ func Generate(seed int64, n, m int) (*Org, error) {
 	for gi := range m {
 		g := &group{id: newID("00g"), typ: GroupTypeOkta}
 		g.created = past(1500)
-		var share float64
-		if gi < len(WellKnownGroups) {
-			g.name, share = WellKnownGroups[gi].Name, WellKnownGroups[gi].Share
-			g.description = g.name + " team"
-			if gi == 0 {
-				g.typ, g.description = GroupTypeBuiltIn, "All users in your organization"
-			}
-		} else {
-			k := gi - len(WellKnownGroups)
-			g.name = fmt.Sprintf("%s %s %d", teamWords[k%len(teamWords)], regionWords[(k/len(teamWords))%len(regionWords)], k+1)
-			// Zipf-like sizes: the first few generated groups are large.
-			share = 0.3 / math.Pow(float64(k+1), 1.1)
-			switch {
-			case k%10 == 7:
-				g.typ, g.name = GroupTypeApp, "AD "+g.name
-			case k%3 == 1:
-				g.descriptionNull = true
-			default:
-				g.description = "Generated group " + g.name
-			}
-		}
+		share := nameGroup(g, gi)
 		g.lastUpdated = g.created
 		g.members = pickMembers(rng, order, share)
 		g.lastMembershipUpdated = past(90)
@@ -185,4 +145,57 @@ func pickMembers(rng *rand.Rand, users []*user, share float64) []*user {
 	}
 	slices.SortFunc(out, func(a, b *user) int { return strings.Compare(a.id, b.id) })
 	return out
+}
+
+// genUser makes user number i of a generated org, drawing from rng in a
+// fixed order so that a seed always gives the same user.
+func genUser(rng *rand.Rand, i int, newID func(string) string, past func(int) time.Time) *user {
+	first, last := firstNames[rng.IntN(len(firstNames))], lastNames[rng.IntN(len(lastNames))]
+	login := fmt.Sprintf("%s.%s%d@example.com", strings.ToLower(first), strings.ToLower(last), i+1)
+	created := past(1500)
+	u := &user{id: newID("00u"), status: pickStatus(rng), login: login, email: login,
+		firstName: first, lastName: last, created: created}
+	if u.status != StatusStaged && u.status != StatusProvisioned {
+		u.activated = created.Add(time.Hour)
+		u.passwordChanged = u.activated
+		u.lastLogin = past(30)
+	}
+	if u.status != StatusStaged {
+		u.statusChanged = created.Add(time.Hour)
+	}
+	u.lastUpdated = created.Add(2 * time.Hour)
+	if u.status != StatusActive && u.status != StatusStaged {
+		u.statusChanged = past(60)
+		if u.statusChanged.Before(u.created) {
+			u.statusChanged = created.Add(3 * time.Hour)
+		}
+		u.lastUpdated = u.statusChanged
+	}
+	return u
+}
+
+// nameGroup names, types and describes generated group number gi, and
+// returns the share of the users it holds.
+func nameGroup(g *group, gi int) (share float64) {
+	if gi < len(WellKnownGroups) {
+		g.name, share = WellKnownGroups[gi].Name, WellKnownGroups[gi].Share
+		g.description = g.name + " team"
+		if gi == 0 {
+			g.typ, g.description = GroupTypeBuiltIn, "All users in your organization"
+		}
+	} else {
+		k := gi - len(WellKnownGroups)
+		g.name = fmt.Sprintf("%s %s %d", teamWords[k%len(teamWords)], regionWords[(k/len(teamWords))%len(regionWords)], k+1)
+		// Zipf-like sizes: the first few generated groups are large.
+		share = 0.3 / math.Pow(float64(k+1), 1.1)
+		switch {
+		case k%10 == 7:
+			g.typ, g.name = GroupTypeApp, "AD "+g.name
+		case k%3 == 1:
+			g.descriptionNull = true
+		default:
+			g.description = "Generated group " + g.name
+		}
+	}
+	return share
 }

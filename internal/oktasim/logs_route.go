@@ -67,63 +67,18 @@ func parseLogTime(name, v string, def time.Time) (time.Time, *apiError) {
 // (without until) always has one, to poll for events still to come.
 func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, _ *principal) {
 	q := r.URL.Query()
-	limit, e := parseLimit(r, 100, 1000)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
 	now := s.org.now()
-	until, e := parseLogTime("until", q.Get("until"), now)
+	lq, e := parseLogQuery(r, now)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	since, e := parseLogTime("since", q.Get("since"), until.Add(-7*24*time.Hour))
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	var filter expr
-	if src := q.Get("filter"); src != "" {
-		var err error
-		if filter, err = parseExpr(src, logFilterSpec); err != nil {
-			writeError(w, errBadFilter("filter: "+err.Error()))
-			return
-		}
-	}
-	after := 0
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(v, "e"))
-		if err != nil || n < 0 {
-			writeError(w, errValidation("after: "+strconv.Quote(v)+" is not a cursor this org issued; follow the next link"))
-			return
-		}
-		after = n
-	}
-	o := s.org
-	delay := time.Duration(s.logDelay.Load())
-	o.mu.RLock()
-	var page []logEvent
-	last, more := after, false
-	for i := after; i < len(o.logs); i++ {
-		ev := &o.logs[i]
-		if ev.published.Before(since) || !ev.published.Before(until) || !matchEvent(filter, ev) ||
-			delay > 0 && now.Before(visibleAt(ev, delay)) {
-			continue
-		}
-		if len(page) == limit {
-			more = true
-			break
-		}
-		page = append(page, *ev)
-		last = ev.seq
-	}
-	o.mu.RUnlock()
+	page, last, more := s.logPage(lq, now)
 	next := ""
 	if more || !q.Has("until") {
 		next = "e" + strconv.Itoa(last)
 	}
-	setLinks(w, r, limit, next)
+	setLinks(w, r, lq.limit, next)
 	if page == nil {
 		page = []logEvent{}
 	}
@@ -133,6 +88,69 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request, _ *principal) 
 		return
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// logQuery is a System Log query: events published in [since, until) that
+// match filter, after the cursor after, at most limit.
+type logQuery struct {
+	limit        int
+	since, until time.Time
+	filter       expr
+	after        int
+}
+
+// parseLogQuery reads a System Log query's parameters as Okta does: until
+// defaults to now, since to a week before until.
+func parseLogQuery(r *http.Request, now time.Time) (logQuery, *apiError) {
+	q := r.URL.Query()
+	var lq logQuery
+	var e *apiError
+	if lq.limit, e = parseLimit(r, 100, 1000); e != nil {
+		return lq, e
+	}
+	if lq.until, e = parseLogTime("until", q.Get("until"), now); e != nil {
+		return lq, e
+	}
+	if lq.since, e = parseLogTime("since", q.Get("since"), lq.until.Add(-7*24*time.Hour)); e != nil {
+		return lq, e
+	}
+	if src := q.Get("filter"); src != "" {
+		var err error
+		if lq.filter, err = parseExpr(src, logFilterSpec); err != nil {
+			return lq, errBadFilter("filter: " + err.Error())
+		}
+	}
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(v, "e"))
+		if err != nil || n < 0 {
+			return lq, errValidation("after: " + strconv.Quote(v) + " is not a cursor this org issued; follow the next link")
+		}
+		lq.after = n
+	}
+	return lq, nil
+}
+
+// logPage returns the events of lq visible at now, the cursor of the last,
+// and whether more follow.
+func (s *Server) logPage(lq logQuery, now time.Time) (page []logEvent, last int, more bool) {
+	o := s.org
+	delay := time.Duration(s.logDelay.Load())
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	last = lq.after
+	for i := lq.after; i < len(o.logs); i++ {
+		ev := &o.logs[i]
+		if ev.published.Before(lq.since) || !ev.published.Before(lq.until) || !matchEvent(lq.filter, ev) ||
+			delay > 0 && now.Before(visibleAt(ev, delay)) {
+			continue
+		}
+		if len(page) == lq.limit {
+			return page, last, true
+		}
+		page = append(page, *ev)
+		last = ev.seq
+	}
+	return page, last, false
 }
 
 // visibleAt is when ev shows in the System Log with a delay of up to

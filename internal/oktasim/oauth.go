@@ -177,19 +177,10 @@ func (a *authority) tokenRoute(w http.ResponseWriter, r *http.Request, _ *princi
 
 // token handles one token request.
 func (a *authority) token(r *http.Request) (map[string]any, *apiError) {
-	f := r.PostForm
-	switch {
-	case f.Get("client_assertion") == "" && f.Get("client_id") == "" && r.Header.Get("Authorization") == "":
-		return nil, invalidClient("No client credentials found")
-	case f.Get("grant_type") == "":
-		return nil, oauthErr(http.StatusBadRequest, "invalid_request", "The 'grant_type' parameter is missing.")
-	case f.Get("grant_type") != "client_credentials":
-		return nil, oauthErr(http.StatusBadRequest, "unsupported_grant_type", "The grant type in the request isn't supported.")
-	case f.Get("client_assertion") == "":
-		return nil, invalidClient("Client authentication failed. Either the client or the client credentials are invalid.")
-	case f.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
-		return nil, oauthErr(http.StatusBadRequest, "invalid_request", "The 'client_assertion_type' must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.")
+	if e := checkTokenForm(r); e != nil {
+		return nil, e
 	}
+	f := r.PostForm
 	tokenURL := orgURL(r) + "/oauth2/v1/token"
 	a.apps.mu.RLock()
 	defer a.apps.mu.RUnlock()
@@ -201,11 +192,48 @@ func (a *authority) token(r *http.Request) (map[string]any, *apiError) {
 		return nil, e
 	}
 	scopes := strings.Fields(f.Get("scope"))
+	if e := checkScopes(app, scopes); e != nil {
+		return nil, e
+	}
+	jkt, e := a.tokenProof(r, app, tokenURL, now)
+	if e != nil {
+		return nil, e
+	}
+	value := a.issue(app, scopes, jkt, now)
+	typ := "Bearer"
+	if jkt != "" {
+		typ = "DPoP"
+	}
+	return map[string]any{"token_type": typ, "expires_in": int(TokenLifetime / time.Second),
+		"access_token": value, "scope": strings.Join(scopes, " ")}, nil
+}
+
+// checkTokenForm checks the token request's form as Okta does before it
+// reads the client assertion.
+func checkTokenForm(r *http.Request) *apiError {
+	f := r.PostForm
+	switch {
+	case f.Get("client_assertion") == "" && f.Get("client_id") == "" && r.Header.Get("Authorization") == "":
+		return invalidClient("No client credentials found")
+	case f.Get("grant_type") == "":
+		return oauthErr(http.StatusBadRequest, "invalid_request", "The 'grant_type' parameter is missing.")
+	case f.Get("grant_type") != "client_credentials":
+		return oauthErr(http.StatusBadRequest, "unsupported_grant_type", "The grant type in the request isn't supported.")
+	case f.Get("client_assertion") == "":
+		return invalidClient("Client authentication failed. Either the client or the client credentials are invalid.")
+	case f.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+		return oauthErr(http.StatusBadRequest, "invalid_request", "The 'client_assertion_type' must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.")
+	}
+	return nil
+}
+
+// checkScopes checks that scopes are asked for and granted to app.
+func checkScopes(app *serviceApp, scopes []string) *apiError {
 	if len(scopes) == 0 {
-		return nil, oauthErr(http.StatusBadRequest, "invalid_scope", "No scopes were requested.")
+		return oauthErr(http.StatusBadRequest, "invalid_scope", "No scopes were requested.")
 	}
 	if len(app.grants) == 0 {
-		return nil, oauthErr(http.StatusBadRequest, "invalid_scope", "The authorization server resource does not have any configured default scopes, 'scope' must be provided.")
+		return oauthErr(http.StatusBadRequest, "invalid_scope", "The authorization server resource does not have any configured default scopes, 'scope' must be provided.")
 	}
 	var missing []string
 	for _, sc := range scopes {
@@ -214,29 +242,40 @@ func (a *authority) token(r *http.Request) (map[string]any, *apiError) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, oauthErr(http.StatusBadRequest, "invalid_scope", "The following scopes were requested, but not granted to the client: "+strings.Join(missing, ", ")+".")
+		return oauthErr(http.StatusBadRequest, "invalid_scope", "The following scopes were requested, but not granted to the client: "+strings.Join(missing, ", ")+".")
 	}
+	return nil
+}
+
+// tokenProof checks the DPoP proof of a token request against app's
+// setting, and returns the thumbprint of its key (empty without DPoP).
+func (a *authority) tokenProof(r *http.Request, app *serviceApp, tokenURL string, now time.Time) (string, *apiError) {
 	proof := r.Header.Get("DPoP")
-	var jkt string
 	switch {
 	case app.dpop && proof == "":
-		return nil, oauthErr(http.StatusBadRequest, "invalid_dpop_proof", "The DPoP proof JWT header is missing.")
+		return "", oauthErr(http.StatusBadRequest, "invalid_dpop_proof", "The DPoP proof JWT header is missing.")
 	case !app.dpop && proof != "":
-		return nil, oauthErr(http.StatusBadRequest, "invalid_dpop_proof", "DPoP proof JWT is not expected: the client does not require DPoP-bound access tokens.")
-	case app.dpop:
-		// A proof signed with the client authentication key is accepted,
-		// as Okta does; rolesync itself refuses that configuration.
-		claims, thumb, e := a.checkProof(proof, r.Method, tokenURL, now)
-		if e != nil {
-			return nil, oauthErr(http.StatusBadRequest, "invalid_dpop_proof", e.Error())
-		}
-		if !a.nonceOK(claims.Nonce) {
-			return nil, &apiError{status: http.StatusBadRequest, code: "use_dpop_nonce", oauthError: "use_dpop_nonce",
-				summary: "Authorization server requires nonce in DPoP proof.",
-				header:  http.Header{"Dpop-Nonce": {a.nonces[0]}}}
-		}
-		jkt = thumb
+		return "", oauthErr(http.StatusBadRequest, "invalid_dpop_proof", "DPoP proof JWT is not expected: the client does not require DPoP-bound access tokens.")
+	case !app.dpop:
+		return "", nil
 	}
+	// A proof signed with the client authentication key is accepted, as
+	// Okta does; rolesync itself refuses that configuration.
+	claims, thumb, e := a.checkProof(proof, r.Method, tokenURL, now)
+	if e != nil {
+		return "", oauthErr(http.StatusBadRequest, "invalid_dpop_proof", e.Error())
+	}
+	if !a.nonceOK(claims.Nonce) {
+		return "", &apiError{status: http.StatusBadRequest, code: "use_dpop_nonce", oauthError: "use_dpop_nonce",
+			summary: "Authorization server requires nonce in DPoP proof.",
+			header:  http.Header{"Dpop-Nonce": {a.nonces[0]}}}
+	}
+	return thumb, nil
+}
+
+// issue records a new access token for app and returns it, dropping
+// expired ones once there are many.
+func (a *authority) issue(app *serviceApp, scopes []string, jkt string, now time.Time) string {
 	value := randomID(48)
 	a.tokens[value] = &issued{clientID: app.id, scopes: scopes, expiry: now.Add(TokenLifetime), jkt: jkt}
 	a.issuedN++
@@ -247,12 +286,7 @@ func (a *authority) token(r *http.Request) (map[string]any, *apiError) {
 			}
 		}
 	}
-	typ := "Bearer"
-	if jkt != "" {
-		typ = "DPoP"
-	}
-	return map[string]any{"token_type": typ, "expires_in": int(TokenLifetime / time.Second),
-		"access_token": value, "scope": strings.Join(scopes, " ")}, nil
+	return value
 }
 
 // wwwAuthenticate is Okta's challenge for a failed API call with a token.

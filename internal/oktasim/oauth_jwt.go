@@ -99,12 +99,7 @@ func (a *authority) checkAssertion(assertion, tokenURL string, now time.Time) (*
 	if app.authMethod != "private_key_jwt" {
 		return nil, invalidClient("The client is not configured for private_key_jwt client authentication (Public key / Private key).")
 	}
-	var key *appKey
-	for _, k := range app.keys {
-		if k.status == "ACTIVE" && (k.kid == hdr.Kid || hdr.Kid == "" && len(app.keys) == 1) {
-			key = k
-		}
-	}
+	key := app.activeKey(hdr.Kid)
 	if key == nil {
 		return nil, invalidClient("The client_assertion token has a 'kid' that does not identify an active public key of the client.")
 	}
@@ -114,19 +109,40 @@ func (a *authority) checkAssertion(assertion, tokenURL string, now time.Time) (*
 	if !audienceIs(c.Aud, tokenURL) {
 		return nil, invalidClient("The audience claim for client_assertion must be the endpoint invoked for the request.")
 	}
-	switch {
-	case c.Exp == nil:
-		return nil, invalidClient("The client_assertion token must contain an 'exp' claim.")
-	case !now.Before(unix(c.Exp).Add(clockSkew)):
-		return nil, invalidClient("The client_assertion token is expired.")
-	case unix(c.Exp).After(now.Add(maxAssertionLifetime + clockSkew)):
-		return nil, invalidClient("The client_assertion token has an expiration too far in the future.")
-	case c.Iat != nil && unix(c.Iat).After(now.Add(clockSkew)), c.Nbf != nil && unix(c.Nbf).After(now.Add(clockSkew)):
-		return nil, invalidClient("The client_assertion token was issued too far in the future.")
-	case c.JTI != "" && !a.useJTI("assertion", c.JTI, now): // jti is optional, as in Okta
-		return nil, invalidClient("The 'jti' claim in the client_assertion token has already been used.")
+	if e := a.checkAssertionTimes(c, now); e != nil {
+		return nil, e
 	}
 	return app, nil
+}
+
+// activeKey is the app's active key with id kid; without a kid, its one
+// key, if it has only one.
+func (app *serviceApp) activeKey(kid string) *appKey {
+	var key *appKey
+	for _, k := range app.keys {
+		if k.status == "ACTIVE" && (k.kid == kid || kid == "" && len(app.keys) == 1) {
+			key = k
+		}
+	}
+	return key
+}
+
+// checkAssertionTimes checks an assertion's exp, iat and nbf against now,
+// and its jti, when it has one, against those already used.
+func (a *authority) checkAssertionTimes(c assertionClaims, now time.Time) *apiError {
+	switch {
+	case c.Exp == nil:
+		return invalidClient("The client_assertion token must contain an 'exp' claim.")
+	case !now.Before(unix(c.Exp).Add(clockSkew)):
+		return invalidClient("The client_assertion token is expired.")
+	case unix(c.Exp).After(now.Add(maxAssertionLifetime + clockSkew)):
+		return invalidClient("The client_assertion token has an expiration too far in the future.")
+	case c.Iat != nil && unix(c.Iat).After(now.Add(clockSkew)), c.Nbf != nil && unix(c.Nbf).After(now.Add(clockSkew)):
+		return invalidClient("The client_assertion token was issued too far in the future.")
+	case c.JTI != "" && !a.useJTI("assertion", c.JTI, now): // jti is optional, as in Okta
+		return invalidClient("The 'jti' claim in the client_assertion token has already been used.")
+	}
+	return nil
 }
 
 // dpopClaims are the claims of a DPoP proof.

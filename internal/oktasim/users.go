@@ -3,6 +3,7 @@ package oktasim
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -80,19 +81,10 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ *principal)
 		writeError(w, e)
 		return
 	}
-	var exprs []expr
-	for _, param := range []struct {
-		name string
-		spec attrSpec
-	}{{"filter", userFilterSpec}, {"search", userSearchSpec}} {
-		if src := q.Get(param.name); src != "" {
-			ex, err := parseExpr(src, param.spec)
-			if err != nil {
-				writeError(w, errBadFilter(param.name+": "+err.Error()))
-				return
-			}
-			exprs = append(exprs, ex)
-		}
+	exprs, e := userExprs(q)
+	if e != nil {
+		writeError(w, e)
+		return
 	}
 	hideDeprovisioned := len(exprs) == 0
 	base := baseURL(r)
@@ -128,6 +120,24 @@ users:
 	o.mu.RUnlock()
 	setLinks(w, r, limit, next)
 	writeJSON(w, http.StatusOK, append(buf, ']'))
+}
+
+// userExprs parses a users listing's filter and search.
+func userExprs(q url.Values) ([]expr, *apiError) {
+	var exprs []expr
+	for _, param := range []struct {
+		name string
+		spec attrSpec
+	}{{"filter", userFilterSpec}, {"search", userSearchSpec}} {
+		if src := q.Get(param.name); src != "" {
+			ex, err := parseExpr(src, param.spec)
+			if err != nil {
+				return nil, errBadFilter(param.name + ": " + err.Error())
+			}
+			exprs = append(exprs, ex)
+		}
+	}
+	return exprs, nil
 }
 
 // getUser serves GET /api/v1/users/{id}; id may also be a login.
