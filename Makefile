@@ -219,12 +219,13 @@ bench-sync: check-go
 # The README's SCIM table: a first sync and a no-change run against the
 # SCIM test server answering after 100 ms, each org size in its own process
 # (peak RSS is the process's).
-SCIM_BENCH_USERS ?= 1000 10000
+SCIM_BENCH_USERS ?= 1000 10000 50000
+SCIM_BENCH_VARIANTS ?= groups groups-bulk attribute attribute-bulk
 .PHONY: bench-scim
 bench-scim: check-go
-	@for n in $(SCIM_BENCH_USERS); do \
-	  $(TEST_ENV) ROLESYNC_BENCH_SCIM_USERS=$$n CGO_ENABLED=0 $(GO) test -run '^$$' -bench BenchmarkSCIMFirstSync -benchtime 1x -timeout 60m ./internal/target/scim/ || exit 1; \
-	done
+	@for n in $(SCIM_BENCH_USERS); do for v in $(SCIM_BENCH_VARIANTS); do \
+	  $(TEST_ENV) ROLESYNC_BENCH_SCIM_USERS=$$n CGO_ENABLED=0 $(GO) test -run '^$$' -bench "BenchmarkSCIMFirstSync/^$$v\$$" -benchtime 1x -timeout 90m ./internal/target/scim/ || exit 1; \
+	done; done
 
 clean:
 	rm -rf $(BIN) .data .cache

@@ -23,6 +23,9 @@ type memStore struct {
 	seq                 int
 	users               map[string]*memRes
 	groups              map[string]*memRes
+	// byUnique finds a resource by its userName or displayName, lower
+	// case, so that the uniqueness check of a large store is not a scan.
+	byUnique map[string]string
 }
 
 type memRes struct {
@@ -59,14 +62,31 @@ func (h memHandler) resource(id string, r *memRes) elimity.Resource {
 	return elimity.Resource{ID: id, ExternalID: ext, Attributes: attrs, Meta: elimity.Meta{Version: r.etag()}}
 }
 
+// uniqueKey is the byUnique key of attrs.
+func (h memHandler) uniqueKey(attrs elimity.ResourceAttributes) string {
+	v, _ := attrs[h.unique].(string)
+	kind := "u:"
+	if h.group {
+		kind = "g:"
+	}
+	return kind + strings.ToLower(v)
+}
+
 func (h memHandler) conflict(id string, attrs elimity.ResourceAttributes) error {
-	want, _ := attrs[h.unique].(string)
-	for other, r := range h.table() {
-		if have, _ := r.attrs[h.unique].(string); other != id && strings.EqualFold(have, want) {
-			return scimerrors.ScimErrorUniqueness
-		}
+	if other, ok := h.s.byUnique[h.uniqueKey(attrs)]; ok && other != id {
+		return scimerrors.ScimErrorUniqueness
 	}
 	return nil
+}
+
+// store keeps attrs as the resource id's, in the table and the index.
+func (h memHandler) store(id string, r *memRes, attrs elimity.ResourceAttributes) {
+	if r.attrs != nil {
+		delete(h.s.byUnique, h.uniqueKey(r.attrs))
+	}
+	r.attrs = attrs
+	h.table()[id] = r
+	h.s.byUnique[h.uniqueKey(attrs)] = id
 }
 
 func (h memHandler) Create(_ *http.Request, attrs elimity.ResourceAttributes) (elimity.Resource, error) {
@@ -77,8 +97,8 @@ func (h memHandler) Create(_ *http.Request, attrs elimity.ResourceAttributes) (e
 	}
 	h.s.seq++
 	id := fmt.Sprintf("%06d", h.s.seq)
-	r := &memRes{attrs: attrs, version: 1}
-	h.table()[id] = r
+	r := &memRes{version: 1}
+	h.store(id, r, attrs)
 	return h.resource(id, r), nil
 }
 
@@ -142,7 +162,7 @@ func (h memHandler) Replace(_ *http.Request, id string, attrs elimity.ResourceAt
 	if err := h.conflict(id, attrs); err != nil {
 		return elimity.Resource{}, err
 	}
-	r.attrs = attrs
+	h.store(id, r, attrs)
 	r.version++
 	return h.resource(id, r), nil
 }
@@ -150,9 +170,11 @@ func (h memHandler) Replace(_ *http.Request, id string, attrs elimity.ResourceAt
 func (h memHandler) Delete(_ *http.Request, id string) error {
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
-	if _, ok := h.table()[id]; !ok {
+	r, ok := h.table()[id]
+	if !ok {
 		return scimerrors.ScimErrorResourceNotFound(id)
 	}
+	delete(h.s.byUnique, h.uniqueKey(r.attrs))
 	delete(h.table(), id)
 	return nil
 }
@@ -176,7 +198,7 @@ func (h memHandler) Patch(_ *http.Request, id string, ops []elimity.PatchOperati
 	if err := h.conflict(id, attrs); err != nil {
 		return elimity.Resource{}, err
 	}
-	r.attrs = attrs
+	h.store(id, r, attrs)
 	r.version++
 	if h.group && h.s.groupPatchNoContent {
 		return elimity.Resource{}, nil

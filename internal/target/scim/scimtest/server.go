@@ -99,7 +99,7 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.MaxResults <= 0 {
 		opts.MaxResults = 100
 	}
-	store := &memStore{users: map[string]*memRes{}, groups: map[string]*memRes{}}
+	store := &memStore{users: map[string]*memRes{}, groups: map[string]*memRes{}, byUnique: map[string]string{}}
 	srv, err := elimity.NewServer(&elimity.ServerArgs{
 		ServiceProviderConfig: &elimity.ServiceProviderConfig{
 			MaxResults:       opts.MaxResults,
