@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -281,6 +282,10 @@ func TestSCIMFailuresAreRecordedAndTheNextRunConverges(t *testing.T) {
 		setup func(h *harness, sim *oktasim.Server, srv *scimtest.Server, caFile string)
 		want  string // in the run's error
 		fixed func(h *harness, sim *oktasim.Server, srv *scimtest.Server, caFile string)
+		// missing, when set, is how many users the run must have left
+		// out, and no other; their changes are not recorded, the others'
+		// are.
+		missing int
 	}{
 		{
 			name: "certificate not trusted without ca_file",
@@ -318,6 +323,25 @@ func TestSCIMFailuresAreRecordedAndTheNextRunConverges(t *testing.T) {
 			want:  "database unavailable",
 			fixed: func(_ *harness, _ *oktasim.Server, srv *scimtest.Server, _ string) { srv.SetFault(nil) },
 		},
+		{
+			name: "two operations of a Bulk request refused",
+			setup: func(h *harness, sim *oktasim.Server, srv *scimtest.Server, caFile string) {
+				h.importSCIMConfig(sim, srv, scim.RoleModeGroups, caFile)
+				srv.SetBulk(true)
+				srv.SetBulkLimits(25, 0)
+				var posts atomic.Int32
+				srv.SetBulkFault(func(op scimtest.BulkOperation) (int, string, bool) {
+					if op.Method != http.MethodPost || op.Path != "/Users" {
+						return 0, "", false
+					}
+					n := posts.Add(1)
+					return http.StatusBadRequest, "userName refused by the portal", n == 5 || n == 40
+				})
+			},
+			want:    "HTTP 400 Bad Request: userName refused by the portal",
+			fixed:   func(_ *harness, _ *oktasim.Server, srv *scimtest.Server, _ string) { srv.SetBulkFault(nil) },
+			missing: 2,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -351,6 +375,12 @@ func TestSCIMFailuresAreRecordedAndTheNextRunConverges(t *testing.T) {
 			if len(runs) != 1 || runs[0].Status != "failed" || runs[0].Error == "" || runs[0].Created != res.Created {
 				t.Errorf("history: %+v, want one failed run with its error and %d created", runs, res.Created)
 			}
+			if tt.missing > 0 {
+				recordedMatchesProvider(t, h, runs[0].RunID, got)
+				if len(want)-len(got) != tt.missing {
+					t.Errorf("the provider holds %d of %d users, want all but %d", len(got), len(want), tt.missing)
+				}
+			}
 
 			tt.fixed(h, sim, srv, caFile)
 			h.mustSync("the next sync")
@@ -360,5 +390,33 @@ func TestSCIMFailuresAreRecordedAndTheNextRunConverges(t *testing.T) {
 				t.Errorf("the provider holds %d users, want %d", len(got), len(want))
 			}
 		})
+	}
+}
+
+// recordedMatchesProvider checks that the run's recorded creations and
+// grants are exactly the provider's users and roles.
+func recordedMatchesProvider(t *testing.T, h *harness, runID int64, provider map[string]portalUser) {
+	t.Helper()
+	changes, err := h.openStore().Changes(context.Background(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string][]string{} // Okta id: roles granted
+	for _, c := range changes {
+		switch c.Action {
+		case "create":
+			recorded[c.OktaID] = recorded[c.OktaID][:0:0]
+		case "grant":
+			recorded[c.OktaID] = append(recorded[c.OktaID], c.Role)
+		}
+	}
+	if len(recorded) != len(provider) {
+		t.Fatalf("%d users recorded as created, the provider holds %d", len(recorded), len(provider))
+	}
+	for id, roles := range recorded {
+		slices.Sort(roles)
+		if p, ok := provider[id]; !ok || p.Roles != strings.Join(roles, ",") {
+			t.Fatalf("user %s: recorded roles %v, the provider holds %+v (found %v)", id, roles, p, ok)
+		}
 	}
 }

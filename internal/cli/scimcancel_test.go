@@ -16,14 +16,23 @@ import (
 )
 
 // TestSCIMCancelMidApply cancels a first sync to SCIM while its concurrent
-// creates are on the wire: the run finishes interrupted, its recorded
-// changes are exactly what the provider holds, and the next run makes the
-// rest.
+// creates are on the wire, one request each or in Bulk requests (of 10
+// operations, so that the cancel lands before every create is queued): the
+// run finishes interrupted, its recorded changes are exactly what the
+// provider holds, and the next run makes the rest.
 func TestSCIMCancelMidApply(t *testing.T) {
-	for _, mode := range []string{scim.RoleModeAttribute, scim.RoleModeGroups} {
-		t.Run(mode, func(t *testing.T) {
+	for _, variant := range []struct {
+		mode string
+		bulk bool
+	}{{scim.RoleModeAttribute, false}, {scim.RoleModeGroups, false}, {scim.RoleModeAttribute, true}, {scim.RoleModeGroups, true}} {
+		mode := variant.mode
+		name := mode
+		if variant.bulk {
+			name += " bulk"
+		}
+		t.Run(name, func(t *testing.T) {
 			sim := startSim(t, 600, 30)
-			srv := scimtest.Start(t, scimtest.Options{MaxResults: 100, Latency: 2 * time.Millisecond})
+			srv := scimtest.Start(t, scimtest.Options{MaxResults: 100, Latency: 2 * time.Millisecond, Bulk: variant.bulk, MaxOperations: 10})
 			caFile, err := srv.WriteCAFile(t.TempDir())
 			if err != nil {
 				t.Fatal(err)
@@ -32,6 +41,7 @@ func TestSCIMCancelMidApply(t *testing.T) {
 			h.importSCIMConfig(sim, srv, mode, caFile)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			// A Bulk request's operations pass the fault one by one.
 			var posts atomic.Int32
 			var once sync.Once
 			srv.SetFault(func(r *http.Request) (int, http.Header, string, bool) {
