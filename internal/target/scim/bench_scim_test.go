@@ -4,8 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net/http"
+	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,8 +27,9 @@ const benchLatency = 100 * time.Millisecond
 // run by a fresh client. Each role mode runs with the provider offering no
 // Bulk and offering Bulk (maxOperations 1000, maxPayloadSize 1 MiB). It
 // reports the requests, the wall time against the floor (requests ×
-// latency / concurrency) and the process's peak RSS (client and test server
-// together: run one sub-benchmark and size per process, as make does).
+// latency / concurrency), the peak RSS of the client's process and of the
+// provider's (one sub-benchmark and size per process, as make runs them),
+// and the no-change run's requests.
 func BenchmarkSCIMFirstSync(b *testing.B) {
 	n := envInt(b, "ROLESYNC_BENCH_SCIM_USERS", 1000)
 	conc := envInt(b, "ROLESYNC_BENCH_SCIM_CONCURRENCY", scim.DefaultConcurrency)
@@ -47,19 +49,14 @@ func BenchmarkSCIMFirstSync(b *testing.B) {
 	}
 }
 
-// benchFirstSync makes one first sync and one no-change run of want and
-// reports their figures.
+// benchFirstSync makes one first sync and one no-change run of want
+// against a provider in a process of its own (see benchServer), so that
+// the peak RSS reported is the client's, and reports their figures.
 func benchFirstSync(b *testing.B, mode string, bulk bool, conc int, want []target.User) {
 	ctx := context.Background()
-	srv := scimtest.Start(b, scimtest.Options{MaxResults: 100, Latency: benchLatency, Bulk: bulk})
-	defer srv.Close()
-	srv.SetGroupPatchNoContent(true)
+	srv := startBenchServer(b, bulk)
 	client := func() *scim.Client {
-		hc := srv.Client()
-		tr := hc.Transport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = scim.MaxConcurrency
-		hc.Transport = tr
-		c, err := scim.New(scim.Options{BaseURL: srv.BaseURL(), Token: scimtest.Token, HTTPClient: hc, RoleMode: mode, Concurrency: conc})
+		c, err := scim.New(scim.Options{BaseURL: srv.baseURL, Token: scimtest.Token, CAFile: srv.caFile, RoleMode: mode, Concurrency: conc})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -94,17 +91,99 @@ func benchFirstSync(b *testing.B, mode string, bulk bool, conc int, want []targe
 	if err := rerun.Flush(ctx); err != nil {
 		b.Fatal(err)
 	}
-	rss := peakRSS()
+	rss := peakRSS(os.Getpid())
+	serverRSS := srv.stop(b)
 	b.ReportMetric(float64(requests), "requests")
 	b.ReportMetric(float64(c.BulkOperations()), "bulk-ops")
 	b.ReportMetric(wall.Seconds(), "wall-s")
 	b.ReportMetric(floor.Seconds(), "floor-s")
 	b.ReportMetric(wall.Seconds()/floor.Seconds(), "wall/floor")
 	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MB")
+	b.ReportMetric(float64(serverRSS)/(1<<20), "server-peak-RSS-MB")
 	b.ReportMetric(float64(rerun.Requests()), "rerun-requests")
 	b.ReportMetric(float64(rerun.Writes()), "rerun-writes")
-	fmt.Printf("| %s | %v | %d | %d | %d | %.1f s | %.1f s | %.2f× | %d MB | %d (%d writes) |\n",
-		mode, bulk, len(want), conc, requests, wall.Seconds(), floor.Seconds(), wall.Seconds()/floor.Seconds(), rss>>20, rerun.Requests(), rerun.Writes())
+	fmt.Printf("| %s | %v | %d | %d | %d | %.1f s | %.1f s | %.2f× | %d MB (server %d MB) | %d (%d writes) |\n",
+		mode, bulk, len(want), conc, requests, wall.Seconds(), floor.Seconds(), wall.Seconds()/floor.Seconds(), rss>>20, serverRSS>>20, rerun.Requests(), rerun.Writes())
+}
+
+// benchServerEnv, set, makes the test binary a benchmark's provider: see
+// TestMain.
+const benchServerEnv = "ROLESYNC_BENCH_SCIM_SERVER"
+
+// TestMain runs the package's tests, or, in a process BenchmarkSCIMFirstSync
+// started with benchServerEnv set to a directory, serves scimtest: it writes
+// the CA file there, prints the base URL, and serves until its standard
+// input closes; then it prints its peak RSS in bytes.
+func TestMain(m *testing.M) {
+	dir := os.Getenv(benchServerEnv)
+	if dir == "" {
+		os.Exit(m.Run())
+	}
+	srv, err := scimtest.NewServer(scimtest.Options{MaxResults: 100, Latency: benchLatency, Bulk: os.Getenv(benchServerEnv+"_BULK") != ""})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	srv.SetGroupPatchNoContent(true)
+	caFile, err := srv.WriteCAFile(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("%s %s\n", srv.BaseURL(), caFile)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	srv.Close()
+	fmt.Println(peakRSS(os.Getpid()))
+	os.Exit(0)
+}
+
+// benchServer is a scimtest provider in a process of its own.
+type benchServer struct {
+	baseURL, caFile string
+	cmd             *exec.Cmd
+	stdin           io.Closer
+	out             *bufio.Reader
+}
+
+func startBenchServer(b *testing.B, bulk bool) *benchServer {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), benchServerEnv+"="+b.TempDir())
+	if bulk {
+		cmd.Env = append(cmd.Env, benchServerEnv+"_BULK=1")
+	}
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	s := &benchServer{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
+	line, err := s.out.ReadString('\n')
+	if _, err2 := fmt.Sscan(line, &s.baseURL, &s.caFile); err != nil || err2 != nil {
+		b.Fatalf("start the provider: %q, %v, %v", line, err, err2)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return s
+}
+
+// stop ends the provider's process and returns its peak RSS in bytes.
+func (s *benchServer) stop(b *testing.B) int64 {
+	_ = s.stdin.Close()
+	var rss int64
+	line, _ := s.out.ReadString('\n')
+	if _, err := fmt.Sscan(line, &rss); err != nil {
+		b.Fatalf("the provider's peak RSS: %q: %v", line, err)
+	}
+	if err := s.cmd.Wait(); err != nil {
+		b.Fatalf("the provider's process: %v", err)
+	}
+	return rss
 }
 
 func envInt(tb testing.TB, name string, def int) int {
@@ -119,10 +198,10 @@ func envInt(tb testing.TB, name string, def int) int {
 	return n
 }
 
-// peakRSS returns the process's peak resident set (VmHWM), or 0 where
-// /proc is not there.
-func peakRSS() int64 {
-	f, err := os.Open("/proc/self/status")
+// peakRSS returns the peak resident set (VmHWM) of the process pid, or 0
+// where /proc is not there.
+func peakRSS(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}

@@ -48,7 +48,8 @@ func (p ProviderConfig) bulkPayload() int {
 // bulker gathers the writes of a batch's workers into Bulk requests: a
 // worker's write (see do) waits in the next request, which is sent when it
 // holds maxOps operations, when one more would pass maxPayload, or when
-// no operation has come for bulkLinger; up to the client's concurrency of
+// no operation has come for bulkLinger and fewer Bulk requests than the
+// client's concurrency are in flight; up to the client's concurrency of
 // them are in flight. Each operation's result is handed back to the write
 // that made it as if it had been a request of its own: a failed operation
 // fails that write alone, with the provider's status and detail.
@@ -62,12 +63,13 @@ type bulker struct {
 	// not done and how many it holds at most.
 	queued func() (n, capacity int)
 
-	mu      sync.Mutex
-	pending []*bulkOp
-	size    int
-	sent    int // operations of the Bulk requests in flight
-	seq     int
-	timer   *time.Timer
+	mu       sync.Mutex
+	pending  []*bulkOp
+	size     int
+	sent     int // operations of the Bulk requests in flight
+	inflight int // Bulk requests in flight
+	seq      int
+	timer    *time.Timer
 }
 
 // bulkOp is one operation of a Bulk request and, once done is closed, its
@@ -135,11 +137,15 @@ func (b *bulker) stalled() bool {
 	return n == capacity && len(b.pending)+b.sent >= n
 }
 
-// linger sends the pending operations once bulkLinger has passed.
+// linger sends the pending operations once bulkLinger has passed, unless
+// as many Bulk requests as the client lets in flight are: then more
+// operations come as they are answered, and the last answer sends what is
+// pending (see send).
 func (b *bulker) linger() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.pending) > 0 {
+	b.timer = nil
+	if len(b.pending) > 0 && b.inflight < b.c.conc {
 		b.sendLocked()
 	}
 }
@@ -150,6 +156,7 @@ func (b *bulker) sendLocked() {
 	ops := b.pending
 	b.pending, b.size = nil, 0
 	b.sent += len(ops)
+	b.inflight++
 	if b.timer != nil {
 		b.timer.Stop()
 		b.timer = nil
@@ -174,6 +181,10 @@ func (b *bulker) send(ops []*bulkOp) {
 	defer func() {
 		b.mu.Lock()
 		b.sent -= len(ops)
+		b.inflight--
+		if len(b.pending) > 0 && b.timer == nil {
+			b.timer = time.AfterFunc(bulkLinger, b.linger)
+		}
 		b.mu.Unlock()
 		for _, op := range ops {
 			close(op.done)
