@@ -41,7 +41,9 @@ func syncCmd(c *call) *cobra.Command {
 		Short: "sync now, once",
 		Long: `Sync reads the mapped Okta groups, plans the changes and applies them to the
 portal, once. Safety gates may hold revocations for approval (see approve).
-Interrupted (Ctrl-C, SIGTERM), it stops and says so.`,
+Interrupted (Ctrl-C, SIGTERM), it stops and says so. When standard output
+is a terminal, a line on standard error shows the groups read and the
+changes applied, with their rate, while the run goes on.`,
 		Example: "  rolesync sync --once\n  rolesync sync --once --dry-run --json",
 		Args:    maxArgs(0),
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runSync(cmd.Context(), c, o) },
@@ -64,7 +66,17 @@ func runSync(ctx context.Context, c *call, o syncOptions) error {
 		if err != nil {
 			return err
 		}
-		res, runErr := eng.Run(ctx, engine.RunOptions{Trigger: store.TriggerCLI, DryRun: dryRun, Full: full})
+		ro := engine.RunOptions{Trigger: store.TriggerCLI, DryRun: dryRun, Full: full}
+		var prog *syncProgress
+		if !asJSON && isTerminal(c.stdout()) {
+			// One line on stderr, rewritten, while the run goes on.
+			prog = newSyncProgress(stderrOf(c.env), time.Now)
+			ro.Progress = prog.update
+		}
+		res, runErr := eng.Run(ctx, ro)
+		if prog != nil {
+			prog.end()
+		}
 		if dryRun && res.Plan != nil && !asJSON {
 			printPlan(c.stdout(), res.Plan)
 		}
