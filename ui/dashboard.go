@@ -204,6 +204,9 @@ func progressLine(p Progress) string {
 	} else if p.ChangesApplied > 0 {
 		parts = append(parts, fmt.Sprintf("%d changes applied", p.ChangesApplied))
 	}
+	if p.ChangesPerSecond > 0 {
+		parts = append(parts, fmt.Sprintf("%.0f changes/s", p.ChangesPerSecond))
+	}
 	if len(parts) == 0 {
 		return "starting"
 	}

@@ -66,6 +66,9 @@ type History interface {
 type Progress struct {
 	GroupsRead, GroupsTotal      int
 	ChangesApplied, ChangesTotal int
+	// ChangesPerSecond is the rate of the apply since it began; 0 until
+	// it is known.
+	ChangesPerSecond float64
 }
 
 // Status is the state of the sync as the window and the tray show it. The

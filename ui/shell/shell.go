@@ -43,6 +43,8 @@ type Shell struct {
 	eng      *engine.Engine
 	sched    *engine.Scheduler
 	progress ui.Progress
+	// applyRate measures the changes applied a second in the run's apply.
+	applyRate rate
 	// users and roles under management, counted after each run.
 	users, roles int
 	loopCtx      context.Context
@@ -184,6 +186,7 @@ func (s *Shell) onProgress(p engine.Progress) {
 		s.progress.GroupsRead, s.progress.GroupsTotal = p.Done, p.Total
 	case engine.PhaseApply:
 		s.progress.ChangesApplied, s.progress.ChangesTotal = p.Done, p.Total
+		s.progress.ChangesPerSecond = s.applyRate.at(p.Done, time.Now())
 	}
 	s.mu.Unlock()
 	s.refresh()
@@ -192,6 +195,7 @@ func (s *Shell) onProgress(p engine.Progress) {
 func (s *Shell) onRun(res engine.Result, err error) {
 	s.mu.Lock()
 	s.progress = ui.Progress{}
+	s.applyRate = rate{}
 	s.mu.Unlock()
 	if err != nil {
 		s.log.Warn("sync run", "run", res.RunID, "status", res.Status, "err", err)
