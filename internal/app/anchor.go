@@ -24,7 +24,11 @@ func (rt *Runtime) auditScope(sec *secrets.Store) string {
 	if sec.FileBacked() {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(rt.DataDir))
+	dir := rt.DataDir
+	if rt.scopeDir != "" {
+		dir = rt.scopeDir
+	}
+	sum := sha256.Sum256([]byte(dir))
 	return hex.EncodeToString(sum[:8])
 }
 

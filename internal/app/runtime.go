@@ -1,8 +1,11 @@
-// Package app is rolesync's composition root: it opens a data directory
-// (the history store, the local directory and, on first use, the keyring)
-// and builds from the saved configuration what the command line and the
-// desktop app both run: the Okta client, the portal target, the sync
-// engine, the connection test's settings and the demo. It also keeps the
+// Package app is rolesync's composition root: it keeps the connections of
+// a data directory (connections.go: each its own directory, store,
+// keyring items and lock; migrate.go: the earlier layout of one
+// connection), opens one (the history store, the local directory and, on
+// first use, the keyring) and builds from the saved configuration what
+// the command line and the desktop app both run: the Okta client, the
+// portal target, the sync engine, the connection test's settings and the
+// demo. It also keeps the
 // configuration in the store (persist.go) and anchors the audit chain with
 // the keyring's signing key (anchor.go).
 //
@@ -50,13 +53,19 @@ type Env struct {
 	Prompt secrets.Prompt
 }
 
-// Runtime is an opened data directory: the store, the local directory and,
-// on first use, the keyring. It is what the GUI and every subcommand share.
+// Runtime is an opened connection: its store, its local directory and, on
+// first use, the keyring. It is what the GUI and every subcommand share.
 type Runtime struct {
-	DataDir   string
-	Store     *store.Store
-	Directory *local.Directory
-	Logger    *slog.Logger
+	// DataDir is the connection's directory (see OpenConnection), or the
+	// directory Open was given.
+	DataDir string
+	// Root is the data directory that holds the connection; Connection is
+	// the connection. Both are empty for a runtime from Open.
+	Root       string
+	Connection Connection
+	Store      *store.Store
+	Directory  *local.Directory
+	Logger     *slog.Logger
 	// Holder names this process in the cross-process sync lock.
 	Holder string
 	// Prompt asks for the keyring passphrase when the file backend needs one
@@ -67,6 +76,9 @@ type Runtime struct {
 	env     Env
 	krMu    sync.Mutex
 	secrets *secrets.Store
+	// keyringNS names the connection in its keyring items; scopeDir, when
+	// set, stands for DataDir in the audit items' scope (see auditScope).
+	keyringNS, scopeDir string
 }
 
 // Open opens (creating when needed) the data directory dir.
@@ -142,7 +154,7 @@ func (rt *Runtime) Secrets() (*secrets.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt.secrets = secrets.New(kr)
+	rt.secrets = secrets.NewNamespaced(kr, rt.keyringNS)
 	return rt.secrets, nil
 }
 
@@ -150,7 +162,7 @@ func (rt *Runtime) Secrets() (*secrets.Store, error) {
 func (rt *Runtime) UseSecrets(kr keyring.Keyring) {
 	rt.krMu.Lock()
 	defer rt.krMu.Unlock()
-	rt.secrets = secrets.New(kr)
+	rt.secrets = secrets.NewNamespaced(kr, rt.keyringNS)
 }
 
 // SecretGetter reads a secret by name (the names in package secrets).

@@ -49,12 +49,35 @@ var ErrUnknownName = errors.New("unknown secret name")
 // Store reads and writes rolesync's secrets in a keyring.
 type Store struct {
 	kr keyring.Keyring
+	// ns names the connection whose secrets these are; "" keeps the item
+	// names of a data directory with one connection (see ItemKey).
+	ns string
 }
 
 // New wraps a keyring; tests pass keyring.NewArrayKeyring(nil).
 func New(kr keyring.Keyring) *Store {
 	return &Store{kr: kr}
 }
+
+// NewNamespaced wraps a keyring holding the secrets of the connection ns
+// among others': the desktop keyring is one for every connection, so each
+// item's name carries the connection (see ItemKey).
+func NewNamespaced(kr keyring.Keyring, ns string) *Store {
+	return &Store{kr: kr, ns: ns}
+}
+
+// ItemKey is the keyring item that holds the secret name of the connection
+// ns: "connection/NS/NAME", or the bare name when ns is "" (the names a data
+// directory used before it held several connections).
+func ItemKey(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return "connection/" + ns + "/" + name
+}
+
+// Namespace returns the connection the store's item names carry.
+func (s *Store) Namespace() string { return s.ns }
 
 func check(name string) error {
 	if !slices.Contains(Names(), name) {
@@ -80,7 +103,7 @@ func (s *Store) Get(name string) ([]byte, error) {
 	if err := check(name); err != nil {
 		return nil, err
 	}
-	it, err := s.kr.Get(name)
+	it, err := s.kr.Get(ItemKey(s.ns, name))
 	switch {
 	case errors.Is(err, keyring.ErrKeyNotFound):
 		return nil, fmt.Errorf("%w: %s; set it with %s", ErrNotSet, name, SetBy(name))
@@ -109,11 +132,15 @@ func (s *Store) Set(name string, value []byte) error {
 	if len(value) == 0 {
 		return fmt.Errorf("secret %s: the value is empty; give the value on standard input", name)
 	}
+	label := name
+	if s.ns != "" {
+		label = s.ns + " " + name
+	}
 	err := s.kr.Set(keyring.Item{
-		Key:         name,
+		Key:         ItemKey(s.ns, name),
 		Data:        value,
-		Label:       "rolesync " + name,
-		Description: "rolesync secret " + name,
+		Label:       "rolesync " + label,
+		Description: "rolesync secret " + label,
 	})
 	if err != nil {
 		return fmt.Errorf("store %s in the keyring: %w", name, err)
@@ -126,7 +153,7 @@ func (s *Store) Delete(name string) error {
 	if err := check(name); err != nil {
 		return err
 	}
-	err := s.kr.Remove(name)
+	err := s.kr.Remove(ItemKey(s.ns, name))
 	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,5 +104,39 @@ func TestErrorsNeverCarryTheValue(t *testing.T) {
 	}
 	if _, err := s.Get(APIToken); err == nil || errors.Is(err, ErrNotSet) {
 		t.Fatalf("Get error = %v; want the backend failure, not ErrNotSet", err)
+	}
+}
+
+func TestNamespacedStoresKeepTheirItemsApart(t *testing.T) {
+	kr := keyring.NewArrayKeyring(nil)
+	legacy, a, b := New(kr), NewNamespaced(kr, "contoso"), NewNamespaced(kr, "fabrikam")
+	for _, s := range []*Store{legacy, a, b} {
+		if err := s.Set(APIToken, []byte("token of "+s.Namespace())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys, err := kr.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(keys)
+	want := []string{"connection/contoso/" + APIToken, "connection/fabrikam/" + APIToken, APIToken}
+	if !slices.Equal(keys, want) {
+		t.Errorf("keyring items %q, want %q", keys, want)
+	}
+	for _, s := range []*Store{legacy, a, b} {
+		got, err := s.Get(APIToken)
+		if err != nil || string(got) != "token of "+s.Namespace() {
+			t.Errorf("namespace %q reads %q, %v", s.Namespace(), got, err)
+		}
+	}
+	if err := a.Delete(APIToken); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := b.IsSet(APIToken); !ok {
+		t.Error("deleting contoso's token removed fabrikam's")
+	}
+	if ok, _ := legacy.IsSet(APIToken); !ok {
+		t.Error("deleting contoso's token removed the unnamespaced one")
 	}
 }
