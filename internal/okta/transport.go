@@ -78,7 +78,7 @@ func (p *pacer) roundTrip(req *http.Request) (*http.Response, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		resp, failed, wait, done := p.outcome(req, a, family, attempt, retries)
+		resp, wait, done, failed := p.outcome(req, a, family, attempt, retries)
 		if done {
 			return resp, failed
 		}
@@ -135,27 +135,27 @@ func (p *pacer) attempt(ctx context.Context, req *http.Request, family string, n
 
 // outcome says what an attempt comes to: done, with the response or the
 // error to return; or not, with the failure to retry after wait.
-func (p *pacer) outcome(req *http.Request, a sent, family string, attempt, retries int) (resp *http.Response, failed error, wait time.Duration, done bool) {
+func (p *pacer) outcome(req *http.Request, a sent, family string, attempt, retries int) (resp *http.Response, wait time.Duration, done bool, failed error) {
 	switch {
 	case a.err != nil:
 		if !transient(a.err) {
-			return nil, classifyNetError(p.host, a.err), 0, true
+			return nil, 0, true, classifyNetError(p.host, a.err)
 		}
-		return nil, a.err, p.backoff.Delay(attempt), false
+		return nil, p.backoff.Delay(attempt), false, a.err
 	case a.resp.StatusCode >= 200 && a.resp.StatusCode < 300:
-		return whole(a.resp, a.body), nil, 0, true
+		return whole(a.resp, a.body), 0, true, nil
 	case p.raw && (!retriedStatus(a.resp.StatusCode) || attempt > retries):
-		return whole(a.resp, a.body), nil, 0, true
+		return whole(a.resp, a.body), 0, true, nil
 	}
 	apiErr := p.apiError(req, a.resp, a.body, attempt)
 	if !apiErr.Temporary() {
-		return nil, apiErr, 0, true
+		return nil, 0, true, apiErr
 	}
 	wait, err := p.retryWait(a, family, attempt)
 	if err != nil {
-		return nil, err, 0, true
+		return nil, 0, true, err
 	}
-	return nil, apiErr, wait, false
+	return nil, wait, false, apiErr
 }
 
 // retryWait is the wait before retrying a temporary error answer: the
