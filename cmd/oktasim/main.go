@@ -54,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&opts.CAFile, "ca-file", "", "where to write the CA certificate (default: a temporary file)")
 	fs.StringVar(&opts.APIToken, "api-token", "", "admin API token to accept (default: random)")
 	noLimits := fs.Bool("no-rate-limits", false, "turn Okta's rate limits off")
+	searchLag := fs.Duration("search-lag", oktasim.DefaultSearchLag, "how long the users search lags writes, as Okta's eventually consistent search does (0: none)")
+	logDelay := fs.Duration("log-delay", oktasim.DefaultLogDelay, "how long after publication, at most, a System Log event shows (0: none)")
 	verbose := fs.Bool("v", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,7 +69,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if opts.Latency < 0 || opts.Latency > time.Minute {
 		return fmt.Errorf("--latency %s must be between 0 and 1m", opts.Latency)
 	}
+	if *searchLag < 0 || *logDelay < 0 {
+		return fmt.Errorf("--search-lag and --log-delay must not be negative")
+	}
 	opts.RateLimits.Disabled = *noLimits
+	opts.SearchLag, opts.LogDelay = noneIfZero(*searchLag), noneIfZero(*logDelay)
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
@@ -90,4 +96,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	opts.Logger.Info("oktasim: shutting down", "requests", sim.Requests())
 	return sim.Close()
+}
+
+// noneIfZero maps a lag flag to oktasim.Options, where 0 is the default
+// and a negative value none.
+func noneIfZero(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

@@ -78,6 +78,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}{
 		{"negative users", []string{"--users", "-1"}, "must not be negative"},
 		{"bad latency", []string{"--latency", "2h"}, "--latency"},
+		{"negative search lag", []string{"--search-lag", "-1s"}, "--search-lag and --log-delay"},
 		{"stray argument", []string{"serve"}, `unexpected argument "serve"`},
 		{"unknown flag", []string{"--colour"}, "flag provided but not defined"},
 		{"missing fixture", []string{"--fixture", "/nonexistent/org.yaml"}, "fixture"},
