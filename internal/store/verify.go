@@ -21,12 +21,9 @@ func (s *Store) VerifyChain(ctx context.Context) (VerifyResult, error) {
 	}
 	defer func() { _ = tx.Rollback() }()
 
-	var headID int64
-	var headHash string
-	headErr := tx.QueryRowContext(ctx, `SELECT last_id, last_hash FROM chain_head WHERE singleton = 1`).Scan(&headID, &headHash)
-	headRecorded := headErr == nil
-	if headErr != nil && headErr != sql.ErrNoRows {
-		return VerifyResult{}, fmt.Errorf("verify chain: read chain head: %w", headErr)
+	head, err := readRecordedHead(ctx, tx)
+	if err != nil {
+		return VerifyResult{}, fmt.Errorf("verify chain: read chain head: %w", err)
 	}
 
 	rows, err := tx.QueryContext(ctx, `SELECT `+changeColumns+` FROM changes ORDER BY id`)
@@ -36,6 +33,38 @@ func (s *Store) VerifyChain(ctx context.Context) (VerifyResult, error) {
 	defer rows.Close()
 
 	v := verifier{prevHash: GenesisHash}
+	res, broken, err := v.walk(rows, head)
+	if err != nil {
+		return VerifyResult{}, fmt.Errorf("verify chain: %w", err)
+	}
+	if broken {
+		return res, nil
+	}
+	return v.end(head), nil
+}
+
+// recordedHead is the chain head recorded at write time; ok is false when
+// none was recorded.
+type recordedHead struct {
+	id   int64
+	hash string
+	ok   bool
+}
+
+// readRecordedHead reads the recorded chain head.
+func readRecordedHead(ctx context.Context, tx *sql.Tx) (recordedHead, error) {
+	var h recordedHead
+	err := tx.QueryRowContext(ctx, `SELECT last_id, last_hash FROM chain_head WHERE singleton = 1`).Scan(&h.id, &h.hash)
+	if err == sql.ErrNoRows {
+		return h, nil
+	}
+	h.ok = err == nil
+	return h, err
+}
+
+// walk checks the rows in ID order against the chain and the recorded head.
+// broken is true, with the result, at the first row that breaks either.
+func (v *verifier) walk(rows *sql.Rows, head recordedHead) (res VerifyResult, broken bool, err error) {
 	next := func() (*storedChange, error) {
 		if !rows.Next() {
 			return nil, rows.Err()
@@ -49,33 +78,35 @@ func (s *Store) VerifyChain(ctx context.Context) (VerifyResult, error) {
 	for {
 		r, err := next()
 		if err != nil {
-			return VerifyResult{}, fmt.Errorf("verify chain: %w", err)
+			return VerifyResult{}, false, err
 		}
 		if r == nil {
 			break
 		}
 		res, bad := v.check(r, next)
-		if headRecorded && r.ID > headID && (!bad || res.FirstBadID > headID) {
+		if head.ok && r.ID > head.id && (!bad || res.FirstBadID > head.id) {
 			return v.fail(r.ID, TamperInserted, fmt.Sprintf(
-				"change %d lies beyond the recorded chain head (change %d)", r.ID, headID)), nil
+				"change %d lies beyond the recorded chain head (change %d)", r.ID, head.id)), true, nil
 		}
 		if bad {
-			return res, nil
+			return res, true, nil
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return VerifyResult{}, fmt.Errorf("verify chain: %w", err)
-	}
+	return VerifyResult{}, false, rows.Err()
+}
+
+// end compares the end of a walked chain with the recorded head.
+func (v *verifier) end(head recordedHead) VerifyResult {
 	switch {
-	case !headRecorded && v.checked > 0:
-		return v.fail(v.prevID, TamperDeleted, "the recorded chain head is missing"), nil
-	case headRecorded && v.prevID < headID:
-		return v.fail(v.prevID+1, TamperDeleted, rangeText(v.prevID+1, headID, "is", "are")+" missing from the end of the history"), nil
-	case headRecorded && v.prevHash != headHash:
+	case !head.ok && v.checked > 0:
+		return v.fail(v.prevID, TamperDeleted, "the recorded chain head is missing")
+	case head.ok && v.prevID < head.id:
+		return v.fail(v.prevID+1, TamperDeleted, rangeText(v.prevID+1, head.id, "is", "are")+" missing from the end of the history")
+	case head.ok && v.prevHash != head.hash:
 		return v.fail(v.prevID, TamperEdited, fmt.Sprintf(
-			"change %d does not match the recorded chain head; it was rewritten and its hash recomputed", v.prevID)), nil
+			"change %d does not match the recorded chain head; it was rewritten and its hash recomputed", v.prevID))
 	}
-	return VerifyResult{OK: true, Checked: v.checked, HeadID: v.prevID, HeadHash: v.prevHash}, nil
+	return VerifyResult{OK: true, Checked: v.checked, HeadID: v.prevID, HeadHash: v.prevHash}
 }
 
 // verifier walks the chain, remembering the last two rows.
