@@ -18,6 +18,7 @@ import (
 	"github.com/rolesync/rolesync/assets"
 	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/cli"
+	_ "github.com/rolesync/rolesync/internal/store/sqlitedriver"
 	"github.com/rolesync/rolesync/ui/shell"
 )
 

@@ -51,7 +51,7 @@ func (h *harness) sqlExec(stmts ...string) {
 	h.t.Helper()
 	st := h.openStore()
 	for _, q := range stmts {
-		if _, err := st.DB().Exec(q); err != nil {
+		if _, err := rawDB(h.t, st).Exec(q); err != nil {
 			h.t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -65,7 +65,7 @@ func (h *harness) rechain(id int64) {
 	h.t.Helper()
 	ctx := context.Background()
 	st := h.openStore()
-	db := st.DB()
+	db := rawDB(h.t, st)
 	if _, err := db.Exec(`UPDATE changes SET role = 'Administrator', login = 'mallory' WHERE id = ?`, id); err != nil {
 		h.t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestAuditVerifyForgedCheckpointFails(t *testing.T) {
 	// The forger signs the new head with a key of their own.
 	_, forger, _ := ed25519.GenerateKey(nil)
 	st := h.openStore()
-	if _, err := st.DB().Exec(`DELETE FROM checkpoints`); err != nil {
+	if _, err := rawDB(h.t, st).Exec(`DELETE FROM checkpoints`); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := st.Anchor(context.Background(), forger, store.CheckpointRun, time.Now()); err != nil {

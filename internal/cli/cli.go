@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/app"
+	_ "github.com/rolesync/rolesync/internal/store/sqlitedriver"
 )
 
 // GUIFunc opens the desktop app on an opened runtime and returns when it quits.

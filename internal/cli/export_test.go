@@ -67,7 +67,7 @@ func TestExportAndAuditVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.DB().Exec(`UPDATE changes SET role = 'Administrator' WHERE id = 3`); err != nil {
+	if _, err := rawDB(t, st).Exec(`UPDATE changes SET role = 'Administrator' WHERE id = 3`); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

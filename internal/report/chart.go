@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"time"
@@ -42,14 +41,7 @@ func (x *exporter) chart(ctx context.Context, from, to, last time.Time) (chart, 
 	if from.IsZero() || to.IsZero() || x.total == 0 {
 		return c, nil
 	}
-	if !x.opts.Filter.Until.IsZero() && to.After(x.opts.Now) && !from.After(x.opts.Now) {
-		// A period that ends in the future is charted up to the report date,
-		// or the last change if that is later.
-		to = x.opts.Now
-		if last.After(to) {
-			to = last
-		}
-	}
+	to = x.chartEnd(from, to, last)
 	start := from.Truncate(24 * time.Hour)
 	days := int(to.Truncate(24*time.Hour).Sub(start)/(24*time.Hour)) + 1
 	c.BucketDays = (days + maxBuckets - 1) / maxBuckets
@@ -59,23 +51,15 @@ func (x *exporter) chart(ctx context.Context, from, to, last time.Time) (chart, 
 		c.Buckets[i] = bucket{Start: start.AddDate(0, 0, i*c.BucketDays), Counts: make([]int64, len(actionOrder))}
 	}
 	width := int64(c.BucketDays) * dayNanos
-	q, args := x.scope.query("(at - ?) / ? AS b, action, count(*)", "", "GROUP BY b, action")
-	args = append([]any{start.UnixNano(), width}, args...)
 	seen := make([]bool, len(actionOrder))
-	err := x.scope.rows(ctx, "changes per day", q, args, func(r *sql.Rows) error {
-		var b, count int64
-		var action string
-		if err := r.Scan(&b, &action, &count); err != nil {
-			return err
-		}
+	err := x.scope.PerBucket(ctx, start, time.Duration(width), func(b int64, action string, count int64) {
 		a := actionIndex(action)
 		if b < 0 || b >= int64(n) || a < 0 {
-			return nil // outside the period or an unknown action: not charted
+			return // outside the period or an unknown action: not charted
 		}
 		c.Buckets[b].Counts[a] += count
 		c.Buckets[b].Total += count
 		seen[a] = true
-		return nil
 	})
 	if err != nil {
 		return chart{}, err
@@ -89,6 +73,19 @@ func (x *exporter) chart(ctx context.Context, from, to, last time.Time) (chart, 
 		c.Max = max(c.Max, b.Total)
 	}
 	return c, nil
+}
+
+// chartEnd is the last day charted: to, except that a period that ends in
+// the future is charted up to the report date, or the last change if that
+// is later.
+func (x *exporter) chartEnd(from, to, last time.Time) time.Time {
+	if x.opts.Filter.Until.IsZero() || !to.After(x.opts.Now) || from.After(x.opts.Now) {
+		return to
+	}
+	if last.After(x.opts.Now) {
+		return last
+	}
+	return x.opts.Now
 }
 
 // title names the chart.

@@ -89,7 +89,7 @@ func (x *exporter) jsonl(ctx context.Context, w io.Writer) error {
 		Type: "header", Format: jsonlVersion, Generated: rfc3339(x.opts.Now), Count: x.total,
 		Filter: jsonlFilter{Run: f.RunID, User: f.User, Group: f.Group, Role: f.Role, Action: f.Action,
 			Since: rfc3339(f.Since), Until: rfc3339(f.Until), AfterID: f.AfterID, Limit: f.Limit},
-		ChainHead:  jsonlHead{ID: x.scope.headID, Hash: x.scope.headHash},
+		ChainHead:  jsonlHead{ID: x.scope.HeadID, Hash: x.scope.HeadHash},
 		SignedHead: signed, Audit: newAuditLine(res),
 	}
 	if err := enc.Encode(h); err != nil {

@@ -126,7 +126,7 @@ func TestPDFRepeatsTableHeader(t *testing.T) {
 
 func TestPDFReportsBrokenChain(t *testing.T) {
 	st := newFixture(t)
-	if _, err := st.DB().Exec(`UPDATE changes SET role = 'Administrator' WHERE id = 9`); err != nil {
+	if _, err := rawDB(t, st).Exec(`UPDATE changes SET role = 'Administrator' WHERE id = 9`); err != nil {
 		t.Fatal(err)
 	}
 	text := squash(pdfText(t, export(t, st, Options{Format: FormatPDF})))

@@ -83,6 +83,44 @@ const progressEvery = 512
 // covers the history as it stood when Export started: changes recorded while
 // it runs are left out of the rows and of the summary alike.
 func Export(ctx context.Context, st *store.Store, w io.Writer, opts Options) error {
+	if err := checkExport(ctx, st, w, opts); err != nil {
+		return err
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	opts.Now = opts.Now.UTC()
+	sc, err := st.Scope(ctx, opts.Filter)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", opts.Format, err)
+	}
+	total, err := sc.Count(ctx)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", opts.Format, err)
+	}
+	if opts.Progress != nil {
+		opts.Progress(0, total)
+	}
+	x := &exporter{st: st, opts: opts, scope: sc, total: total}
+	switch opts.Format {
+	case FormatCSV:
+		err = x.csv(ctx, w)
+	case FormatJSONL:
+		err = x.jsonl(ctx, w)
+	case FormatHTML:
+		err = x.html(ctx, w)
+	case FormatPDF:
+		err = x.pdf(ctx, w)
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", opts.Format, err)
+	}
+	return nil
+}
+
+// checkExport rejects an export that cannot run: no store or output, a
+// filter that selects nothing sensible, an unknown format or run.
+func checkExport(ctx context.Context, st *store.Store, w io.Writer, opts Options) error {
 	if st == nil {
 		return errors.New("export: no store; open the history database first")
 	}
@@ -105,35 +143,6 @@ func Export(ctx context.Context, st *store.Store, w io.Writer, opts Options) err
 		} else if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-	}
-	if opts.Now.IsZero() {
-		opts.Now = time.Now()
-	}
-	opts.Now = opts.Now.UTC()
-	sc, err := newScope(ctx, st, opts.Filter)
-	if err != nil {
-		return fmt.Errorf("export %s: %w", opts.Format, err)
-	}
-	total, err := sc.count(ctx)
-	if err != nil {
-		return fmt.Errorf("export %s: %w", opts.Format, err)
-	}
-	if opts.Progress != nil {
-		opts.Progress(0, total)
-	}
-	x := &exporter{st: st, opts: opts, scope: sc, total: total}
-	switch opts.Format {
-	case FormatCSV:
-		err = x.csv(ctx, w)
-	case FormatJSONL:
-		err = x.jsonl(ctx, w)
-	case FormatHTML:
-		err = x.html(ctx, w)
-	case FormatPDF:
-		err = x.pdf(ctx, w)
-	}
-	if err != nil {
-		return fmt.Errorf("export %s: %w", opts.Format, err)
 	}
 	return nil
 }
@@ -171,7 +180,7 @@ func checkFilter(f store.ChangeFilter) error {
 type exporter struct {
 	st    *store.Store
 	opts  Options
-	scope *scope
+	scope *store.ChangeScope
 	total int64
 }
 

@@ -79,7 +79,7 @@ func TestReportSignedHeadVerifiesWithEd25519(t *testing.T) {
 func TestReportOfARechainedHistoryFails(t *testing.T) {
 	ctx := context.Background()
 	st, trust := signedFixture(t)
-	if _, err := st.DB().Exec(`UPDATE changes SET login = 'mallory' WHERE id = 2`); err != nil {
+	if _, err := rawDB(t, st).Exec(`UPDATE changes SET login = 'mallory' WHERE id = 2`); err != nil {
 		t.Fatal(err)
 	}
 	all, err := st.QueryChanges(ctx, store.ChangeFilter{})
@@ -89,12 +89,12 @@ func TestReportOfARechainedHistoryFails(t *testing.T) {
 	prev := store.GenesisHash
 	for _, c := range all {
 		h := store.ChainHash(prev, c)
-		if _, err := st.DB().Exec(`UPDATE changes SET prev_hash = ?, hash = ? WHERE id = ?`, prev, h, c.ID); err != nil {
+		if _, err := rawDB(t, st).Exec(`UPDATE changes SET prev_hash = ?, hash = ? WHERE id = ?`, prev, h, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		prev = h
 	}
-	if _, err := st.DB().Exec(`UPDATE chain_head SET last_hash = ?`, prev); err != nil {
+	if _, err := rawDB(t, st).Exec(`UPDATE chain_head SET last_hash = ?`, prev); err != nil {
 		t.Fatal(err)
 	}
 	_, _, audit := jsonlSigned(t, export(t, st, Options{Format: FormatJSONL, Trust: trust}))

@@ -78,7 +78,7 @@ func (x *exporter) each(ctx context.Context, fn func(store.Change) error) error 
 func (x *exporter) read(ctx context.Context, full chan<- []store.Change, free <-chan []store.Change) error {
 	defer close(full)
 	f := x.opts.Filter
-	f.MaxID = x.scope.maxID
+	f.MaxID = x.scope.MaxID
 	if f.MaxID == 0 || f.MaxID <= f.AfterID {
 		return nil // the history was empty when the export started
 	}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,9 +25,6 @@ func actionIndex(a string) int {
 	}
 	return -1
 }
-
-// lossActions are the applied actions by which a person loses access.
-var lossActions = []string{store.ActionRevoke, store.ActionRevokeAll, store.ActionDisable}
 
 const (
 	topN       = 10 // groups and roles listed in the summary
@@ -78,80 +74,60 @@ type nameCount struct {
 
 // lostAccess is one person who lost roles or was disabled.
 type lostAccess struct {
-	User     string
-	OktaID   string
-	Lost     string // "all roles, disabled" or the roles revoked
-	Last     time.Time
-	Changes  int64
-	allRoles bool
-	disabled bool
+	User    string
+	OktaID  string
+	Lost    string // "all roles, disabled" or the roles revoked
+	Last    time.Time
+	Changes int64
 }
 
-// summarise computes the summary with SQL aggregates over the scope.
+// summarise computes the summary with the store's aggregates over the scope.
 func (x *exporter) summarise(ctx context.Context) (*summary, error) {
 	sc := x.scope
-	s := &summary{Generated: x.opts.Now, Total: x.total, HeadID: sc.headID, HeadHash: sc.headHash}
+	s := &summary{Generated: x.opts.Now, Total: x.total, HeadID: sc.HeadID, HeadHash: sc.HeadHash}
 	s.Filter = describeFilter(x.opts.Filter)
 	var err error
 	if s.Audit, s.Signed, err = x.audit(ctx, true); err != nil {
 		return nil, err
 	}
 	s.Verify = s.Audit.Chain
-	var first, last sql.NullInt64
-	q, args := sc.query("min(at), max(at), coalesce(sum(held), 0), count(DISTINCT run_id)", "", "")
-	if err := sc.db.QueryRowContext(ctx, q, args...).Scan(&first, &last, &s.Held, &s.Runs.WithChanges); err != nil {
-		return nil, fmt.Errorf("summarise period: %w", err)
-	}
-	s.From, s.To = period(x.opts.Filter, first, last)
-	if err := x.runStats(ctx, s); err != nil {
-		return nil, err
-	}
-	q, args = sc.query("action, sum(held = 0), sum(held)", "", "GROUP BY action")
-	err = sc.rows(ctx, "actions", q, args, func(r *sql.Rows) error {
-		var a actionCount
-		if err := r.Scan(&a.Action, &a.Applied, &a.Held); err != nil {
-			return err
-		}
-		s.ByAction = append(s.ByAction, a)
-		return nil
-	})
+	totals, err := sc.Totals(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(s.ByAction, func(i, j int) bool {
-		return actionIndex(s.ByAction[i].Action) < actionIndex(s.ByAction[j].Action)
-	})
-	if s.TopGroups, err = x.top(ctx, "okta_group"); err != nil {
+	s.Held, s.Runs.WithChanges = totals.Held, totals.Runs
+	s.From, s.To = period(x.opts.Filter, totals.First, totals.Last)
+	if err := x.runStats(ctx, s); err != nil {
 		return nil, err
 	}
-	if s.TopRoles, err = x.top(ctx, "role"); err != nil {
+	if s.ByAction, err = x.byAction(ctx); err != nil {
+		return nil, err
+	}
+	if s.TopGroups, err = names(sc.TopGroups(ctx, topN)); err != nil {
+		return nil, err
+	}
+	if s.TopRoles, err = names(sc.TopRoles(ctx, topN)); err != nil {
 		return nil, err
 	}
 	if err := x.lostAccess(ctx, s); err != nil {
 		return nil, err
 	}
-	var lastAt time.Time
-	if last.Valid {
-		lastAt = time.Unix(0, last.Int64).UTC()
-	}
-	if s.Chart, err = x.chart(ctx, s.From, s.To, lastAt); err != nil {
+	if s.Chart, err = x.chart(ctx, s.From, s.To, totals.Last); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // period gives the first and last day the report covers: the filter's
-// bounds where set, else the dates of the first and last selected change.
-func period(f store.ChangeFilter, first, last sql.NullInt64) (from, to time.Time) {
+// bounds where set, else the dates of the first and last selected change
+// (zero when there is none).
+func period(f store.ChangeFilter, first, last time.Time) (from, to time.Time) {
+	from, to = first, last
 	if !f.Since.IsZero() {
 		from = f.Since.UTC()
-	} else if first.Valid {
-		from = time.Unix(0, first.Int64).UTC()
 	}
 	if !f.Until.IsZero() {
 		to = f.Until.UTC().Add(-time.Nanosecond)
-	} else if last.Valid {
-		to = time.Unix(0, last.Int64).UTC()
 	}
 	return from, to
 }
@@ -160,99 +136,70 @@ func period(f store.ChangeFilter, first, last sql.NullInt64) (from, to time.Time
 // the runs started within Since and Until.
 func (x *exporter) runStats(ctx context.Context, s *summary) error {
 	f := x.opts.Filter
-	var where []string
-	var args []any
-	if f.RunID != 0 {
-		where, args = append(where, "id = ?"), append(args, f.RunID)
+	counts, err := names(x.st.RunsByStatus(ctx, f.RunID, f.Since, f.Until))
+	if err != nil {
+		return err
 	}
-	if !f.Since.IsZero() {
-		where, args = append(where, "started_at >= ?"), append(args, f.Since.UnixNano())
-	}
-	if !f.Until.IsZero() {
-		where, args = append(where, "started_at < ?"), append(args, f.Until.UnixNano())
-	}
-	q := `SELECT status, count(*) FROM runs`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` GROUP BY status ORDER BY status`
-	return x.scope.rows(ctx, "runs", q, args, func(r *sql.Rows) error {
-		var n nameCount
-		if err := r.Scan(&n.Name, &n.Count); err != nil {
-			return err
-		}
+	for _, n := range counts {
 		s.Runs.InPeriod += n.Count
-		s.Runs.ByStatus = append(s.Runs.ByStatus, n)
-		return nil
-	})
+	}
+	s.Runs.ByStatus = counts
+	return nil
 }
 
-// top returns the topN values of a column by number of changes.
-func (x *exporter) top(ctx context.Context, col string) ([]nameCount, error) {
-	q, args := x.scope.query(col+", count(*) AS n", col+" != ''", "GROUP BY "+col+" ORDER BY n DESC, "+col+" LIMIT ?", topN)
-	var out []nameCount
-	err := x.scope.rows(ctx, col, q, args, func(r *sql.Rows) error {
-		var n nameCount
-		if err := r.Scan(&n.Name, &n.Count); err != nil {
-			return err
-		}
-		out = append(out, n)
-		return nil
+// byAction counts the selected changes by action, in actionOrder.
+func (x *exporter) byAction(ctx context.Context) ([]actionCount, error) {
+	counts, err := x.scope.ByAction(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []actionCount
+	for _, c := range counts {
+		out = append(out, actionCount(c))
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return actionIndex(out[i].Action) < actionIndex(out[j].Action)
 	})
-	return out, err
+	return out, nil
+}
+
+// names converts the store's counts to the summary's.
+func names(counts []store.NameCount, err error) ([]nameCount, error) {
+	if err != nil {
+		return nil, err
+	}
+	var out []nameCount
+	for _, c := range counts {
+		out = append(out, nameCount(c))
+	}
+	return out, nil
 }
 
 // lostAccess lists the people who lost roles or were disabled by an applied
 // change, most recent first, and counts them all.
 func (x *exporter) lostAccess(ctx context.Context, s *summary) error {
-	sc := x.scope
-	loss := "held = 0 AND action IN ('" + strings.Join(lossActions, "', '") + "')"
-	q, args := sc.query("count(DISTINCT login)", loss, "")
-	if err := sc.db.QueryRowContext(ctx, q, args...).Scan(&s.LostTotal); err != nil {
-		return fmt.Errorf("summarise lost access: %w", err)
-	}
-	q, args = sc.query("login, max(okta_id), max(at) AS last, count(*), max(action = '"+store.ActionRevokeAll+
-		"'), max(action = '"+store.ActionDisable+"')", loss, "GROUP BY login ORDER BY last DESC, login LIMIT ?", maxLost)
-	err := sc.rows(ctx, "lost access", q, args, func(r *sql.Rows) error {
-		var l lostAccess
-		var last int64
-		if err := r.Scan(&l.User, &l.OktaID, &last, &l.Changes, &l.allRoles, &l.disabled); err != nil {
-			return err
-		}
-		l.Last = time.Unix(0, last).UTC()
-		s.Lost = append(s.Lost, l)
-		return nil
-	})
+	total, lost, err := x.scope.LostAccess(ctx, maxLost)
 	if err != nil {
 		return err
 	}
-	for i := range s.Lost {
-		l := &s.Lost[i]
+	s.LostTotal = total
+	for _, l := range lost {
 		var parts []string
-		if l.allRoles {
+		if l.AllRoles {
 			parts = append(parts, "all roles")
 		}
-		if l.disabled {
+		if l.Disabled {
 			parts = append(parts, "disabled")
 		}
-		if !l.allRoles {
-			// "+action" keeps SQLite on the login index: a user has few
-			// changes, while an action can have hundreds of thousands.
-			q, args := sc.query("DISTINCT role", "login = ? AND +action = ? AND held = 0 AND role != ''",
-				"ORDER BY role", l.User, store.ActionRevoke)
-			err := sc.rows(ctx, "lost roles", q, args, func(r *sql.Rows) error {
-				var role string
-				if err := r.Scan(&role); err != nil {
-					return err
-				}
-				parts = append(parts, role)
-				return nil
-			})
+		if !l.AllRoles {
+			roles, err := x.scope.RevokedRoles(ctx, l.User)
 			if err != nil {
 				return err
 			}
+			parts = append(parts, roles...)
 		}
-		l.Lost = strings.Join(parts, ", ")
+		s.Lost = append(s.Lost, lostAccess{User: l.User, OktaID: l.OktaID, Lost: strings.Join(parts, ", "),
+			Last: l.Last, Changes: l.Changes})
 	}
 	return nil
 }

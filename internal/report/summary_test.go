@@ -27,11 +27,11 @@ func addRun(t *testing.T, st *store.Store, at time.Time, cs []store.Change) {
 func summaryOf(t *testing.T, st *store.Store, f store.ChangeFilter) *summary {
 	t.Helper()
 	ctx := context.Background()
-	sc, err := newScope(ctx, st, f)
+	sc, err := st.Scope(ctx, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	total, err := sc.count(ctx)
+	total, err := sc.Count(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,39 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
-)
-
-// Change actions.
-const (
-	ActionCreate    = "create"
-	ActionGrant     = "grant"
-	ActionRevoke    = "revoke"
-	ActionRevokeAll = "revoke_all"
-	ActionUpdate    = "update"
-	ActionDisable   = "disable"
-	ActionEnable    = "enable"
 )
 
 var validActions = map[string]bool{
 	ActionCreate: true, ActionGrant: true, ActionRevoke: true, ActionRevokeAll: true,
 	ActionUpdate: true, ActionDisable: true, ActionEnable: true,
-}
-
-// Change is one change a run made (or held) in the target.
-type Change struct {
-	ID       int64
-	RunID    int64
-	At       time.Time
-	User     string // login
-	OktaID   string
-	Action   string // create|grant|revoke|revoke_all|update|disable|enable
-	Role     string
-	Group    string
-	Reason   string
-	Held     bool
-	PrevHash string // hex SHA-256 chain, set by the store
-	Hash     string
 }
 
 // AddChanges records cs for the run in one transaction. The store assigns
@@ -108,28 +80,12 @@ func (s *Store) Changes(ctx context.Context, runID int64) ([]Change, error) {
 	return s.QueryChanges(ctx, ChangeFilter{RunID: runID})
 }
 
-// ChangeFilter selects changes. Zero fields do not filter. Since is
-// inclusive, Until exclusive. Results are in ID order, starting after
-// AfterID and ending at MaxID; Limit <= 0 means no limit.
-type ChangeFilter struct {
-	RunID   int64
-	User    string
-	Group   string
-	Role    string
-	Action  string
-	Since   time.Time
-	Until   time.Time
-	Limit   int
-	AfterID int64
-	MaxID   int64
-}
-
 const changeColumns = `id, run_id, at, login, okta_id, action, role, okta_group, reason, held, enc_version, prev_hash, hash`
 
-// Where returns the SQL conditions (joined with AND, empty when none) and
-// their arguments that select f's rows of the changes table, ignoring
+// changeWhere returns the SQL conditions (joined with AND, empty when none)
+// and their arguments that select f's rows of the changes table, ignoring
 // Limit. Every condition is served by an index.
-func (f ChangeFilter) Where() (string, []any) {
+func changeWhere(f ChangeFilter) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -175,8 +131,9 @@ func (f ChangeFilter) Where() (string, []any) {
 	return strings.Join(where, " AND "), args
 }
 
-func (f ChangeFilter) query() (string, []any) {
-	where, args := f.Where()
+// changeQuery selects f's rows of the changes table, in ID order.
+func changeQuery(f ChangeFilter) (string, []any) {
+	where, args := changeWhere(f)
 	q := `SELECT ` + changeColumns + ` FROM changes`
 	if where != "" {
 		q += ` WHERE ` + where
@@ -219,7 +176,7 @@ func (s *Store) QueryChanges(ctx context.Context, f ChangeFilter) ([]Change, err
 // row by row so memory does not grow with the number of rows. An error from
 // fn stops the iteration and is returned.
 func (s *Store) EachChange(ctx context.Context, f ChangeFilter, fn func(Change) error) error {
-	q, args := f.query()
+	q, args := changeQuery(f)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	return eachRow(rows, err, fn)
 }
@@ -266,14 +223,14 @@ func (s *Store) ScanChanges(ctx context.Context, f ChangeFilter, fn func(Change)
 	defer func() {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB))
 	}()
-	q, args := f.query()
+	q, args := changeQuery(f)
 	rows, err := conn.QueryContext(ctx, q, args...)
 	return eachRow(rows, err, fn)
 }
 
 // CountChanges returns how many changes match f (Limit and AfterID apply).
 func (s *Store) CountChanges(ctx context.Context, f ChangeFilter) (int64, error) {
-	q, args := f.query()
+	q, args := changeQuery(f)
 	var n int64
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count changes: %w", err)

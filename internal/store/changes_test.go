@@ -188,7 +188,7 @@ func TestScanChangesMatchesEachChange(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	seedChanges(t, s, 40)
-	s.DB().SetMaxOpenConns(1) // the connection ScanChanges used is the next one used
+	s.db.SetMaxOpenConns(1) // the connection ScanChanges used is the next one used
 	for _, f := range []ChangeFilter{{}, {AfterID: 7, MaxID: 31}, {Action: ActionGrant}} {
 		var want, got []Change
 		if err := s.EachChange(ctx, f, func(c Change) error { want = append(want, c); return nil }); err != nil {
@@ -201,7 +201,7 @@ func TestScanChangesMatchesEachChange(t *testing.T) {
 			t.Fatalf("filter %+v: ScanChanges read %d changes, EachChange %d", f, len(got), len(want))
 		}
 		var kib int
-		if err := s.DB().QueryRowContext(ctx, "PRAGMA cache_size").Scan(&kib); err != nil || kib != -cacheKiB {
+		if err := s.db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&kib); err != nil || kib != -cacheKiB {
 			t.Fatalf("cache_size after ScanChanges = %d, %v; want %d", kib, err, -cacheKiB)
 		}
 	}

@@ -6,27 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
-)
-
-// Hold statuses.
-const (
-	HoldPending  = "pending"
-	HoldApproved = "approved"
-	HoldRejected = "rejected"
 )
 
 // ErrHoldDecided is returned when deciding a hold that is no longer pending.
 var ErrHoldDecided = errors.New("hold already decided")
-
-// Hold is a set of changes a run held back for approval.
-type Hold struct {
-	RunID     int64
-	Status    string // pending|approved|rejected
-	Changes   []Change
-	CreatedAt time.Time
-	DecidedAt time.Time
-}
 
 // CreateHold records the changes runID held for approval, in status
 // pending. A run has at most one hold.

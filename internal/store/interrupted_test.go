@@ -58,7 +58,7 @@ func TestOpenMarksRunsOfEndedProcessesInterrupted(t *testing.T) {
 		if ids[i], err = s.StartRun(ctx, TriggerCLI, r.started); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.DB().ExecContext(ctx, `UPDATE runs SET pid = ?, host = ? WHERE id = ?`, r.pid, r.host, ids[i]); err != nil {
+		if _, err := s.db.ExecContext(ctx, `UPDATE runs SET pid = ?, host = ? WHERE id = ?`, r.pid, r.host, ids[i]); err != nil {
 			t.Fatal(err)
 		}
 		if strings.HasPrefix(r.name, "an earlier process") {
@@ -108,7 +108,7 @@ func TestStartRunRecordsItsProcess(t *testing.T) {
 	}
 	var pid int
 	var host string
-	if err := s.DB().QueryRowContext(ctx, `SELECT pid, host FROM runs WHERE id = ?`, id).Scan(&pid, &host); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT pid, host FROM runs WHERE id = ?`, id).Scan(&pid, &host); err != nil {
 		t.Fatal(err)
 	}
 	if want, _ := os.Hostname(); pid != os.Getpid() || host != want {

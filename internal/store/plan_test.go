@@ -28,8 +28,8 @@ func TestQueryChangesUsesIndexes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, args := tt.f.query()
-			rows, err := s.DB().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+			q, args := changeQuery(tt.f)
+			rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,47 +9,6 @@ import (
 	"time"
 )
 
-// Run triggers.
-const (
-	TriggerManual   = "manual"
-	TriggerSchedule = "schedule"
-	TriggerCLI      = "cli"
-	TriggerDemo     = "demo"
-	TriggerApproval = "approval"
-)
-
-// Run statuses.
-const (
-	StatusRunning   = "running"
-	StatusSucceeded = "succeeded"
-	StatusFailed    = "failed"
-	StatusHeld      = "held"
-	// StatusInterrupted is a run stopped before its end: cancelled (Ctrl-C,
-	// a stop signal, quitting the app), or left running by a process that
-	// ended (see Open). The changes it recorded were made.
-	StatusInterrupted = "interrupted"
-)
-
-// Run is one sync run and its counts.
-type Run struct {
-	ID         int64
-	Trigger    string // manual|schedule|cli|demo|approval
-	Status     string // running|succeeded|failed|held|interrupted
-	StartedAt  time.Time
-	FinishedAt time.Time
-	Created    int
-	Granted    int
-	Revoked    int
-	Held       int
-	APICalls   int
-	Error      string
-	DryRun     bool
-	// Feed is how the run read Okta: "full", "system_log" or
-	// "users_search" (see okta.Snapshot.Feed); empty when it read nothing
-	// or was recorded before feeds were.
-	Feed string
-}
-
 var validTriggers = map[string]bool{
 	TriggerManual: true, TriggerSchedule: true, TriggerCLI: true, TriggerDemo: true, TriggerApproval: true,
 }

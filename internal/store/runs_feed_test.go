@@ -49,7 +49,7 @@ func TestFeedMigrationKeepsOldRuns(t *testing.T) {
 	}
 	old, err := s.StartRun(ctx, TriggerCLI, t0)
 	if err == nil {
-		_, err = s.DB().ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ? WHERE id = ?`,
+		_, err = s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ? WHERE id = ?`,
 			StatusSucceeded, toNanos(t0.Add(time.Second)), old)
 	}
 	s.Close()

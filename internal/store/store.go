@@ -1,9 +1,13 @@
-// Package store keeps rolesync's history and settings in SQLite
-// (modernc.org/sqlite, no cgo): the runs, the changes each run made, the
+// Package store keeps rolesync's history and settings in SQLite: the runs, the changes each run made, the
 // holds waiting for approval, the group-to-role mappings and the non-secret
 // settings. Change rows form a tamper-evident SHA-256 hash chain (see
 // CanonicalChange and VerifyChain). Secrets never land here: there is no
 // column for tokens or keys.
+//
+// The package does not link a SQLite driver: programs and tests that open a
+// store import internal/store/sqlitedriver (modernc.org/sqlite, no cgo),
+// which registers it as "sqlite". The row types live in package record, so
+// that code which only shows the history links no driver either.
 package store
 
 import (
@@ -14,14 +18,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // ErrNotFound is returned when a run, hold or other row does not exist.
 var ErrNotFound = errors.New("not found")
+
+// driverName is the database/sql driver the store opens its file with,
+// registered by package sqlitedriver.
+const driverName = "sqlite"
 
 // cacheKiB is each connection's SQLite page cache.
 const cacheKiB = 32768
@@ -58,9 +65,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// No mmap: mapped pages count in the resident set of a long-running
 	// tray app and of exports, and reads through the page cache measured
 	// as fast.
+	if !slices.Contains(sql.Drivers(), driverName) {
+		return nil, fmt.Errorf("open store %s: no SQLite driver is registered as %q; the program must import github.com/rolesync/rolesync/internal/store/sqlitedriver", path, driverName)
+	}
 	dsn := path + "?_busy_timeout=10000&_journal_mode=WAL&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate" +
 		fmt.Sprintf("&_pragma=cache_size(-%d)&_pragma=temp_store(memory)", cacheKiB)
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -93,10 +103,8 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// DB exposes the underlying database for reports and tests that need raw
-// SQL. Writing change rows through it breaks the audit chain, which
-// VerifyChain will then report.
-func (s *Store) DB() *sql.DB { return s.db }
+// Path returns the database file's absolute path.
+func (s *Store) Path() string { return s.path }
 
 // SchemaVersion returns the number of migrations applied to the database.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {

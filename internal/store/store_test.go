@@ -47,7 +47,7 @@ func TestOpenTwiceKeepsSchemaAndData(t *testing.T) {
 		t.Fatalf("Setting after reopen = %q, %v, %v", got, ok, err)
 	}
 	var mode string
-	if err := s.DB().QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
 	}
 }
@@ -81,7 +81,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DB().ExecContext(ctx, "PRAGMA user_version = 99"); err != nil {
+	if _, err := s.db.ExecContext(ctx, "PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

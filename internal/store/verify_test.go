@@ -10,11 +10,11 @@ import (
 func rehash(t *testing.T, s *Store, id int64) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := scanChange(s.DB().QueryRowContext(ctx, `SELECT `+changeColumns+` FROM changes WHERE id = ?`, id))
+	c, err := scanChange(s.db.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM changes WHERE id = ?`, id))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DB().ExecContext(ctx, `UPDATE changes SET hash = ? WHERE id = ?`,
+	if _, err := s.db.ExecContext(ctx, `UPDATE changes SET hash = ? WHERE id = ?`,
 		ChainHash(c.PrevHash, c.Change), id); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestChainContinuesAcrossReopen(t *testing.T) {
 
 func exec(t *testing.T, s *Store, q string, args ...any) {
 	t.Helper()
-	if _, err := s.DB().ExecContext(context.Background(), q, args...); err != nil {
+	if _, err := s.db.ExecContext(context.Background(), q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 }

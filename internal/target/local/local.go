@@ -1,7 +1,9 @@
 // Package local is a portal directory kept in its own SQLite file: users,
 // the roles the admin defines, and which user holds which role. It
 // implements target.Target, so the engine can sync Okta groups into it
-// without a real portal, and it backs `rolesync demo` and the tests.
+// without a real portal, and it backs `rolesync demo` and the tests. It
+// opens its file with the "sqlite" driver that internal/store/sqlitedriver
+// registers.
 package local
 
 import (
@@ -12,13 +14,12 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rolesync/rolesync/internal/target"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 const schema = `
@@ -85,6 +86,9 @@ func Open(ctx context.Context, path string) (*Directory, error) {
 		f.Close()
 	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("open local directory: %w", err)
+	}
+	if !slices.Contains(sql.Drivers(), "sqlite") {
+		return nil, fmt.Errorf("open local directory %s: no SQLite driver is registered as \"sqlite\"; the program must import github.com/rolesync/rolesync/internal/store/sqlitedriver", path)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")

@@ -1,0 +1,20 @@
+package cli
+
+import (
+	"database/sql"
+	"testing"
+
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// rawDB opens st's database file directly, as someone with write access to
+// the file but not to rolesync would: edits through it bypass the store.
+func rawDB(t testing.TB, st *store.Store) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
