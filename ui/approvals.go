@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // holdListMax is how many revocations a hold's card lists before it sums up
@@ -23,7 +23,7 @@ type approvalsTab struct {
 	m       *MainWindow
 	content fyne.CanvasObject
 	list    *fyne.Container
-	holds   []store.Hold
+	holds   []record.Hold
 }
 
 func newApprovalsTab(m *MainWindow) *approvalsTab {
@@ -73,7 +73,7 @@ func (t *approvalsTab) render() {
 	t.list.Refresh()
 }
 
-func (t *approvalsTab) holdCard(h store.Hold) fyne.CanvasObject {
+func (t *approvalsTab) holdCard(h record.Hold) fyne.CanvasObject {
 	now := t.m.deps.now()
 	lines := container.NewVBox()
 	for i, c := range h.Changes {
@@ -99,7 +99,7 @@ func (t *approvalsTab) holdCard(h store.Hold) fyne.CanvasObject {
 }
 
 // confirm asks before approving or rejecting h, then tells the engine.
-func (t *approvalsTab) confirm(h store.Hold, approve bool) {
+func (t *approvalsTab) confirm(h record.Hold, approve bool) {
 	title, verb := "Reject held revocations", "Reject"
 	msg := fmt.Sprintf("Reject the %s held by run %d? The users keep their roles; the next run will hold them again if they are still due.",
 		plural(len(h.Changes), "revocation", "revocations"), h.RunID)
@@ -138,14 +138,14 @@ func (t *approvalsTab) decide(runID int64, approve bool) {
 }
 
 // changeText describes a held change in one line.
-func changeText(c store.Change) string {
+func changeText(c record.Change) string {
 	what := c.Action
 	switch c.Action {
-	case store.ActionRevokeAll:
+	case record.ActionRevokeAll:
 		what = "revoke all roles and disable"
-	case store.ActionRevoke:
+	case record.ActionRevoke:
 		what = "revoke " + c.Role
-	case store.ActionDisable:
+	case record.ActionDisable:
 		what = "disable"
 	}
 	if c.Reason == "" {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/okta"
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // changesPage is how many changes the history reads at a time. Pages are
@@ -24,18 +24,18 @@ const allActions = "All actions"
 
 // changeActions are the actions the filter offers.
 var changeActions = []string{
-	allActions, store.ActionCreate, store.ActionGrant, store.ActionRevoke, store.ActionRevokeAll,
-	store.ActionUpdate, store.ActionDisable, store.ActionEnable,
+	allActions, record.ActionCreate, record.ActionGrant, record.ActionRevoke, record.ActionRevokeAll,
+	record.ActionUpdate, record.ActionDisable, record.ActionEnable,
 }
 
-var changeColumns = []column[store.Change]{
-	{"Time", 130, func(c store.Change, m *MainWindow) string { return fmtTime(c.At, m.deps.now()) }},
-	{"User", 240, func(c store.Change, _ *MainWindow) string { return c.User }},
-	{"Action", 95, func(c store.Change, _ *MainWindow) string { return c.Action }},
-	{"Role", 115, func(c store.Change, _ *MainWindow) string { return c.Role }},
-	{"Okta group", 130, func(c store.Change, _ *MainWindow) string { return c.Group }},
-	{"Reason", 180, func(c store.Change, _ *MainWindow) string { return c.Reason }},
-	{"Held", 50, func(c store.Change, _ *MainWindow) string {
+var changeColumns = []column[record.Change]{
+	{"Time", 130, func(c record.Change, m *MainWindow) string { return fmtTime(c.At, m.deps.now()) }},
+	{"User", 240, func(c record.Change, _ *MainWindow) string { return c.User }},
+	{"Action", 95, func(c record.Change, _ *MainWindow) string { return c.Action }},
+	{"Role", 115, func(c record.Change, _ *MainWindow) string { return c.Role }},
+	{"Okta group", 130, func(c record.Change, _ *MainWindow) string { return c.Group }},
+	{"Reason", 180, func(c record.Change, _ *MainWindow) string { return c.Reason }},
+	{"Held", 50, func(c record.Change, _ *MainWindow) string {
 		if c.Held {
 			return "held"
 		}
@@ -55,11 +55,11 @@ type changesView struct {
 	apply, clear      *widget.Button
 	count             *widget.Label
 	table             *widget.Table
-	run               store.Run
+	run               record.Run
 	opened            bool
-	filter            store.ChangeFilter
+	filter            record.ChangeFilter
 	export            *widget.Button
-	rows              []store.Change
+	rows              []record.Change
 	more, loading     bool
 	gen               int
 }
@@ -115,7 +115,7 @@ func (v *changesView) setEnabled(on bool) {
 }
 
 // open shows run's changes with the current filters.
-func (v *changesView) open(run store.Run) {
+func (v *changesView) open(run record.Run) {
 	v.run, v.opened = run, true
 	v.title.SetText(fmt.Sprintf("Run %d · %s · %s%s", run.ID, runResult(run), fmtTime(run.StartedAt, v.m.deps.now()), feedText(run.Feed)))
 	if run.Error != "" {
@@ -145,8 +145,8 @@ func feedText(feed string) string {
 }
 
 // currentFilter builds the store filter from the filter fields.
-func (v *changesView) currentFilter() store.ChangeFilter {
-	f := store.ChangeFilter{
+func (v *changesView) currentFilter() record.ChangeFilter {
+	f := record.ChangeFilter{
 		RunID: v.run.ID,
 		User:  strings.TrimSpace(v.user.Text),
 		Group: strings.TrimSpace(v.group.Text),

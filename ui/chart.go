@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // chartRuns is how many runs the dashboard chart shows.
@@ -20,7 +20,7 @@ const chartRuns = 30
 // result, with a line for their durations.
 type runChart struct {
 	widget.BaseWidget
-	runs []store.Run // oldest first
+	runs []record.Run // oldest first
 }
 
 func newRunChart() *runChart {
@@ -30,12 +30,12 @@ func newRunChart() *runChart {
 }
 
 // setRuns takes runs newest first, as the store returns them.
-func (c *runChart) setRuns(newestFirst []store.Run) {
+func (c *runChart) setRuns(newestFirst []record.Run) {
 	n := len(newestFirst)
 	if n > chartRuns {
 		n = chartRuns
 	}
-	runs := make([]store.Run, n)
+	runs := make([]record.Run, n)
 	for i := range n {
 		runs[n-1-i] = newestFirst[i]
 	}
@@ -66,11 +66,11 @@ type runChartRenderer struct {
 
 func statusColor(status string) color.Color {
 	switch status {
-	case store.StatusFailed:
+	case record.StatusFailed:
 		return theme.Color(theme.ColorNameError)
-	case store.StatusHeld, store.StatusInterrupted:
+	case record.StatusHeld, record.StatusInterrupted:
 		return theme.Color(theme.ColorNameWarning)
-	case store.StatusRunning:
+	case record.StatusRunning:
 		return theme.Color(theme.ColorNameDisabled)
 	}
 	return theme.Color(theme.ColorNameSuccess)
@@ -143,7 +143,7 @@ func (r *runChartRenderer) Layout(size fyne.Size) {
 		if maxChanges > 0 {
 			h = max(h, plotH*float32(runChanges(run))/float32(maxChanges))
 		}
-		if run.Status == store.StatusFailed {
+		if run.Status == record.StatusFailed {
 			// A low red marker: it stands out without reading as changes.
 			h = max(h, 8)
 		}

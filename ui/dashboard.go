@@ -14,7 +14,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/logbuffer"
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // dashboardTab shows the connection, the sync's state, the counts under
@@ -146,7 +146,7 @@ func stateLine(s Status) string {
 		return "Syncing…"
 	case s.Pending > 0:
 		return "Waiting for approval"
-	case s.LastRun != nil && s.LastRun.Status == store.StatusFailed:
+	case s.LastRun != nil && s.LastRun.Status == record.StatusFailed:
 		if s.Paused {
 			return "Last run failed · paused"
 		}
@@ -160,7 +160,7 @@ func stateLine(s Status) string {
 }
 
 // lastRunLine describes the last run: its result and time.
-func lastRunLine(r *store.Run, now time.Time) string {
+func lastRunLine(r *record.Run, now time.Time) string {
 	if r == nil {
 		return "never"
 	}
@@ -169,11 +169,11 @@ func lastRunLine(r *store.Run, now time.Time) string {
 
 // runDetail is the caption and text of the line under the last run: its
 // counts, or the reason it failed.
-func runDetail(r *store.Run) (string, string) {
+func runDetail(r *record.Run) (string, string) {
 	switch {
 	case r == nil:
 		return "Changes", "–"
-	case r.Status == store.StatusFailed:
+	case r.Status == record.StatusFailed:
 		return "Reason", orDash(logbuffer.Redact(r.Error))
 	}
 	// Only the counts that are not zero, held first, so that a narrow
@@ -295,7 +295,7 @@ func (d *dashboardTab) updateAlert(s Status) {
 		}
 		d.alertAction.Show()
 		d.alertBox.Show()
-	case s.LastRun != nil && s.LastRun.Status == store.StatusFailed:
+	case s.LastRun != nil && s.LastRun.Status == record.StatusFailed:
 		d.alert.Importance = widget.DangerImportance
 		r := s.LastRun
 		d.alert.SetText(fmt.Sprintf("Run %d failed: %s.%s", r.ID, orDash(logbuffer.Redact(r.Error)), appliedBefore(*r)))

@@ -10,7 +10,7 @@ import (
 	"github.com/rolesync/rolesync/internal/autostart"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/logbuffer"
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // Loop is what the window and the tray need from the sync loop;
@@ -55,11 +55,11 @@ func (f ApproverFuncs) Reject(ctx context.Context, runID int64) error {
 type History interface {
 	// Runs returns up to limit runs, newest first, with IDs below beforeID
 	// (0 for the newest).
-	Runs(ctx context.Context, limit int, beforeID int64) ([]store.Run, error)
+	Runs(ctx context.Context, limit int, beforeID int64) ([]record.Run, error)
 	// QueryChanges returns the changes matching f, in ID order.
-	QueryChanges(ctx context.Context, f store.ChangeFilter) ([]store.Change, error)
+	QueryChanges(ctx context.Context, f record.ChangeFilter) ([]record.Change, error)
 	// PendingHolds returns the holds waiting for a decision, oldest first.
-	PendingHolds(ctx context.Context) ([]store.Hold, error)
+	PendingHolds(ctx context.Context) ([]record.Hold, error)
 }
 
 // Progress is how far the run in progress has got.
@@ -80,7 +80,7 @@ type Status struct {
 	// ConnectionError is Okta's last error, shown while not connected.
 	ConnectionError string
 	// LastRun is the newest finished run, nil before the first one.
-	LastRun *store.Run
+	LastRun *record.Run
 	// NextRun is when the next scheduled run starts; zero when none is due.
 	NextRun time.Time
 	// Paused is true while scheduled runs are paused.

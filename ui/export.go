@@ -15,12 +15,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/privatefile"
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // ExportFunc writes an audit report of the changes f selects to w, in
 // format (csv, jsonl, html or pdf), calling progress as rows are written.
-type ExportFunc func(ctx context.Context, w io.Writer, format string, f store.ChangeFilter, progress func(done, total int64)) error
+type ExportFunc func(ctx context.Context, w io.Writer, format string, f record.ChangeFilter, progress func(done, total int64)) error
 
 // exportFormats are the report formats offered, by label.
 var exportFormats = []struct{ label, format, ext string }{
@@ -32,7 +32,7 @@ var exportFormats = []struct{ label, format, ext string }{
 
 // showExport asks for a format and a scope, then a file, and exports with
 // a progress bar the admin can cancel. f is the history's current filter.
-func (m *MainWindow) showExport(f store.ChangeFilter) {
+func (m *MainWindow) showExport(f record.ChangeFilter) {
 	if m.deps.Export == nil {
 		return
 	}
@@ -56,7 +56,7 @@ func (m *MainWindow) showExport(f store.ChangeFilter) {
 			return
 		}
 		sel := exportFormats[format.SelectedIndex()]
-		filter := store.ChangeFilter{}
+		filter := record.ChangeFilter{}
 		if scope.Checked {
 			filter = f
 			filter.Limit, filter.AfterID = 0, 0
@@ -81,7 +81,7 @@ func (m *MainWindow) showExport(f store.ChangeFilter) {
 }
 
 // runExport exports in the background behind a progress dialog.
-func (m *MainWindow) runExport(w fyne.URIWriteCloser, format string, f store.ChangeFilter) {
+func (m *MainWindow) runExport(w fyne.URIWriteCloser, format string, f record.ChangeFilter) {
 	bar := widget.NewProgressBar()
 	label := widget.NewLabel("Preparing the report…")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -115,7 +115,7 @@ func (m *MainWindow) runExport(w fyne.URIWriteCloser, format string, f store.Cha
 // closed and the report goes through privatefile: a 0600 file that appears
 // only when complete. A failed export removes the empty file the dialog
 // made. A location that is not a local file gets the report streamed.
-func (m *MainWindow) writeReport(ctx context.Context, w fyne.URIWriteCloser, format string, f store.ChangeFilter, progress func(done, total int64)) error {
+func (m *MainWindow) writeReport(ctx context.Context, w fyne.URIWriteCloser, format string, f record.ChangeFilter, progress func(done, total int64)) error {
 	if w.URI().Scheme() != "file" {
 		err := m.deps.Export(ctx, w, format, f, progress)
 		return errors.Join(err, w.Close())

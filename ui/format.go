@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // fmtTime formats t for the window: the time alone when t is today, the
@@ -52,7 +52,7 @@ func fmtUntil(t, now time.Time) string {
 }
 
 // runDuration is how long r took; zero while it is running.
-func runDuration(r store.Run) time.Duration {
+func runDuration(r record.Run) time.Duration {
 	if r.FinishedAt.IsZero() || r.StartedAt.IsZero() {
 		return 0
 	}
@@ -60,29 +60,29 @@ func runDuration(r store.Run) time.Duration {
 }
 
 // runChanges counts the changes r made or held.
-func runChanges(r store.Run) int { return r.Created + r.Granted + r.Revoked + r.Held }
+func runChanges(r record.Run) int { return r.Created + r.Granted + r.Revoked + r.Held }
 
 // runResult is r's status in the admin's words.
-func runResult(r store.Run) string {
+func runResult(r record.Run) string {
 	switch r.Status {
-	case store.StatusSucceeded:
+	case record.StatusSucceeded:
 		if r.DryRun {
 			return "Dry run"
 		}
 		return "Succeeded"
-	case store.StatusFailed:
+	case record.StatusFailed:
 		return "Failed"
-	case store.StatusHeld:
+	case record.StatusHeld:
 		return "Held for approval"
-	case store.StatusRunning:
+	case record.StatusRunning:
 		return "Running"
-	case store.StatusInterrupted:
+	case record.StatusInterrupted:
 		return "Interrupted"
 	}
 	return r.Status
 }
 
-func runID(r *store.Run) int64 {
+func runID(r *record.Run) int64 {
 	if r == nil {
 		return 0
 	}

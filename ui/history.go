@@ -8,25 +8,25 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // runsPage is how many runs the history reads at a time.
 const runsPage = 200
 
 // runColumns are the history table's columns.
-var runColumns = []column[store.Run]{
-	{"Time", 170, func(r store.Run, m *MainWindow) string {
+var runColumns = []column[record.Run]{
+	{"Time", 170, func(r record.Run, m *MainWindow) string {
 		return r.StartedAt.In(m.deps.now().Location()).Format("2006-01-02 15:04:05")
 	}},
-	{"Trigger", 90, func(r store.Run, _ *MainWindow) string { return r.Trigger }},
-	{"Result", 150, func(r store.Run, _ *MainWindow) string { return runResult(r) }},
-	{"Created", 75, func(r store.Run, _ *MainWindow) string { return fmt.Sprint(r.Created) }},
-	{"Granted", 75, func(r store.Run, _ *MainWindow) string { return fmt.Sprint(r.Granted) }},
-	{"Revoked", 75, func(r store.Run, _ *MainWindow) string { return fmt.Sprint(r.Revoked) }},
-	{"Held", 60, func(r store.Run, _ *MainWindow) string { return fmt.Sprint(r.Held) }},
-	{"API calls", 85, func(r store.Run, _ *MainWindow) string { return fmt.Sprint(r.APICalls) }},
-	{"Duration", 85, func(r store.Run, _ *MainWindow) string { return fmtDuration(runDuration(r)) }},
+	{"Trigger", 90, func(r record.Run, _ *MainWindow) string { return r.Trigger }},
+	{"Result", 150, func(r record.Run, _ *MainWindow) string { return runResult(r) }},
+	{"Created", 75, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.Created) }},
+	{"Granted", 75, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.Granted) }},
+	{"Revoked", 75, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.Revoked) }},
+	{"Held", 60, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.Held) }},
+	{"API calls", 85, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.APICalls) }},
+	{"Duration", 85, func(r record.Run, _ *MainWindow) string { return fmtDuration(runDuration(r)) }},
 }
 
 // historyTab lists the runs, newest first, in a virtualized table read
@@ -36,7 +36,7 @@ type historyTab struct {
 	content fyne.CanvasObject
 
 	table   *widget.Table
-	runs    []store.Run
+	runs    []record.Run
 	more    bool // the store may hold older runs
 	loading bool
 	gen     int // bumped by reload so stale pages are dropped

@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/rolesync/rolesync/internal/logbuffer"
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // notifyState is what the notifier remembers between status updates, so
@@ -25,10 +25,10 @@ type notifyState struct {
 // after failures. When one status calls for several, the most urgent wins.
 func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState) {
 	var failed, recovered *fyne.Notification
-	if r := s.LastRun; r != nil && r.ID != st.seenRun && r.Status != store.StatusRunning {
+	if r := s.LastRun; r != nil && r.ID != st.seenRun && r.Status != record.StatusRunning {
 		st.seenRun = r.ID
 		switch r.Status {
-		case store.StatusFailed:
+		case record.StatusFailed:
 			if !st.failing {
 				reason := logbuffer.Redact(r.Error)
 				if reason == "" {
@@ -38,7 +38,7 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 					fmt.Sprintf("Run %d failed: %s.%s rolesync will try again at the next run.", r.ID, reason, appliedBefore(*r)))
 			}
 			st.failing = true
-		case store.StatusInterrupted:
+		case record.StatusInterrupted:
 			// Stopped by the admin or by quitting: neither a failure nor a
 			// sign that syncing works again.
 		default:
@@ -53,7 +53,7 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 	if s.Pending > st.pending {
 		body := fmt.Sprintf("%s wait for your approval. Open rolesync to approve or reject them.",
 			plural(s.Pending, "run with held revocations", "runs with held revocations"))
-		if r := s.LastRun; r != nil && r.Status == store.StatusHeld {
+		if r := s.LastRun; r != nil && r.Status == record.StatusHeld {
 			body = fmt.Sprintf("Run %d holds %s. Open rolesync to approve or reject them.",
 				r.ID, plural(r.Held, "revocation", "revocations"))
 		}
@@ -71,7 +71,7 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 
 // appliedBefore says what a failed run changed before it stopped, unless
 // its reason already says that nothing was.
-func appliedBefore(r store.Run) string {
+func appliedBefore(r record.Run) string {
 	if n := r.Created + r.Granted + r.Revoked; n > 0 {
 		return fmt.Sprintf(" Before it stopped it made %s; see History.", plural(n, "change", "changes"))
 	}

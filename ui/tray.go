@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 
-	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/store/record"
 	"github.com/rolesync/rolesync/internal/trayhost"
 )
 
@@ -53,7 +53,7 @@ func NewTrayView(s Status, now time.Time) TrayView {
 		v.State = TraySyncing
 	case s.Pending > 0:
 		v.State = TrayWaiting
-	case s.LastRun != nil && s.LastRun.Status == store.StatusFailed:
+	case s.LastRun != nil && s.LastRun.Status == record.StatusFailed:
 		v.State = TrayFailed
 	}
 	v.StatusLine = trayStatusLine(s, now)
