@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/rolesync/rolesync/internal/target"
 )
 
@@ -89,10 +86,18 @@ func (d *Directory) create(ctx context.Context, tx *sql.Tx, u target.User, now s
 	return u, nil
 }
 
+// sqliteConstraint is SQLite's primary result code SQLITE_CONSTRAINT.
+const sqliteConstraint = 19
+
+// resultCoder is an error that carries SQLite's (extended) result code, as
+// the driver's errors do (see internal/store/sqlitedriver). Matching on the
+// method keeps this package free of the driver.
+type resultCoder interface{ Code() int }
+
 // isConstraint reports an error of a statement the schema refused (a UNIQUE
 // or FOREIGN KEY constraint): SQLite's primary result code, the low byte
 // of an extended one such as SQLITE_CONSTRAINT_UNIQUE, is SQLITE_CONSTRAINT.
 func isConstraint(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+	var rc resultCoder
+	return errors.As(err, &rc) && rc.Code()&0xff == sqliteConstraint
 }
