@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/store/record"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // holdListMax is how many revocations a hold's card lists before it sums up
@@ -92,7 +93,7 @@ func (t *approvalsTab) holdCard(h record.Hold) fyne.CanvasObject {
 		approve.Disable()
 		reject.Disable()
 	}
-	sub := fmt.Sprintf("%s held at %s", plural(len(h.Changes), "revocation", "revocations"), fmtTime(h.CreatedAt, now))
+	sub := fmt.Sprintf("%s held at %s", wording.Plural(len(h.Changes), "revocation", "revocations"), wording.Time(h.CreatedAt, now))
 	buttons := container.NewHBox(layout.NewSpacer(), reject, approve)
 	// The decision comes first, so a long list never pushes it off screen.
 	return widget.NewCard(fmt.Sprintf("Run %d", h.RunID), sub, container.NewVBox(buttons, lines))
@@ -102,11 +103,11 @@ func (t *approvalsTab) holdCard(h record.Hold) fyne.CanvasObject {
 func (t *approvalsTab) confirm(h record.Hold, approve bool) {
 	title, verb := "Reject held revocations", "Reject"
 	msg := fmt.Sprintf("Reject the %s held by run %d? The users keep their roles; the next run will hold them again if they are still due.",
-		plural(len(h.Changes), "revocation", "revocations"), h.RunID)
+		wording.Plural(len(h.Changes), "revocation", "revocations"), h.RunID)
 	if approve {
 		title, verb = "Approve held revocations", "Approve"
 		msg = fmt.Sprintf("Approve the %s held by run %d? They are checked against a fresh read of Okta, then applied.",
-			plural(len(h.Changes), "revocation", "revocations"), h.RunID)
+			wording.Plural(len(h.Changes), "revocation", "revocations"), h.RunID)
 	}
 	d := dialog.NewConfirm(title, msg, func(ok bool) {
 		if ok {

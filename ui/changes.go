@@ -13,6 +13,7 @@ import (
 	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/store/record"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // changesPage is how many changes the history reads at a time. Pages are
@@ -29,7 +30,7 @@ var changeActions = []string{
 }
 
 var changeColumns = []column[record.Change]{
-	{"Time", 130, func(c record.Change, m *MainWindow) string { return fmtTime(c.At, m.deps.now()) }},
+	{"Time", 130, func(c record.Change, m *MainWindow) string { return wording.Time(c.At, m.deps.now()) }},
 	{"User", 240, func(c record.Change, _ *MainWindow) string { return c.User }},
 	{"Action", 95, func(c record.Change, _ *MainWindow) string { return c.Action }},
 	{"Role", 115, func(c record.Change, _ *MainWindow) string { return c.Role }},
@@ -117,7 +118,7 @@ func (v *changesView) setEnabled(on bool) {
 // open shows run's changes with the current filters.
 func (v *changesView) open(run record.Run) {
 	v.run, v.opened = run, true
-	v.title.SetText(fmt.Sprintf("Run %d · %s · %s%s", run.ID, runResult(run), fmtTime(run.StartedAt, v.m.deps.now()), feedText(run.Feed)))
+	v.title.SetText(fmt.Sprintf("Run %d · %s · %s%s", run.ID, wording.RunResult(run), wording.Time(run.StartedAt, v.m.deps.now()), feedText(run.Feed)))
 	if run.Error != "" {
 		v.failure.SetText("Error: " + logbuffer.Redact(run.Error))
 		v.failure.Show()
@@ -234,5 +235,5 @@ func (v *changesView) countText() string {
 	case v.more:
 		return fmt.Sprintf("%d+ changes", n)
 	}
-	return plural(n, "change", "changes")
+	return wording.Plural(n, "change", "changes")
 }

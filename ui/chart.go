@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/store/record"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // chartRuns is how many runs the dashboard chart shows.
@@ -92,7 +93,7 @@ func (r *runChartRenderer) rebuild() {
 	}
 	maxChanges, maxDur := r.maxima()
 	r.legend.Text = fmt.Sprintf("Bars: changes per run (max %d); green succeeded, red failed, amber held  ·  Line: duration (max %s)",
-		maxChanges, fmtDuration(maxDur))
+		maxChanges, wording.Duration(maxDur))
 	r.objs = r.objs[:0]
 	r.objs = append(r.objs, r.axis, r.legend)
 	if len(runs) == 0 {
@@ -112,8 +113,8 @@ func (r *runChartRenderer) rebuild() {
 func (r *runChartRenderer) maxima() (int, time.Duration) {
 	maxChanges, maxDur := 0, time.Duration(0)
 	for _, run := range r.chart.runs {
-		maxChanges = max(maxChanges, runChanges(run))
-		maxDur = max(maxDur, runDuration(run))
+		maxChanges = max(maxChanges, wording.RunChanges(run))
+		maxDur = max(maxDur, wording.RunDuration(run))
 	}
 	return maxChanges, maxDur
 }
@@ -141,7 +142,7 @@ func (r *runChartRenderer) Layout(size fyne.Size) {
 		x := pad + float32(i)*slot + (slot-barW)/2
 		h := float32(2) // a sliver so runs without changes still show
 		if maxChanges > 0 {
-			h = max(h, plotH*float32(runChanges(run))/float32(maxChanges))
+			h = max(h, plotH*float32(wording.RunChanges(run))/float32(maxChanges))
 		}
 		if run.Status == record.StatusFailed {
 			// A low red marker: it stands out without reading as changes.
@@ -152,7 +153,7 @@ func (r *runChartRenderer) Layout(size fyne.Size) {
 
 		y := plotBottom
 		if maxDur > 0 {
-			y = plotBottom - plotH*float32(runDuration(run))/float32(maxDur)
+			y = plotBottom - plotH*float32(wording.RunDuration(run))/float32(maxDur)
 		}
 		p := fyne.NewPos(x+barW/2, y)
 		r.dots[i].Move(p.SubtractXY(3, 3))

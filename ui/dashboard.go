@@ -15,6 +15,7 @@ import (
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store/record"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // dashboardTab shows the connection, the sync's state, the counts under
@@ -164,7 +165,7 @@ func lastRunLine(r *record.Run, now time.Time) string {
 	if r == nil {
 		return "never"
 	}
-	return fmt.Sprintf("%s at %s", runResult(*r), fmtTime(r.FinishedAt, now))
+	return fmt.Sprintf("%s at %s", wording.RunResult(*r), wording.Time(r.FinishedAt, now))
 }
 
 // runDetail is the caption and text of the line under the last run: its
@@ -250,7 +251,7 @@ func (d *dashboardTab) update(s Status) {
 	case s.Paused:
 		d.nextRun.SetText("paused")
 	default:
-		d.nextRun.SetText(fmtUntil(s.NextRun, now))
+		d.nextRun.SetText(wording.Until(s.NextRun, now))
 	}
 	if s.Syncing {
 		d.progress.SetValue(progressFraction(s.Progress))

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/store/record"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // runsPage is how many runs the history reads at a time.
@@ -20,13 +21,13 @@ var runColumns = []column[record.Run]{
 		return r.StartedAt.In(m.deps.now().Location()).Format("2006-01-02 15:04:05")
 	}},
 	{"Trigger", 90, func(r record.Run, _ *MainWindow) string { return r.Trigger }},
-	{"Result", 150, func(r record.Run, _ *MainWindow) string { return runResult(r) }},
+	{"Result", 150, func(r record.Run, _ *MainWindow) string { return wording.RunResult(r) }},
 	{"Created", 75, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.Created) }},
 	{"Granted", 75, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.Granted) }},
 	{"Revoked", 75, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.Revoked) }},
 	{"Held", 60, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.Held) }},
 	{"API calls", 85, func(r record.Run, _ *MainWindow) string { return fmt.Sprint(r.APICalls) }},
-	{"Duration", 85, func(r record.Run, _ *MainWindow) string { return fmtDuration(runDuration(r)) }},
+	{"Duration", 85, func(r record.Run, _ *MainWindow) string { return wording.Duration(wording.RunDuration(r)) }},
 }
 
 // historyTab lists the runs, newest first, in a virtualized table read

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/rolesync/rolesync/internal/logbuffer"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // TestRunDetailsNameTheFeed opens runs in the history and checks that the
@@ -26,11 +27,11 @@ func TestRunDetailsNameTheFeed(t *testing.T) {
 		Logger: slogTo(logbuffer.New(5, nil))})
 	m.win.Resize(fyne.NewSize(1000, 680))
 	want := map[int64]string{
-		5: "Run 5 · Succeeded · " + fmtTime(base.StartedAt, demoNow),
-		4: "Run 4 · Succeeded · " + fmtTime(base.StartedAt, demoNow) + " · full Okta read",
-		3: "Run 3 · Succeeded · " + fmtTime(base.StartedAt, demoNow) + " · Okta delta from the System Log",
-		2: "Run 2 · Succeeded · " + fmtTime(base.StartedAt, demoNow) + " · Okta delta from the users search",
-		1: "Run 1 · Succeeded · " + fmtTime(base.StartedAt, demoNow) + " · Okta feed something_new",
+		5: "Run 5 · Succeeded · " + wording.Time(base.StartedAt, demoNow),
+		4: "Run 4 · Succeeded · " + wording.Time(base.StartedAt, demoNow) + " · full Okta read",
+		3: "Run 3 · Succeeded · " + wording.Time(base.StartedAt, demoNow) + " · Okta delta from the System Log",
+		2: "Run 2 · Succeeded · " + wording.Time(base.StartedAt, demoNow) + " · Okta delta from the users search",
+		1: "Run 1 · Succeeded · " + wording.Time(base.StartedAt, demoNow) + " · Okta feed something_new",
 	}
 	for id := int64(5); id >= 1; id-- {
 		openRun(t, m, id)

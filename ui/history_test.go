@@ -12,6 +12,7 @@ import (
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // openRun selects the run with id in the history table.
@@ -95,7 +96,7 @@ func TestHistoryFiltersChanges(t *testing.T) {
 			if len(want) == 0 && v.count.Text != "no changes match" {
 				t.Errorf("count = %q, want the empty message", v.count.Text)
 			}
-			if len(want) > 0 && v.count.Text != plural(len(want), "change", "changes") {
+			if len(want) > 0 && v.count.Text != wording.Plural(len(want), "change", "changes") {
 				t.Errorf("count = %q for %d rows", v.count.Text, len(want))
 			}
 		})
@@ -156,7 +157,7 @@ func TestHistoryReadsChangesPageByPage(t *testing.T) {
 			t.Errorf("page %d read after ID %d, want %d", i, q.AfterID, i*changesPage)
 		}
 	}
-	if v.count.Text != plural(len(h.changes), "change", "changes") {
+	if v.count.Text != wording.Plural(len(h.changes), "change", "changes") {
 		t.Errorf("count = %q", v.count.Text)
 	}
 }

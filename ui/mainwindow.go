@@ -24,6 +24,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+
+	"github.com/rolesync/rolesync/internal/store/record"
 )
 
 // MainWindow is rolesync's main window with its tabs, and the tray and
@@ -200,4 +202,12 @@ func (m *MainWindow) showApprovals() {
 	m.tabs.Select(m.tabs.Items[2])
 	m.win.Show()
 	m.win.RequestFocus()
+}
+
+// runID is r's ID; 0 for no run.
+func runID(r *record.Run) int64 {
+	if r == nil {
+		return 0
+	}
+	return r.ID
 }

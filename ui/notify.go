@@ -8,6 +8,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/store/record"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // notifyState is what the notifier remembers between status updates, so
@@ -52,10 +53,10 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 	var held *fyne.Notification
 	if s.Pending > st.pending {
 		body := fmt.Sprintf("%s wait for your approval. Open rolesync to approve or reject them.",
-			plural(s.Pending, "run with held revocations", "runs with held revocations"))
+			wording.Plural(s.Pending, "run with held revocations", "runs with held revocations"))
 		if r := s.LastRun; r != nil && r.Status == record.StatusHeld {
 			body = fmt.Sprintf("Run %d holds %s. Open rolesync to approve or reject them.",
-				r.ID, plural(r.Held, "revocation", "revocations"))
+				r.ID, wording.Plural(r.Held, "revocation", "revocations"))
 		}
 		held = fyne.NewNotification("rolesync: revocations waiting for approval", body)
 	}
@@ -73,7 +74,7 @@ func nextNotification(st notifyState, s Status) (*fyne.Notification, notifyState
 // its reason already says that nothing was.
 func appliedBefore(r record.Run) string {
 	if n := r.Created + r.Granted + r.Revoked; n > 0 {
-		return fmt.Sprintf(" Before it stopped it made %s; see History.", plural(n, "change", "changes"))
+		return fmt.Sprintf(" Before it stopped it made %s; see History.", wording.Plural(n, "change", "changes"))
 	}
 	if strings.Contains(strings.ToLower(r.Error), "nothing was changed") {
 		return ""

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // settingsTab shows the mappings and opens the wizard's screens; it also
@@ -66,7 +67,7 @@ func (t *settingsTab) reload() {
 	t.mappings.Objects = objs
 	t.mappings.Refresh()
 	if cfg.Sync.Interval > 0 {
-		t.interval.SetText(fmtInterval(cfg.Sync.Interval))
+		t.interval.SetText(wording.Interval(cfg.Sync.Interval))
 	} else {
 		t.interval.SetText("not set")
 	}

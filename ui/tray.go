@@ -9,6 +9,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/store/record"
 	"github.com/rolesync/rolesync/internal/trayhost"
+	"github.com/rolesync/rolesync/internal/wording"
 )
 
 // Tray menu labels. The end-to-end tray test clicks them by name.
@@ -66,13 +67,13 @@ func trayStatusLine(s Status, now time.Time) string {
 	}
 	line := "No run yet"
 	if r := s.LastRun; r != nil {
-		line = fmt.Sprintf("Run %d: %s at %s", r.ID, runResult(*r), fmtTime(r.FinishedAt, now))
+		line = fmt.Sprintf("Run %d: %s at %s", r.ID, wording.RunResult(*r), wording.Time(r.FinishedAt, now))
 	}
 	switch {
 	case s.Paused:
 		return line + " · paused"
 	case !s.NextRun.IsZero():
-		return line + " · next " + fmtTime(s.NextRun, now)
+		return line + " · next " + wording.Time(s.NextRun, now)
 	}
 	return line
 }

@@ -1,4 +1,7 @@
-package ui
+// Package wording words times, durations, sync intervals and runs for
+// people: the main window, the tray and the notifications show them ("14:05",
+// "12.4s", "in 12 min", "Held for approval", "3 users").
+package wording
 
 import (
 	"fmt"
@@ -7,9 +10,9 @@ import (
 	"github.com/rolesync/rolesync/internal/store/record"
 )
 
-// fmtTime formats t for the window: the time alone when t is today, the
+// Time formats t for the window: the time alone when t is today, the
 // date and time otherwise; "never" for the zero time.
-func fmtTime(t, now time.Time) string {
+func Time(t, now time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
@@ -20,8 +23,8 @@ func fmtTime(t, now time.Time) string {
 	return t.Format("2006-01-02 15:04")
 }
 
-// fmtDuration formats d rounded for reading: 850ms, 12.4s, 3m05s.
-func fmtDuration(d time.Duration) string {
+// Duration formats d rounded for reading: 850ms, 12.4s, 3m05s.
+func Duration(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return "–"
@@ -35,35 +38,35 @@ func fmtDuration(d time.Duration) string {
 	}
 }
 
-// fmtUntil says when t comes relative to now: "in 12 min", "now".
-func fmtUntil(t, now time.Time) string {
+// Until says when t comes relative to now: "in 12 min", "now".
+func Until(t, now time.Time) string {
 	if t.IsZero() {
 		return "not scheduled"
 	}
 	d := t.Sub(now)
 	switch {
 	case d <= 30*time.Second:
-		return fmtTime(t, now) + " (now)"
+		return Time(t, now) + " (now)"
 	case d < time.Hour:
-		return fmt.Sprintf("%s (in %d min)", fmtTime(t, now), int(d.Round(time.Minute).Minutes()))
+		return fmt.Sprintf("%s (in %d min)", Time(t, now), int(d.Round(time.Minute).Minutes()))
 	default:
-		return fmt.Sprintf("%s (in %.1f h)", fmtTime(t, now), d.Hours())
+		return fmt.Sprintf("%s (in %.1f h)", Time(t, now), d.Hours())
 	}
 }
 
-// runDuration is how long r took; zero while it is running.
-func runDuration(r record.Run) time.Duration {
+// RunDuration is how long r took; zero while it is running.
+func RunDuration(r record.Run) time.Duration {
 	if r.FinishedAt.IsZero() || r.StartedAt.IsZero() {
 		return 0
 	}
 	return r.FinishedAt.Sub(r.StartedAt)
 }
 
-// runChanges counts the changes r made or held.
-func runChanges(r record.Run) int { return r.Created + r.Granted + r.Revoked + r.Held }
+// RunChanges counts the changes r made or held.
+func RunChanges(r record.Run) int { return r.Created + r.Granted + r.Revoked + r.Held }
 
-// runResult is r's status in the admin's words.
-func runResult(r record.Run) string {
+// RunResult is r's status in the admin's words.
+func RunResult(r record.Run) string {
 	switch r.Status {
 	case record.StatusSucceeded:
 		if r.DryRun {
@@ -82,28 +85,21 @@ func runResult(r record.Run) string {
 	return r.Status
 }
 
-func runID(r *record.Run) int64 {
-	if r == nil {
-		return 0
-	}
-	return r.ID
-}
-
-// plural returns "1 user" or "3 users".
-func plural(n int, one, many string) string {
+// Plural returns "1 user" or "3 users".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// fmtInterval formats a sync interval: "15 minutes", "1 hour", "12 hours".
-func fmtInterval(d time.Duration) string {
+// Interval formats a sync interval: "15 minutes", "1 hour", "12 hours".
+func Interval(d time.Duration) string {
 	if d >= time.Hour && d%time.Hour == 0 {
-		return plural(int(d/time.Hour), "hour", "hours")
+		return Plural(int(d/time.Hour), "hour", "hours")
 	}
 	if d >= time.Minute && d%time.Minute == 0 {
-		return plural(int(d/time.Minute), "minute", "minutes")
+		return Plural(int(d/time.Minute), "minute", "minutes")
 	}
 	return d.String()
 }
