@@ -32,6 +32,9 @@ var (
 type fault struct {
 	name string
 	side string
+	// change marks an Okta fault that changes the org: it also hits the
+	// SCIM target's apply (changing Okta while the run writes).
+	change bool
 	// auth are the modes the fault exists in (a token can only expire,
 	// and a DPoP nonce rotate, in the modes that have them).
 	auth []string
@@ -41,6 +44,32 @@ type fault struct {
 	inject func(w *world, at int)
 	// names are what the error of a failed run must say, one of them.
 	names []string
+}
+
+// points are where the fault can hit a run against target.
+func (f fault) points(target string) []string {
+	switch {
+	case f.side == sideSCIM:
+		return scimPoints
+	case f.change && target == "scim":
+		return append(oktaPoints[:len(oktaPoints):len(oktaPoints)], scimPoints...)
+	}
+	return oktaPoints
+}
+
+// changeAt changes the org at point at: before a member page of
+// Engineering is served, or, past the page points, before a write of the
+// apply reaches the SCIM provider (which then makes it).
+func (w *world) changeAt(at int, change func()) {
+	if at < len(oktaPoints) {
+		w.hook(at, 1, func(*http.Request) { change() }, nil)
+		return
+	}
+	w.scimArm(at-len(oktaPoints), 1, func(r *http.Request) (int, http.Header, string) {
+		change()
+		status, h, body := w.faults.forward(r)
+		return status, h, string(body)
+	})
 }
 
 // engPath is the member listing of Engineering, where Okta faults hit.
@@ -130,22 +159,25 @@ var faults = []fault{
 				w.sim.ExpireTokens()
 			}, nil)
 		}},
-	{name: "mapped group deleted", side: sideOkta, auth: allAuth, names: []string{"Engineering", "not found", "E0000007"},
+	{name: "mapped group deleted", side: sideOkta, change: true, auth: allAuth, names: []string{"Engineering", "not found", "E0000007"},
 		inject: func(w *world, at int) {
-			w.hook(at, 1, func(*http.Request) { _ = w.sim.Org().DeleteGroup(w.groupIDs["Engineering"]) }, nil)
+			w.changeAt(at, func() { _ = w.sim.Org().DeleteGroup(w.groupIDs["Engineering"]) })
 		}},
-	{name: "mapped group renamed", side: sideOkta, auth: allAuth, names: []string{"Engineering"},
+	{name: "mapped group renamed", side: sideOkta, change: true, auth: allAuth, names: []string{"Engineering"},
 		inject: func(w *world, at int) {
-			w.hook(at, 1, func(*http.Request) { _ = w.sim.Org().RenameGroup(w.groupIDs["Engineering"], "Engineering (old)") }, nil)
+			w.changeAt(at, func() { _ = w.sim.Org().RenameGroup(w.groupIDs["Engineering"], "Engineering (old)") })
 		}},
-	{name: "user deleted", side: sideOkta, auth: allAuth, names: []string{"user"},
+	{name: "user deleted", side: sideOkta, change: true, auth: allAuth, names: []string{"user"},
 		inject: func(w *world, at int) {
 			members := w.sim.Org().Members(w.groupIDs["Engineering"])
-			victim := members[min(len(members)-1, w.pageSkip(at)*pageCap)]
-			w.hook(at, 1, func(*http.Request) {
+			victim := members[0]
+			if at < len(oktaPoints) {
+				victim = members[min(len(members)-1, w.pageSkip(at)*pageCap)]
+			}
+			w.changeAt(at, func() {
 				_ = w.sim.Org().DeleteUser(victim) // deactivates
 				_ = w.sim.Org().DeleteUser(victim) // deletes
-			}, nil)
+			})
 		}},
 
 	{name: "SCIM 5xx", side: sideSCIM, auth: allAuth, names: []string{"500", "database unavailable"},

@@ -22,12 +22,7 @@ type cell struct {
 	auth   string
 }
 
-func (c cell) pointName() string {
-	if c.fault.side == sideSCIM {
-		return scimPoints[c.point]
-	}
-	return oktaPoints[c.point]
-}
+func (c cell) pointName() string { return c.fault.points(c.target)[c.point] }
 
 func (c cell) name() string {
 	return strings.NewReplacer(" ", "_").Replace(fmt.Sprintf("%s/%s/%s/%s", c.fault.name, c.pointName(), c.target, c.auth))
@@ -53,15 +48,16 @@ func cells() []cell {
 	turn := 0
 	for _, f := range faults {
 		for _, tgt := range f.targets() {
+			points := len(f.points(tgt))
 			if fullMode() {
-				for p := range 3 {
+				for p := range points {
 					for _, a := range f.auth {
 						out = append(out, cell{f, p, tgt, a})
 					}
 				}
 				continue
 			}
-			out = append(out, cell{f, turn % 3, tgt, f.auth[turn%len(f.auth)]})
+			out = append(out, cell{f, turn % points, tgt, f.auth[turn%len(f.auth)]})
 			turn++
 		}
 	}
@@ -128,11 +124,7 @@ func matrixTable(results map[string]map[string][]string) string {
 	var b strings.Builder
 	b.WriteString("| fault | point | outcome (cells) |\n| --- | --- | --- |\n")
 	for _, f := range faults {
-		points := oktaPoints
-		if f.side == sideSCIM {
-			points = scimPoints
-		}
-		for _, p := range points {
+		for _, p := range f.points("scim") {
 			if outs := results[f.name][p]; len(outs) > 0 {
 				fmt.Fprintf(&b, "| %s | %s | %s |\n", f.name, p, summarize(outs))
 			}
