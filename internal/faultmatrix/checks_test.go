@@ -43,3 +43,27 @@ func TestChecksSeeWhatTheyCheck(t *testing.T) {
 		t.Errorf("a target missing one revocation: %d differences (%v), want 1", len(diffs), diffs)
 	}
 }
+
+// TestFailureNaming: an error names what failed when it names the group
+// or the SCIM request and the failure itself.
+func TestFailureNaming(t *testing.T) {
+	byName := map[string]fault{}
+	for _, f := range faults {
+		byName[f.name] = f
+	}
+	tests := []struct {
+		fault, msg string
+		want       bool
+	}{
+		{"5xx", "read Okta groups: read members of Okta group Engineering (00gWmbsr8n6iN6UQTYL2): Okta failed with HTTP 503 (E0000010)", true},
+		{"5xx", "read Okta groups: Okta failed with HTTP 503 (E0000010)", false},
+		{"5xx", "read members of Okta group Engineering (00gWmbsr8n6iN6UQTYL2): something went wrong", false},
+		{"SCIM 409", `role "Auditor": scim: PATCH /Groups/000080: HTTP 409 Conflict (uniqueness)`, true},
+		{"SCIM 409", "scim: HTTP 409 Conflict (uniqueness)", false},
+	}
+	for _, tt := range tests {
+		if got := byName[tt.fault].namesFailure(tt.msg); got != tt.want {
+			t.Errorf("%s: namesFailure(%q) = %v, want %v", tt.fault, tt.msg, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package faultmatrix
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -206,8 +207,19 @@ var faults = []fault{
 		inject: func(w *world, at int) { w.scimArm(at, 1, w.faults.dropWrite) }},
 }
 
-// namesFailure reports whether msg says one of names.
+// failedWhere matches what a failed run's error must name beside the
+// failure: the group whose read failed, or the SCIM request.
+var failedWhere = map[string]*regexp.Regexp{
+	sideOkta: regexp.MustCompile(`Okta group Engineering \(00g\w+\)`),
+	sideSCIM: regexp.MustCompile(`(POST|PATCH|PUT) /(Users|Groups)\b`),
+}
+
+// namesFailure reports whether msg names where the run failed and says
+// one of names.
 func (f fault) namesFailure(msg string) bool {
+	if !failedWhere[f.side].MatchString(msg) {
+		return false
+	}
 	for _, n := range f.names {
 		if strings.Contains(msg, n) {
 			return true

@@ -215,7 +215,7 @@ func (w *world) checkRecorded(f fault, code int, res syncResult, errs string) {
 			t.Errorf("a failed run: exit %d, error %q", code, res.Error)
 		}
 		if !f.namesFailure(res.Error) {
-			t.Errorf("the error %q names none of %q", res.Error, f.names)
+			t.Errorf("the error %q does not name %s and one of %q", res.Error, failedWhere[f.side], f.names)
 		}
 		if !strings.Contains(errs, oneLine(res.Error)) && !strings.Contains(errs, res.Error) {
 			t.Errorf("stderr %q does not carry the run's error", errs)
