@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -50,10 +51,10 @@ type wireGroup struct {
 type userRec struct {
 	id      string
 	etag    string
-	raw     map[string]any // the whole resource, for PUT
-	user    target.User    // Roles: attribute mode only; groups mode derives them
-	active  bool           // the provider's active attribute
-	idRoles []string       // attribute mode: role values as held
+	raw     []byte      // the whole resource as read, compact, for PUT
+	user    target.User // Roles: attribute mode only; groups mode derives them
+	active  bool        // the provider's active attribute
+	idRoles []string    // attribute mode: role values as held
 }
 
 // groupRec is a provider group (a role in groups mode).
@@ -83,9 +84,13 @@ func decodeUser(method, path string, data []byte) (*userRec, error) {
 	if w.ID == "" {
 		return nil, malformed(method, path, fmt.Errorf("a User has no id"))
 	}
-	var raw map[string]any
-	_ = json.Unmarshal(data, &raw)
-	r := &userRec{id: w.ID, etag: w.Meta.Version, raw: raw, active: w.Active == nil || *w.Active}
+	// Kept as bytes: a large org's users as maps would take several
+	// times the memory.
+	var raw bytes.Buffer
+	if err := json.Compact(&raw, data); err != nil {
+		return nil, malformed(method, path, err)
+	}
+	r := &userRec{id: w.ID, etag: w.Meta.Version, raw: bytes.Clone(raw.Bytes()), active: w.Active == nil || *w.Active}
 	r.user = target.User{
 		ID:         w.ID,
 		ExternalID: w.ExternalID,
@@ -105,6 +110,14 @@ func decodeUser(method, path string, data []byte) (*userRec, error) {
 	}
 	r.idRoles = normRoles(roles)
 	return r, nil
+}
+
+// object returns the user's resource as a JSON object of its own, to
+// change and send.
+func (u *userRec) object() map[string]any {
+	obj := map[string]any{}
+	_ = json.Unmarshal(u.raw, &obj)
+	return obj
 }
 
 func decodeGroup(method, path string, data []byte) (*groupRec, error) {

@@ -278,7 +278,7 @@ func (c *Client) writeUser(ctx context.Context, rec *userRec, changes []attrChan
 			}
 			r, err = c.do(ctx, http.MethodPatch, path, nil, patchBody(ops), ifMatch, &data)
 		} else {
-			raw := cloneRaw(rec.raw)
+			raw := rec.object()
 			delete(raw, "meta")
 			for _, ch := range changes {
 				ch.apply(raw)
@@ -316,7 +316,7 @@ func (c *Client) stored(rec *userRec, changes []attrChange, data json.RawMessage
 		*rec = *fresh
 		return nil
 	}
-	raw := cloneRaw(rec.raw)
+	raw := rec.object()
 	for _, ch := range changes {
 		ch.apply(raw)
 	}
