@@ -199,6 +199,12 @@ func (b *bulker) send(ops []*bulkOp) {
 		}
 		return
 	}
+	reply.assign(ops)
+}
+
+// assign hands each operation its result, found by bulkId, else by its
+// place in the request.
+func (reply *bulkReply) assign(ops []*bulkOp) {
 	byID := make(map[string]int, len(reply.Operations))
 	for i, r := range reply.Operations {
 		if r.BulkID != "" {
@@ -261,27 +267,14 @@ func created(data json.RawMessage, location, version string) []byte {
 // bulkAnswer turns a Bulk operation's result into what do returns for a
 // request of its own.
 func (c *Client) bulkAnswer(op *bulkOp, out any) (response, error) {
-	method, path := op.Method, op.Path
 	if op.err != nil {
-		return response{}, fmt.Errorf("scim: %s %s: %w", method, path, op.err)
+		return response{}, fmt.Errorf("scim: %s %s: %w", op.Method, op.Path, op.err)
 	}
 	r := response{status: op.status, etag: op.etag}
-	if op.status < 200 || op.status >= 300 {
-		data := op.body
-		if c.token != "" {
-			data = bytes.ReplaceAll(data, []byte(c.token), []byte("[the SCIM token]"))
-		}
-		if op.status == 0 {
-			return r, malformed(method, path, errors.New("a Bulk operation's result has no status"))
-		}
-		return r, decodeError(method, path, op.status, data)
+	if op.status == 0 {
+		return r, malformed(op.Method, op.Path, errors.New("a Bulk operation's result has no status"))
 	}
-	if out != nil && len(bytes.TrimSpace(op.body)) > 0 {
-		if err := json.Unmarshal(op.body, out); err != nil {
-			return r, malformed(method, path, err)
-		}
-	}
-	return r, nil
+	return r, c.answer(op.Method, op.Path, op.status, op.body, out)
 }
 
 // BulkOperations returns the number of operations sent in Bulk requests

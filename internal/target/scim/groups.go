@@ -235,27 +235,8 @@ func (c *Client) applyGroup(ctx context.Context, name string, adds, removes []st
 	path := "/Groups/" + url.PathEscape(g.id)
 	for attempt := 0; ; attempt++ {
 		desired := withChanges(g.members, adds, removes)
-		ifMatch := ""
-		if spc.ETag {
-			ifMatch = g.etag
-		}
 		var data json.RawMessage
-		var r response
-		if spc.Patch {
-			var ops []patchOp
-			if len(adds) > 0 {
-				ops = append(ops, patchOp{Op: "add", Path: "members", Value: membersValue(adds)})
-			}
-			for _, id := range removes {
-				ops = append(ops, patchOp{Op: "remove", Path: "members[" + Filter("value", id) + "]"})
-			}
-			r, err = c.do(ctx, http.MethodPatch, path, nil, patchBody(ops), ifMatch, &data)
-		} else {
-			raw := cloneRaw(g.raw)
-			delete(raw, "meta")
-			raw["members"] = membersValue(setKeys(desired))
-			r, err = c.do(ctx, http.MethodPut, path, nil, raw, ifMatch, &data)
-		}
+		r, err := c.sendGroup(ctx, spc, g, path, adds, removes, desired, &data)
 		var he *HTTPError
 		if attempt == 0 && errors.As(err, &he) && he.Status == http.StatusPreconditionFailed {
 			c.log.Info("scim group changed meanwhile; re-reading it", "group_id", g.id)
@@ -267,25 +248,53 @@ func (c *Client) applyGroup(ctx context.Context, name string, adds, removes []st
 		if err != nil {
 			return err
 		}
-		if len(data) > 0 && spc.ETag && r.etag == "" {
-			// The new version is only in the body: read it from there.
-			fresh, err := decodeGroup(http.MethodPatch, path, data)
-			if err != nil {
-				return err
-			}
-			*g = *fresh
-			g.name = name
-			return nil
+		return keepGroup(spc, g, name, path, desired, data, r.etag)
+	}
+}
+
+// sendGroup sends one group's membership changes: a PATCH (add, remove),
+// or a PUT of the desired member list without PATCH.
+func (c *Client) sendGroup(ctx context.Context, spc ProviderConfig, g *groupRec, path string, adds, removes []string, desired map[string]bool, data *json.RawMessage) (response, error) {
+	ifMatch := ""
+	if spc.ETag {
+		ifMatch = g.etag
+	}
+	if !spc.Patch {
+		raw := cloneRaw(g.raw)
+		delete(raw, "meta")
+		raw["members"] = membersValue(setKeys(desired))
+		return c.do(ctx, http.MethodPut, path, nil, raw, ifMatch, data)
+	}
+	var ops []patchOp
+	if len(adds) > 0 {
+		ops = append(ops, patchOp{Op: "add", Path: "members", Value: membersValue(adds)})
+	}
+	for _, id := range removes {
+		ops = append(ops, patchOp{Op: "remove", Path: "members[" + Filter("value", id) + "]"})
+	}
+	return c.do(ctx, http.MethodPatch, path, nil, patchBody(ops), ifMatch, data)
+}
+
+// keepGroup updates g after a membership change the provider made.
+func keepGroup(spc ProviderConfig, g *groupRec, name, path string, desired map[string]bool, data json.RawMessage, etag string) error {
+	if len(data) > 0 && spc.ETag && etag == "" {
+		// The new version is only in the body: read it from there.
+		fresh, err := decodeGroup(http.MethodPatch, path, data)
+		if err != nil {
+			return err
 		}
-		// Large groups make large answers: the change is known, so keep
-		// it rather than decode the whole member list again.
-		g.members = desired
-		g.etag = r.etag
-		if !spc.Patch && g.raw != nil {
-			g.raw["members"] = membersValue(setKeys(desired))
-		}
+		*g = *fresh
+		g.name = name
 		return nil
 	}
+	// Large groups make large answers: the change is known, so keep it
+	// rather than decode the whole member list again.
+	g.members = desired
+	g.etag = etag
+	if !spc.Patch && g.raw != nil {
+		g.raw["members"] = membersValue(setKeys(desired))
+	}
+	return nil
 }
 
 // createGroup creates the role's group with its first members. A 409 means

@@ -129,33 +129,47 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		c.pace.spent(min(rateLimitWait(resp.Header, c.now()), c.maxWait))
 		r := response{status: resp.StatusCode, etag: resp.Header.Get("ETag")}
 		if retryable(resp.StatusCode) && attempt < c.retries {
-			wait := c.retryAfter(resp.Header.Get("Retry-After"), attempt)
-			c.log.Warn("scim provider asked to retry", "method", method, "path", path, "status", resp.StatusCode, "wait", wait, "attempt", attempt+1)
-			if throttled {
-				// Every request waits, not only this one.
-				c.pace.pause(wait)
-			}
-			if err := c.sleep(ctx, wait); err != nil {
-				return r, fmt.Errorf("scim: %s %s: waiting to retry: %w", method, path, err)
+			if err := c.waitToRetry(ctx, method, path, resp, attempt, throttled); err != nil {
+				return r, err
 			}
 			ownPause = throttled
 			continue
 		}
-		if resp.StatusCode >= 300 {
-			// Some providers quote the credentials they refused; the
-			// error is printed and kept in the history, the token never.
-			if c.token != "" {
-				data = bytes.ReplaceAll(data, []byte(c.token), []byte("[the SCIM token]"))
-			}
-			return r, decodeError(method, path, resp.StatusCode, data)
-		}
-		if out != nil && len(bytes.TrimSpace(data)) > 0 {
-			if err := json.Unmarshal(data, out); err != nil {
-				return r, malformed(method, path, err)
-			}
-		}
-		return r, nil
+		return r, c.answer(method, path, resp.StatusCode, data, out)
 	}
+}
+
+// waitToRetry waits as a retryable answer asks before the request is sent
+// again; a 429 makes every request wait, not only this one.
+func (c *Client) waitToRetry(ctx context.Context, method, path string, resp *http.Response, attempt int, throttled bool) error {
+	wait := c.retryAfter(resp.Header.Get("Retry-After"), attempt)
+	c.log.Warn("scim provider asked to retry", "method", method, "path", path, "status", resp.StatusCode, "wait", wait, "attempt", attempt+1)
+	if throttled {
+		c.pace.pause(wait)
+	}
+	if err := c.sleep(ctx, wait); err != nil {
+		return fmt.Errorf("scim: %s %s: waiting to retry: %w", method, path, err)
+	}
+	return nil
+}
+
+// answer returns the error an answer with status and data says, or decodes
+// data into out (when out is not nil and there is a body).
+func (c *Client) answer(method, path string, status int, data []byte, out any) error {
+	if status < 200 || status >= 300 {
+		// Some providers quote the credentials they refused; the error
+		// is printed and kept in the history, the token never.
+		if c.token != "" {
+			data = bytes.ReplaceAll(data, []byte(c.token), []byte("[the SCIM token]"))
+		}
+		return decodeError(method, path, status, data)
+	}
+	if out != nil && len(bytes.TrimSpace(data)) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return malformed(method, path, err)
+		}
+	}
+	return nil
 }
 
 // retryable says whether an answer with status is worth sending again.

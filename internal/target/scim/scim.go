@@ -58,6 +58,7 @@
 package scim
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -186,22 +187,9 @@ func New(opts Options) (*Client, error) {
 	if strings.TrimSpace(opts.Token) == "" {
 		return nil, errors.New("scim: no bearer token: store the portal's SCIM token with `rolesync secrets set scim-token`")
 	}
-	mode := opts.RoleMode
-	if mode == "" {
-		mode = RoleModeGroups
-	}
-	if mode != RoleModeGroups && mode != RoleModeAttribute {
-		return nil, fmt.Errorf("scim: role_mode %q is not supported: use %q or %q", opts.RoleMode, RoleModeGroups, RoleModeAttribute)
-	}
-	profile := opts.Profile
-	if profile == "" {
-		profile = ProfileGeneric
-	}
-	if profile != ProfileGeneric && profile != ProfileThreatLocker {
-		return nil, fmt.Errorf("scim: profile %q is not supported: use %q or %q", opts.Profile, ProfileGeneric, ProfileThreatLocker)
-	}
-	if profile == ProfileThreatLocker && mode != RoleModeGroups {
-		return nil, fmt.Errorf("scim: the %s profile maps roles to groups: set role_mode to %q", ProfileThreatLocker, RoleModeGroups)
+	mode, profile, err := modes(opts)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{
 		base:     base,
@@ -214,55 +202,39 @@ func New(opts Options) (*Client, error) {
 		sleep:    opts.Sleep,
 		retries:  opts.MaxRetries,
 		maxWait:  opts.MaxRetryWait,
-		conc:     opts.Concurrency,
+		conc:     cmp.Or(opts.Concurrency, DefaultConcurrency),
 		now:      opts.Now,
 		jitter:   opts.Jitter,
 	}
-	if c.conc == 0 {
-		c.conc = DefaultConcurrency
-	}
+	c.defaults()
 	if c.conc < 1 || c.conc > MaxConcurrency {
 		return nil, fmt.Errorf("scim: concurrency %d is outside 1 to %d", opts.Concurrency, MaxConcurrency)
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.jitter == nil {
-		c.jitter = retry.Equal
 	}
 	c.pace = newPacer(c.conc, c.now)
 	if c.http != nil && (opts.RootCAs != nil || opts.CAFile != "") {
 		return nil, errors.New("scim: RootCAs and CAFile configure the HTTP client New builds; with HTTPClient set, configure its transport instead")
 	}
 	if c.http == nil {
-		roots, err := rootCAs(opts.RootCAs, opts.CAFile)
-		if err != nil {
+		if c.http, err = newHTTPClient(opts.RootCAs, opts.CAFile); err != nil {
 			return nil, err
-		}
-		c.http = &http.Client{
-			Timeout: 30 * time.Second,
-			Transport: &http.Transport{
-				Proxy:           http.ProxyFromEnvironment,
-				TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-				// Keep a connection for each request in flight.
-				MaxIdleConnsPerHost: MaxConcurrency,
-			},
-			CheckRedirect: func(req *http.Request, via []*http.Request) error {
-				if req.URL.Scheme != "https" {
-					return fmt.Errorf("refusing a redirect to %s: the SCIM endpoint must stay on https", req.URL.Redacted())
-				}
-				if len(via) >= 5 {
-					return errors.New("too many redirects")
-				}
-				return nil
-			},
 		}
 	}
 	c.http = sameorigin.Client(c.http, "the token and the changes go to target.base_url's host alone; set base_url to the address the portal redirects to if it has moved")
+	c.log = c.log.With("target", "scim", "base_url", base.String())
+	return c, nil
+}
+
+// defaults fills in what Options left out.
+func (c *Client) defaults() {
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.jitter == nil {
+		c.jitter = retry.Equal
+	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	c.log = c.log.With("target", "scim", "base_url", base.String())
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}
@@ -272,7 +244,50 @@ func New(opts Options) (*Client, error) {
 	if c.maxWait <= 0 {
 		c.maxWait = time.Minute
 	}
-	return c, nil
+}
+
+// modes returns the role mode and the profile of opts, defaults filled in,
+// or why they do not go together.
+func modes(opts Options) (mode, profile string, err error) {
+	mode = cmp.Or(opts.RoleMode, RoleModeGroups)
+	if mode != RoleModeGroups && mode != RoleModeAttribute {
+		return "", "", fmt.Errorf("scim: role_mode %q is not supported: use %q or %q", opts.RoleMode, RoleModeGroups, RoleModeAttribute)
+	}
+	profile = cmp.Or(opts.Profile, ProfileGeneric)
+	if profile != ProfileGeneric && profile != ProfileThreatLocker {
+		return "", "", fmt.Errorf("scim: profile %q is not supported: use %q or %q", opts.Profile, ProfileGeneric, ProfileThreatLocker)
+	}
+	if profile == ProfileThreatLocker && mode != RoleModeGroups {
+		return "", "", fmt.Errorf("scim: the %s profile maps roles to groups: set role_mode to %q", ProfileThreatLocker, RoleModeGroups)
+	}
+	return mode, profile, nil
+}
+
+// newHTTPClient is the client New builds: a 30 s timeout, the CA pool
+// given (or the system's) with caFile's certificates, a connection kept
+// for each request in flight, and no redirect away from https.
+func newHTTPClient(roots *x509.CertPool, caFile string) (*http.Client, error) {
+	roots, err := rootCAs(roots, caFile)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			MaxIdleConnsPerHost: MaxConcurrency,
+		},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if req.URL.Scheme != "https" {
+				return fmt.Errorf("refusing a redirect to %s: the SCIM endpoint must stay on https", req.URL.Redacted())
+			}
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			return nil
+		},
+	}, nil
 }
 
 // rootCAs returns base (or the system pool) with the certificates of the

@@ -176,6 +176,12 @@ func (s *Server) bulkOp(r *http.Request, op BulkOperation, ids map[string]string
 	}
 	rec := httptest.NewRecorder()
 	s.handle(rec, req, op.Path, inner)
+	return s.bulkResult(res, op, rec, ids)
+}
+
+// bulkResult completes res with the answer rec of op, and keeps the id a
+// POST made under its bulkId.
+func (s *Server) bulkResult(res bulkResult, op BulkOperation, rec *httptest.ResponseRecorder, ids map[string]string) bulkResult {
 	res.Status = strconv.Itoa(rec.Code)
 	if rec.Code >= 300 {
 		res.Response = json.RawMessage(bytes.TrimSpace(rec.Body.Bytes()))
@@ -191,14 +197,9 @@ func (s *Server) bulkOp(r *http.Request, op BulkOperation, ids map[string]string
 		} `json:"meta"`
 	}
 	_ = json.Unmarshal(rec.Body.Bytes(), &made)
-	if made.ID == "" && op.Method != http.MethodPost {
-		made.ID = op.Path[strings.LastIndex(op.Path, "/")+1:]
-	}
-	if op.Method == http.MethodPost && op.BulkID != "" {
-		ids[op.BulkID] = made.ID
-	}
 	res.Location = s.BaseURL() + strings.TrimRight(op.Path, "/")
 	if op.Method == http.MethodPost {
+		ids[op.BulkID] = made.ID
 		res.Location += "/" + made.ID
 	}
 	res.Version = made.Meta.Version

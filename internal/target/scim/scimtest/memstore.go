@@ -241,23 +241,28 @@ func applyOp(attrs elimity.ResourceAttributes, op elimity.PatchOperation) error 
 		copied[sub] = op.Value
 		attrs[name] = copied
 	case op.Op == "add":
-		list, isList := attrs[name].([]interface{})
-		add, addList := op.Value.([]interface{})
-		if !isList || !addList {
-			attrs[name] = op.Value
-			return nil
-		}
-		merged := append([]interface{}{}, list...)
-		for _, v := range add {
-			if !containsValue(merged, v) {
-				merged = append(merged, v)
-			}
-		}
-		attrs[name] = merged
+		attrs[name] = added(attrs[name], op.Value)
 	default:
 		attrs[name] = op.Value
 	}
 	return nil
+}
+
+// added is an attribute after an add of value: a list merged with the
+// values it lacks, anything else replaced.
+func added(have, value interface{}) interface{} {
+	list, isList := have.([]interface{})
+	add, addList := value.([]interface{})
+	if !isList || !addList {
+		return value
+	}
+	merged := append([]interface{}{}, list...)
+	for _, v := range add {
+		if !containsValue(merged, v) {
+			merged = append(merged, v)
+		}
+	}
+	return merged
 }
 
 func containsValue(list []interface{}, v interface{}) bool {
