@@ -2,6 +2,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"time"
 
@@ -70,7 +71,7 @@ func (s *Shell) newWizard(saved *config.Config) *wizard.Wizard {
 		Groups:    groupLister{s.rt},
 		Roles:     s.targetRoles,
 		Preview:   s.preview,
-		AutoSetup: wizard.NewOktaAutoSetup(setupOptions(saved)),
+		AutoSetup: autoSetup{setupOptions(saved)},
 		OnDone: func(config.Config) {
 			s.win.Reload()
 			go func() {
@@ -209,6 +210,33 @@ func (g groupLister) ListGroups(ctx context.Context, cfg config.Config, typed wi
 		out = append(out, wizard.Group{ID: gr.ID, Name: gr.Name, Members: gr.Members})
 	}
 	return out, nil
+}
+
+// autoSetup is the wizard's automatic setup: okta.SetUpApp, with the
+// transport settings opts (CA bundle, timeout) and each request's org URL
+// and one-time token.
+type autoSetup struct{ opts okta.Options }
+
+func (a autoSetup) Setup(ctx context.Context, req wizard.AutoSetupRequest) (wizard.AutoSetupResult, error) {
+	return runAutoSetup(ctx, a.opts, req)
+}
+
+// runAutoSetup sets the API Services app up with okta.SetUpApp.
+func runAutoSetup(ctx context.Context, opts okta.Options, req wizard.AutoSetupRequest) (wizard.AutoSetupResult, error) {
+	if req.Auth == config.AuthAPIToken {
+		return wizard.AutoSetupResult{}, errors.New("the Okta API Token type needs no API Services app: create the API token by hand on the Keys screen")
+	}
+	opts.Domain = req.Domain
+	r, err := okta.SetUpApp(ctx, opts, okta.AppSetup{AppName: req.AppName, DPoP: req.Auth == config.AuthScopedDPoP,
+		PublicKeys: req.PublicKeys, Token: req.Token})
+	if err != nil {
+		return wizard.AutoSetupResult{}, err
+	}
+	res := wizard.AutoSetupResult{ClientID: r.ClientID, Steps: make([]wizard.AutoSetupStep, len(r.Steps))}
+	for i, st := range r.Steps {
+		res.Steps[i] = wizard.AutoSetupStep(st)
+	}
+	return res, nil
 }
 
 // setupOptions are the automatic setup's transport settings: the

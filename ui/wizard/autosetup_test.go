@@ -29,7 +29,7 @@ func TestAutomaticSetupAgainstSimulator(t *testing.T) {
 			deps, _, _, _ := newDeps(t, rec)
 			store := memKeyStore{}
 			deps.Keys = NewKeyService(store)
-			deps.AutoSetup = NewOktaAutoSetup(okta.Options{RootCAs: sim.CAPool()})
+			deps.AutoSetup = simAutoSetup{okta.Options{RootCAs: sim.CAPool()}}
 			w, win := newTestWizard(t, deps)
 			w.st.auth = auth
 			w.show(2)
@@ -81,4 +81,23 @@ func TestAutomaticSetupAgainstSimulator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// simAutoSetup is the automatic setup as the app wires it (ui/shell):
+// okta.SetUpApp with each request's org URL and token.
+type simAutoSetup struct{ opts okta.Options }
+
+func (a simAutoSetup) Setup(ctx context.Context, req AutoSetupRequest) (AutoSetupResult, error) {
+	opts := a.opts
+	opts.Domain = req.Domain
+	r, err := okta.SetUpApp(ctx, opts, okta.AppSetup{AppName: req.AppName, DPoP: req.Auth == config.AuthScopedDPoP,
+		PublicKeys: req.PublicKeys, Token: req.Token})
+	if err != nil {
+		return AutoSetupResult{}, err
+	}
+	res := AutoSetupResult{ClientID: r.ClientID}
+	for _, st := range r.Steps {
+		res.Steps = append(res.Steps, AutoSetupStep(st))
+	}
+	return res, nil
 }
