@@ -16,7 +16,8 @@
 // member page of a mapped group. SCIM faults (5xx, 409, 429 with
 // Retry-After, a timeout, a malformed body, a write the provider drops
 // without saying so) hit the first write of the apply, one in its middle,
-// or the group update that ends it.
+// or the group update that ends it; the Okta changes (a group deleted or
+// renamed, a user deleted) hit those points of a SCIM apply too.
 //
 // `go test -short` and `make test` run a short mode: every fault at least
 // once, the targets and authentication modes spread over the cells.
