@@ -13,6 +13,7 @@ import (
 	"context"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/keyservice"
 )
 
 // Secret names under which the wizard hands secrets to Deps.SetSecret.
@@ -23,8 +24,8 @@ const (
 
 // Key uses: the client-authentication key pair and the DPoP key pair.
 const (
-	UseClient = "client"
-	UseDPoP   = "dpop"
+	UseClient = keyservice.UseClient
+	UseDPoP   = keyservice.UseDPoP
 )
 
 // Secrets holds the secrets typed into the wizard, by name. They stay in
@@ -33,12 +34,11 @@ const (
 type Secrets map[string][]byte
 
 // KeyInfo describes a key pair whose private half the key service holds.
-type KeyInfo struct {
-	PublicJWK  string // public key as JWK JSON, for Okta's "Add a public key"
-	KeyID      string // kid
-	Thumbprint string // RFC 7638 thumbprint; equal thumbprints mean the same key
-	Summary    string // e.g. "RSA 2048-bit"
-}
+type KeyInfo = keyservice.Info
+
+// KeyStore keeps private keys as PEM by use (UseClient, UseDPoP). The app
+// backs it with the keyring.
+type KeyStore = keyservice.KeyStore
 
 // KeyService generates and imports key pairs. Private halves stay in the
 // keyring; only Export hands one out, on the admin's explicit request.

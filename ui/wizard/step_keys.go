@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/keyservice"
 )
 
 // keyUses lists the key pairs an authentication type needs.
@@ -309,3 +310,8 @@ func (w *Wizard) validateKey(use string) error {
 	k.info, k.source, k.imported = &info, keyPaste, k.priv
 	return nil
 }
+
+// NewKeyService returns a KeyService that generates key pairs (RSA 2048-bit
+// RS256 for client authentication, EC P-256 ES256 for DPoP), reads pasted
+// PEM or JWK keys, and keeps private halves in store.
+func NewKeyService(store KeyStore) KeyService { return keyservice.New(store) }
