@@ -3,10 +3,11 @@
 // self-contained HTML page and a PDF. Every export streams the changes row by
 // row, so memory does not grow with the number of rows; the summaries (counts
 // by action, top groups and roles, the people who lost access, changes per
-// day) are computed with SQL aggregates. The HTML, PDF and JSON lines
-// reports also carry the audit chain head, the result of verifying the chain
-// and its signed checkpoints, and the signed head (the checkpoint's message,
-// its Ed25519 signature and the public key), which an auditor can check with
+// day) are the store's aggregates over the export's scope (store.Scope); the
+// package itself runs no SQL. The HTML, PDF and JSON lines reports also
+// carry the audit chain head, the result of verifying the chain and its
+// signed checkpoints, and the signed head (the checkpoint's message, its
+// Ed25519 signature and the public key), which an auditor can check with
 // openssl alone.
 package report
 
