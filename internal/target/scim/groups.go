@@ -148,11 +148,11 @@ type FlushError struct {
 func (e *FlushError) Error() string {
 	var parts []string
 	if len(e.Roles) > 0 {
-		parts = append(parts, fmt.Sprintf("scim: the queued changes of %d of %d roles (%s) were not made: %v; the next run re-reads the provider and retries them",
+		parts = append(parts, fmt.Sprintf("scim: the queued changes of %d of %d roles (%s) were not made: %v",
 			len(e.Roles), e.Total, strings.Join(e.Roles, ", "), e.Err))
 	}
 	if len(e.Users) > 0 {
-		parts = append(parts, fmt.Sprintf("the changes of %d users were not made (the next run retries them): %v", len(e.Users), errors.Join(e.UserErrs...)))
+		parts = append(parts, fmt.Sprintf("the changes of %d users were not made: %v", len(e.Users), errors.Join(e.UserErrs...)))
 	}
 	return strings.Join(parts, "; ")
 }
