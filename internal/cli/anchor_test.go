@@ -38,7 +38,7 @@ func syncedHarness(t *testing.T) *harness {
 // openStore opens the data directory's database behind rolesync's back.
 func (h *harness) openStore() *store.Store {
 	h.t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(h.dataDir, app.StoreFile))
+	st, err := store.Open(context.Background(), filepath.Join(h.connDir(), app.StoreFile))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestAuditVerifyCleanHistoryIsSigned(t *testing.T) {
 		t.Errorf("audit key: %q", key)
 	}
 	// The private key is in the keyring only: not in the database.
-	data, err := os.ReadFile(filepath.Join(h.dataDir, app.StoreFile))
+	data, err := os.ReadFile(filepath.Join(h.connDir(), app.StoreFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestAuditVerifyDeletedCheckpointsFail(t *testing.T) {
 	h.verifyFails("signed checkpoints were deleted")
 
 	// The keyring's record deleted too: its key still tells.
-	kr, err := secrets.OpenKeyring(filepath.Join(h.dataDir, app.KeyringDir), nil)
+	kr, err := secrets.OpenKeyring(filepath.Join(h.connDir(), app.KeyringDir), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,7 +65,7 @@ func runAuditVerify(ctx context.Context, c *call) error {
 		}
 		if !res.OK {
 			msg := strings.Join(res.Problems, "; ")
-			if _, err := os.Stat(filepath.Join(rt.DataDir, demoMarker)); err == nil {
+			if _, err := os.Stat(filepath.Join(cmp.Or(rt.Root, rt.DataDir), demoMarker)); err == nil {
 				msg += " (this is a demo data directory: the demo kept its keyring, and the key that signed its checkpoints, in memory only, so only the demo itself can check them)"
 			}
 			return fmt.Errorf("audit verify: %s", msg)

@@ -102,11 +102,11 @@ func TestAuthModesSyncTheSame(t *testing.T) {
 			output.WriteString(h.mustRun("", "history", "--json"))
 			output.WriteString(h.mustRun("", "config", "export"))
 			output.WriteString(h.mustRun("", "plan"))
-			db, err := os.ReadFile(filepath.Join(h.dataDir, app.StoreFile))
+			db, err := os.ReadFile(filepath.Join(h.connDir(), app.StoreFile))
 			if err != nil {
 				t.Fatal(err)
 			}
-			wal, _ := os.ReadFile(filepath.Join(h.dataDir, app.StoreFile+"-wal"))
+			wal, _ := os.ReadFile(filepath.Join(h.connDir(), app.StoreFile+"-wal"))
 			for _, c := range canaries {
 				for what, data := range map[string][]byte{"the database": db, "the database WAL": wal, "the output": output.Bytes()} {
 					if bytes.Contains(data, []byte(c)) {

@@ -80,7 +80,7 @@ func clip(s string) string {
 // the SQLite -wal and -shm files are there to be read.
 func (r *canaryRun) scanNow(when string) {
 	for _, name := range []string{app.StoreFile + "-wal", app.StoreFile + "-shm", app.DirectoryFile + "-wal"} {
-		if _, err := os.Stat(filepath.Join(r.h.dataDir, name)); err != nil {
+		if _, err := os.Stat(filepath.Join(r.h.connDir(), name)); err != nil {
 			r.t.Errorf("%s: no %s %s, so it was not searched: %v", r.mode, name, when, err)
 		}
 	}

@@ -129,7 +129,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		canaryCommands(r, sim, mode, clientID, clientPEM, dpopJWK, exports)
 		r.addAuditKey()
 		// The file keyring's items are among the files searched.
-		if items, _ := filepath.Glob(filepath.Join(h.dataDir, app.KeyringDir, "*")); len(items) < 5 {
+		if items, _ := filepath.Glob(filepath.Join(h.connDir(), app.KeyringDir, "*")); len(items) < 5 {
 			t.Errorf("%s: the file keyring holds %d files, want its record and the secrets", mode, len(items))
 		}
 		_, m := c.scanTree(t, h.dataDir)
@@ -294,6 +294,15 @@ func canaryCommands(r *canaryRun, sim *oktasim.Server, mode, clientID string, cl
 	r.run(0, "", "--version")
 	r.run(0, "", "help", "sync")
 	r.run(0, "", "completion", "bash")
+	r.run(0, "", "sync", "--once", "--all")
+	r.run(0, "", "config", "export", "--all")
+	r.run(2, "", "connections")
+	r.run(0, "", "connections", "add", "Second "+mode)
+	r.run(0, "", "connections", "rename", "Second "+mode, "Second")
+	r.run(0, "", "connections", "list")
+	r.run(0, "", "connections", "list", "--json")
+	r.run(0, "", "--connection", "Second", "history")
+	r.run(0, "", "connections", "remove", "Second")
 }
 
 // addStoredKey reads the private key kept as name and adds it to the canaries.

@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/app"
+	"github.com/rolesync/rolesync/internal/engine"
 	_ "github.com/rolesync/rolesync/internal/store/sqlitedriver"
 )
 
@@ -35,12 +36,38 @@ type Env struct {
 	Getenv func(string) string
 	// GUI opens the desktop app; nil in builds without one.
 	GUI GUIFunc
+
+	// onRun, when set, hears of every run the daemon finishes (tests).
+	onRun func(conn string, res engine.Result, err error)
 }
 
-// openRuntime opens the data directory dir for a command, logging to
-// env's stderr and asking for a keyring passphrase on its terminal.
-func openRuntime(ctx context.Context, dir string, env Env) (*app.Runtime, error) {
-	return app.Open(ctx, dir, app.Env{Stderr: stderrOf(env), Getenv: env.Getenv, Prompt: terminalPrompt(env)})
+// openRuntime opens the only connection of the data directory root (one
+// named app.DefaultConnection when it has none) for a command.
+func openRuntime(ctx context.Context, root string, env Env) (*app.Runtime, error) {
+	return openConnection(ctx, root, "", env, false)
+}
+
+// openConnection opens the connection name (or, when name is "", the only
+// one; the first of several when first is set) of the data directory root
+// for a command, logging to env's stderr and asking for a keyring
+// passphrase on its terminal. A data directory without connections gets
+// one, named name or app.DefaultConnection.
+func openConnection(ctx context.Context, root, name string, env Env, first bool) (*app.Runtime, error) {
+	conns, err := app.EnsureConnection(ctx, root, name)
+	if err != nil {
+		return nil, err
+	}
+	var conn app.Connection
+	if first && name == "" && len(conns) > 0 {
+		conn = conns[0]
+	} else if conn, err = app.SelectConnection(conns, name); err != nil {
+		return nil, err
+	}
+	return app.OpenConnection(ctx, root, conn, appEnv(env))
+}
+
+func appEnv(env Env) app.Env {
+	return app.Env{Stderr: stderrOf(env), Getenv: env.Getenv, Prompt: terminalPrompt(env)}
 }
 
 func stderrOf(env Env) io.Writer {
@@ -65,12 +92,23 @@ type call struct {
 	dataDir     string
 	// dataDirSet is true when --data-dir or ROLESYNC_DATA_DIR named it.
 	dataDirSet bool
+	// connFlag is --connection as given (see connection).
+	connFlag string
 	// ran is set once the command line parsed and a command started: an
 	// error before that is a usage error.
 	ran bool
 }
 
 func (c *call) stdout() io.Writer { return c.env.Stdout }
+
+// connection is the connection named by --connection, else by
+// ROLESYNC_CONNECTION; "" when neither names one.
+func (c *call) connection() string {
+	if c.connFlag != "" {
+		return c.connFlag
+	}
+	return c.env.Getenv("ROLESYNC_CONNECTION")
+}
 
 // resolve picks the data directory: --data-dir, else ROLESYNC_DATA_DIR,
 // else the user's configuration directory.

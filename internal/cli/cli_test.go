@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/oktasim"
 )
@@ -21,6 +22,15 @@ type harness struct {
 	t       *testing.T
 	dataDir string
 	env     map[string]string
+	// global are flags given before every command (see in).
+	global []string
+}
+
+// in is the harness with every command run on the connection name.
+func (h *harness) in(name string) *harness {
+	h2 := *h
+	h2.global = []string{"--connection", name}
+	return &h2
 }
 
 func newHarness(t *testing.T) *harness {
@@ -36,8 +46,19 @@ func (h *harness) run(stdin string, args ...string) (int, string, string) {
 	h.t.Helper()
 	var out, errb bytes.Buffer
 	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return h.env[k] }}
-	code := Main(context.Background(), append([]string{"--data-dir", h.dataDir}, args...), env)
+	code := Main(context.Background(), append(append([]string{"--data-dir", h.dataDir}, h.global...), args...), env)
 	return code, out.String(), errb.String()
+}
+
+// connDir is the directory of the data directory's only connection, made
+// as a command would when there is none.
+func (h *harness) connDir() string {
+	h.t.Helper()
+	conns, err := app.EnsureConnection(context.Background(), h.dataDir, "")
+	if err != nil || len(conns) != 1 {
+		h.t.Fatalf("connections of %s: %+v, %v; want one", h.dataDir, conns, err)
+	}
+	return app.ConnectionDir(h.dataDir, conns[0].Slug)
 }
 
 func (h *harness) mustRun(stdin string, args ...string) string {

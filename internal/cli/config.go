@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -31,12 +33,27 @@ func configCmd(c *call) *cobra.Command {
 			}
 			return configImport(cmd.Context(), c, args[0])
 		},
-	}, &cobra.Command{
+	}, exportConfigCmd(c))
+	return cmd
+}
+
+func exportConfigCmd(c *call) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
 		Use:   "export [FILE]",
 		Short: "print the configuration, or write it to FILE",
-		Args:  maxArgs(1),
-		RunE:  func(cmd *cobra.Command, args []string) error { return configExport(cmd.Context(), c, args) },
-	})
+		Long: `Export prints the connection's configuration as YAML, or writes it to FILE
+(0600). With --all it writes every connection's, one YAML document each,
+headed by a comment naming the connection. Secrets are never exported.`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all {
+				return configExportAll(cmd.Context(), c, args)
+			}
+			return configExport(cmd.Context(), c, args)
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "export every connection's configuration")
 	return cmd
 }
 
@@ -71,10 +88,61 @@ func configExport(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		if len(args) == 0 {
-			_, err = c.stdout().Write(data)
+		return c.writeOut(args, data)
+	})
+}
+
+// writeOut prints data, or writes it to the file args names.
+func (c *call) writeOut(args []string, data []byte) error {
+	if len(args) == 0 {
+		_, err := c.stdout().Write(data)
+		return err
+	}
+	return privatefile.WriteFile(args[0], data)
+}
+
+// configExportAll exports every configured connection's configuration;
+// connections not configured yet are named in a comment.
+func configExportAll(ctx context.Context, c *call, args []string) error {
+	if c.connection() != "" {
+		return usagef("config export: --all exports every connection; leave out --connection (or ROLESYNC_CONNECTION), or --all")
+	}
+	return withRoot(c, func(root string) error {
+		conns, err := app.Connections(ctx, root)
+		if err != nil {
 			return err
 		}
-		return privatefile.WriteFile(args[0], data)
+		var b bytes.Buffer
+		for i, conn := range conns {
+			data, ok, err := connectionConfig(ctx, c, root, conn)
+			if err != nil {
+				return fmt.Errorf("config export: %s: %w", conn.Name, err)
+			}
+			if i > 0 {
+				b.WriteString("---\n")
+			}
+			fmt.Fprintf(&b, "# connection: %s\n", strconv.Quote(conn.Name))
+			if !ok {
+				b.WriteString("# not configured yet\n")
+				continue
+			}
+			b.Write(data)
+		}
+		return c.writeOut(args, b.Bytes())
 	})
+}
+
+// connectionConfig is conn's configuration as YAML; ok is false when it has none.
+func connectionConfig(ctx context.Context, c *call, root string, conn app.Connection) ([]byte, bool, error) {
+	rt, err := app.OpenConnection(ctx, root, conn, appEnv(c.env))
+	if err != nil {
+		return nil, false, err
+	}
+	defer rt.Close()
+	cfg, ok, err := app.ConfigFromStore(ctx, rt.Store)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	data, err := cfg.Marshal()
+	return data, err == nil, err
 }

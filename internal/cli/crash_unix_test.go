@@ -122,7 +122,7 @@ func crashStateOf(t *testing.T, h *harness, killed bool, held func() map[string]
 func checkRecorded(t *testing.T, h *harness, statuses []string, held func() map[string][]string) map[string]bool {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(h.dataDir, app.StoreFile))
+	st, err := store.Open(ctx, filepath.Join(h.connDir(), app.StoreFile))
 	if err != nil {
 		t.Fatalf("the store does not open after the kill: %v", err)
 	}
@@ -155,7 +155,7 @@ func checkRecorded(t *testing.T, h *harness, statuses []string, held func() map[
 		t.Fatalf("audit verify after the kill: exit %d\n%s%s", code, out, errs)
 	}
 	inFlight := map[string]bool{}
-	if b, err := os.ReadFile(filepath.Join(h.dataDir, app.LockFile+".pending")); err == nil {
+	if b, err := os.ReadFile(filepath.Join(h.connDir(), app.LockFile+".pending")); err == nil {
 		var note struct{ Changes []store.Change }
 		_ = json.Unmarshal(b, &note) // a note cut short names no change
 		for _, c := range note.Changes {
@@ -273,7 +273,7 @@ func TestCrashDuringApply(t *testing.T) {
 	h := newHarness(t)
 	h.importConfig(sim)
 	h.mustRun(sim.APIToken()+"\n", "secrets", "set", "okta-api-token")
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(h.dataDir, app.DirectoryFile)+"?mode=ro&_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(h.connDir(), app.DirectoryFile)+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}

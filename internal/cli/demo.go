@@ -67,7 +67,7 @@ func runDemo(ctx context.Context, c *call, opts DemoOptions, noGUI bool) error {
 		return fmt.Errorf("start the simulated Okta org: %w", err)
 	}
 	defer sim.Close()
-	rt, err := openRuntime(ctx, dir, c.env)
+	rt, err := openConnection(ctx, dir, "demo", c.env, false)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func TestExportAndAuditVerify(t *testing.T) {
 		t.Errorf("audit verify on an untouched log: %q", msg)
 	}
 	// Someone edits a change row behind rolesync's back.
-	st, err := store.Open(context.Background(), filepath.Join(h.dataDir, app.StoreFile))
+	st, err := store.Open(context.Background(), filepath.Join(h.connDir(), app.StoreFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ Exit status: 0 on success, 1 when a command fails, 2 for a usage mistake.`,
 			if c.env.GUI == nil {
 				return usagef("this build has no desktop app; name a subcommand")
 			}
-			return c.withRuntime(cmd.Context(), func(rt *app.Runtime) error { return c.env.GUI(cmd.Context(), rt) })
+			return c.withConnection(cmd.Context(), true, func(rt *app.Runtime) error { return c.env.GUI(cmd.Context(), rt) })
 		},
 	}
 	root.SetIn(c.env.Stdin)
@@ -58,6 +58,7 @@ Exit status: 0 on success, 1 when a command fails, 2 for a usage mistake.`,
 	root.Flags().Bool("version", false, "print the version, commit and build date")
 	root.PersistentFlags().StringVar(&c.dataDirFlag, "data-dir", "", "the data directory: database, local directory, keyring (env ROLESYNC_DATA_DIR)")
 	_ = root.MarkPersistentFlagDirname("data-dir")
+	root.PersistentFlags().StringVar(&c.connFlag, "connection", "", "the connection, by name (env ROLESYNC_CONNECTION); needed when there are several")
 
 	root.AddGroup(
 		&cobra.Group{ID: groupSync, Title: "Syncing:"},
@@ -71,7 +72,7 @@ Exit status: 0 on success, 1 when a command fails, 2 for a usage mistake.`,
 		}
 	}
 	add(groupSync, syncCmd(c), planCmd(c), runIDCmd(c, "approve"), runIDCmd(c, "reject"), daemonCmd(c), demoCmd(c))
-	add(groupSetUp, configCmd(c), secretsCmd(c), keysCmd(c), doctorCmd(c), rolesCmd(c), directoryCmd(c))
+	add(groupSetUp, connectionsCmd(c), configCmd(c), secretsCmd(c), keysCmd(c), doctorCmd(c), rolesCmd(c), directoryCmd(c))
 	add(groupAudit, historyCmd(c), auditCmd(c), exportCmd(c))
 	root.AddCommand(versionCmd(c))
 	root.SetHelpCommand(helpCmd(root))

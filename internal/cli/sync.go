@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -13,17 +12,23 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/app"
-	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
-// withRuntime opens the data directory for one subcommand.
+// withRuntime opens the connection the command names (see connection),
+// or the only one, for one subcommand.
 func (c *call) withRuntime(ctx context.Context, fn func(rt *app.Runtime) error) error {
+	return c.withConnection(ctx, false, fn)
+}
+
+// withConnection is withRuntime; with first set, a data directory of
+// several connections, none named, opens the first (the desktop app).
+func (c *call) withConnection(ctx context.Context, first bool, fn func(rt *app.Runtime) error) error {
 	if err := c.resolve(); err != nil {
 		return err
 	}
-	rt, err := openRuntime(ctx, c.dataDir, c.env)
+	rt, err := openConnection(ctx, c.dataDir, c.connection(), c.env, first)
 	if err != nil {
 		return err
 	}
@@ -32,7 +37,7 @@ func (c *call) withRuntime(ctx context.Context, fn func(rt *app.Runtime) error) 
 }
 
 // syncOptions are the flags of `rolesync sync`.
-type syncOptions struct{ once, dryRun, full, asJSON bool }
+type syncOptions struct{ once, dryRun, full, asJSON, all bool }
 
 func syncCmd(c *call) *cobra.Command {
 	var o syncOptions
@@ -43,8 +48,9 @@ func syncCmd(c *call) *cobra.Command {
 portal, once. Safety gates may hold revocations for approval (see approve).
 Interrupted (Ctrl-C, SIGTERM), it stops and says so. When standard output
 is a terminal, a line on standard error shows the groups read and the
-changes applied, with their rate, while the run goes on.`,
-		Example: "  rolesync sync --once\n  rolesync sync --once --dry-run --json",
+changes applied, with their rate, while the run goes on. With --all it
+syncs every connection, one after another.`,
+		Example: "  rolesync sync --once\n  rolesync sync --once --dry-run --json\n  rolesync sync --once --all",
 		Args:    maxArgs(0),
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runSync(cmd.Context(), c, o) },
 	}
@@ -53,30 +59,25 @@ changes applied, with their rate, while the run goes on.`,
 	fs.BoolVar(&o.dryRun, "dry-run", false, "plan and record, change nothing")
 	fs.BoolVar(&o.full, "full", false, "read every mapped group in full")
 	fs.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
+	fs.BoolVar(&o.all, "all", false, "sync every connection, one after another")
 	return cmd
 }
 
 func runSync(ctx context.Context, c *call, o syncOptions) error {
-	once, dryRun, full, asJSON := o.once, o.dryRun, o.full, o.asJSON
+	once, dryRun, asJSON := o.once, o.dryRun, o.asJSON
 	if !once {
 		return usagef("sync: say --once for one run, or use `rolesync daemon` to sync on the interval")
 	}
+	if o.all {
+		return runSyncAll(ctx, c, o)
+	}
 	return c.withRuntime(ctx, func(rt *app.Runtime) error {
-		eng, _, err := rt.Engine(ctx)
-		if err != nil {
-			return err
-		}
-		ro := engine.RunOptions{Trigger: store.TriggerCLI, DryRun: dryRun, Full: full}
 		var prog *syncProgress
 		if !asJSON && isTerminal(c.stdout()) {
 			// One line on stderr, rewritten, while the run goes on.
 			prog = newSyncProgress(stderrOf(c.env), time.Now)
-			ro.Progress = prog.update
 		}
-		res, runErr := eng.Run(ctx, ro)
-		if prog != nil {
-			prog.end()
-		}
+		res, runErr := syncConnectionOnce(ctx, rt, o, prog)
 		if dryRun && res.Plan != nil && !asJSON {
 			printPlan(c.stdout(), res.Plan)
 		}
@@ -88,16 +89,35 @@ func runSync(ctx context.Context, c *call, o syncOptions) error {
 			fmt.Fprintf(c.stdout(), "run %d %s: %d created, %d granted, %d revoked, %d held, %d API calls\n",
 				res.RunID, res.Status, res.Created, res.Granted, res.Revoked, res.Held, res.APICalls)
 		}
-		if runErr != nil {
-			return runErr
-		}
-		// A run that failed, or one the engine marks otherwise (interrupted),
-		// is an error; held revocations are not.
-		if res.Status != store.StatusSucceeded && res.Status != store.StatusHeld {
-			return fmt.Errorf("run %d %s: %s", res.RunID, res.Status, res.Error)
-		}
-		return nil
+		return runFailure(res, runErr)
 	})
+}
+
+// syncConnectionOnce runs one sync of rt's connection.
+// prog, when not nil, shows the run's progress and is ended with it.
+func syncConnectionOnce(ctx context.Context, rt *app.Runtime, o syncOptions, prog *syncProgress) (engine.Result, error) {
+	eng, _, err := rt.Engine(ctx)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	ro := engine.RunOptions{Trigger: store.TriggerCLI, DryRun: o.dryRun, Full: o.full}
+	if prog != nil {
+		ro.Progress = prog.update
+		defer prog.end()
+	}
+	return eng.Run(ctx, ro)
+}
+
+// runFailure is the error of a run: a run that failed, or one the engine
+// marks otherwise (interrupted), is an error; held revocations are not.
+func runFailure(res engine.Result, runErr error) error {
+	if runErr != nil {
+		return runErr
+	}
+	if res.Status != store.StatusSucceeded && res.Status != store.StatusHeld {
+		return fmt.Errorf("run %d %s: %s", res.RunID, res.Status, res.Error)
+	}
+	return nil
 }
 
 func planCmd(c *call) *cobra.Command {
@@ -225,54 +245,6 @@ func runReject(ctx context.Context, c *call, id int64) error {
 			return err
 		}
 		fmt.Fprintf(c.stdout(), "run %d rejected: its held revocations will not be applied\n", id)
-		return nil
-	})
-}
-
-func daemonCmd(c *call) *cobra.Command {
-	return &cobra.Command{
-		Use:   "daemon",
-		Short: "sync on the configured interval until stopped",
-		Long: `Daemon syncs on the configured interval until SIGINT or SIGTERM, logging each
-run to stderr. A run in progress is stopped before it exits.`,
-		Args: maxArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDaemon(cmd.Context(), c) },
-	}
-}
-
-// runDaemon syncs on the configured interval until ctx is cancelled
-// (cmd/rolesync cancels it on SIGINT or SIGTERM).
-func runDaemon(ctx context.Context, c *call) error {
-	return c.withRuntime(ctx, func(rt *app.Runtime) error {
-		rt.Holder = "daemon"
-		// The daemon's log goes to stderr at info level.
-		rt.Logger = slog.New(slog.NewTextHandler(stderrOf(c.env), &slog.HandlerOptions{Level: slog.LevelInfo}))
-		eng, cfg, err := rt.Engine(ctx)
-		if err != nil {
-			return err
-		}
-		sched := &engine.Scheduler{
-			Runner:     eng,
-			RunAtStart: true,
-			Interval: func() time.Duration {
-				if cur, err := rt.Config(context.Background()); err == nil {
-					return cur.Sync.Interval
-				}
-				return cfg.Sync.Interval
-			},
-			Logger: rt.Logger,
-			OnRun: func(res engine.Result, err error) {
-				rt.Logger.Info("run finished", "run", res.RunID, "status", res.Status, "created", res.Created,
-					"granted", res.Granted, "revoked", res.Revoked, "held", res.Held, "api_calls", res.APICalls)
-			},
-		}
-		fmt.Fprintf(c.env.Stderr, "rolesync daemon: syncing every %s; stop with Ctrl-C\n", config.FormatInterval(cfg.Sync.Interval))
-		if err := sched.Start(ctx); err != nil {
-			return err
-		}
-		<-ctx.Done()
-		sched.Stop()
-		fmt.Fprintln(c.env.Stderr, "rolesync daemon: stopped")
 		return nil
 	})
 }

@@ -125,8 +125,8 @@ func TestNoCommand(t *testing.T) {
 		opened = rt.DataDir
 		return nil
 	}}
-	if code := Main(context.Background(), nil, env); code != 0 || opened != h.dataDir {
-		t.Errorf("rolesync with a GUI: exit %d, opened %q, want %q; stderr %q", code, opened, h.dataDir, errb.String())
+	if code := Main(context.Background(), nil, env); code != 0 || opened != h.connDir() {
+		t.Errorf("rolesync with a GUI: exit %d, opened %q, want %q; stderr %q", code, opened, h.connDir(), errb.String())
 	}
 }
 
