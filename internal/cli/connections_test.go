@@ -75,6 +75,19 @@ func TestConnectionsCommands(t *testing.T) {
 	h.mustRun("", "history")
 	delete(h.env, "ROLESYNC_CONNECTION")
 
+	// A change recorded in connB's history, to be exported once it is removed.
+	rt, err := openConnection(context.Background(), h.dataDir, connB, Env{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := rt.Store.StartRun(context.Background(), store.TriggerCLI, time.Now())
+	if err == nil {
+		err = rt.Store.AddChanges(context.Background(), run, []store.Change{{At: time.Now(), User: "removed@example.com", Action: store.ActionGrant, Role: "Auditor"}})
+	}
+	rt.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.mustRun("", "connections", "rename", connB, "Fabrikam EU")
 	var list []connectionInfo
 	if err := json.Unmarshal([]byte(h.mustRun("", "connections", "list", "--json")), &list); err != nil {
@@ -90,6 +103,13 @@ func TestConnectionsCommands(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(kept, app.StoreFile)); err != nil {
 		t.Errorf("the removed connection's store is not kept: %v", err)
+	}
+	// Its history can still be exported, as remove says.
+	report := filepath.Join(t.TempDir(), "removed.csv")
+	removed := &harness{t: t, dataDir: kept, env: map[string]string{}}
+	removed.mustRun("", "export", "--format", "csv", "--out", report)
+	if data, err := os.ReadFile(report); err != nil || !strings.Contains(string(data), "removed@example.com") {
+		t.Errorf("the removed connection's export: %v\n%s", err, data)
 	}
 	// One connection left: it is the default again.
 	h.mustRun("", "history")
