@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// serve checks the token, waits the latency, counts r against the rate
+// limit and logs it, then answers it: POST /Bulk itself, the rest through
+// handle.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, inner http.Handler) {
 	if r.Header.Get("Authorization") != "Bearer "+Token {
 		http.Error(w, `{"status":"401","detail":"bad token"}`, http.StatusUnauthorized)
