@@ -11,8 +11,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/99designs/keyring"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/privatefile"
+	"github.com/rolesync/rolesync/internal/secrets"
 )
 
 // A data directory holds several connections (one Okta org, its
@@ -158,16 +160,18 @@ func RenameConnection(ctx context.Context, root, old, name string) (Connection, 
 
 // RemoveConnection removes the connection name (or slug) from the data
 // directory: its directory moves to RemovedDir/SLUG-DATE, history, audit
-// chain and file keyring included, and that path is returned. A
-// connection whose sync is running is not removed.
-func RemoveConnection(ctx context.Context, root, name string, now time.Time) (string, error) {
+// chain and file keyring included; the connection and that path are
+// returned. A connection whose sync is running is not removed. Its
+// secrets in a shared keyring are the caller's to forget (ForgetSecrets).
+func RemoveConnection(ctx context.Context, root, name string, now time.Time) (Connection, string, error) {
 	var dest string
+	var conn Connection
 	err := withIndex(ctx, root, func(ix *index) (bool, error) {
 		i, err := lookup(ix.Connections, name)
 		if err != nil {
 			return false, err
 		}
-		conn := ix.Connections[i]
+		conn = ix.Connections[i]
 		dir := ConnectionDir(root, conn.Slug)
 		if err := notSyncing(dir, conn); err != nil {
 			return false, err
@@ -182,7 +186,34 @@ func RemoveConnection(ctx context.Context, root, name string, now time.Time) (st
 		ix.Connections = slices.Delete(ix.Connections, i, i+1)
 		return true, nil
 	})
-	return dest, err
+	return conn, dest, err
+}
+
+// ForgetSecrets deletes the secrets of conn (every name of secrets.Names)
+// from kr, a keyring that several connections share, and returns how many
+// it held. The audit chain's items stay, so that its history still
+// verifies.
+func ForgetSecrets(conn Connection, kr keyring.Keyring) (int, error) {
+	ns := conn.Slug
+	if conn.Legacy {
+		ns = ""
+	}
+	sec := secrets.NewNamespaced(kr, ns)
+	n := 0
+	for _, name := range secrets.Names() {
+		set, err := sec.IsSet(name)
+		if err != nil {
+			return n, err
+		}
+		if !set {
+			continue
+		}
+		if err := sec.Delete(name); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // notSyncing fails when a sync of conn, in dir, holds its lock.

@@ -243,14 +243,14 @@ func TestConnectionsAddRenameRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := RemoveConnection(ctx, root, a.Name, time.Now()); err == nil || !strings.Contains(err.Error(), "daemon") {
+	if _, _, err := RemoveConnection(ctx, root, a.Name, time.Now()); err == nil || !strings.Contains(err.Error(), "daemon") {
 		t.Errorf("removed a connection whose sync holds its lock: %v", err)
 	}
 	lock.Release()
 	rt.Close()
 	day := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
-	dest, err := RemoveConnection(ctx, root, a.Name, day)
-	if err != nil || dest != filepath.Join(root, RemovedDir, a.Slug+"-2026-12-05") {
+	gone, dest, err := RemoveConnection(ctx, root, a.Name, day)
+	if err != nil || gone != a || dest != filepath.Join(root, RemovedDir, a.Slug+"-2026-12-05") {
 		t.Fatalf("remove: %q, %v", dest, err)
 	}
 	st, err := store.Open(ctx, filepath.Join(dest, StoreFile))
@@ -306,5 +306,42 @@ func TestConnectionsKeyringItemsAreNamespaced(t *testing.T) {
 	}
 	if opened[0].auditScope(secrets.New(kr)) == opened[1].auditScope(secrets.New(kr)) {
 		t.Error("two connections share the audit items' scope")
+	}
+}
+
+// Forgetting a removed connection's secrets deletes its items from the
+// shared keyring, and only its: another connection's, and the audit items,
+// stay.
+func TestForgetSecretsOfOneConnection(t *testing.T) {
+	kr := keyring.NewArrayKeyring(nil)
+	legacy := Connection{Name: "example.okta.com", Slug: "example-okta-com", Legacy: true}
+	a, b := Connection{Name: "Contoso", Slug: "contoso"}, Connection{Name: "Fabrikam", Slug: "fabrikam"}
+	for _, c := range []Connection{legacy, a, b} {
+		ns := c.Slug
+		if c.Legacy {
+			ns = ""
+		}
+		sec := secrets.NewNamespaced(kr, ns)
+		for _, name := range []string{secrets.APIToken, secrets.SCIMToken} {
+			if err := sec.Set(name, []byte(name+" of "+c.Name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := sec.AuditKey(c.Slug, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := ForgetSecrets(a, kr); err != nil || n != 2 {
+		t.Fatalf("forget %s: %d, %v; want 2", a.Name, n, err)
+	}
+	if n, err := ForgetSecrets(legacy, kr); err != nil || n != 2 {
+		t.Fatalf("forget %s: %d, %v; want 2", legacy.Name, n, err)
+	}
+	keys, _ := kr.Keys()
+	slices.Sort(keys)
+	want := []string{"connection/fabrikam/" + secrets.APIToken, "connection/fabrikam/" + secrets.SCIMToken,
+		"rolesync-audit-signing-key contoso", "rolesync-audit-signing-key example-okta-com", "rolesync-audit-signing-key fabrikam"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("keyring items left %q, want %q", keys, want)
 	}
 }

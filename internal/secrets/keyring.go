@@ -62,6 +62,21 @@ func OpenKeyring(dir string, prompt Prompt) (keyring.Keyring, error) {
 	return openFile(dir, prompt)
 }
 
+// OpenShared opens the desktop keyring when OpenKeyring would use it, the
+// one keyring every connection's secrets share; ok is false when OpenKeyring
+// would use a file keyring, which belongs to one connection's directory.
+func OpenShared() (kr keyring.Keyring, ok bool, err error) {
+	if strings.EqualFold(os.Getenv(EnvBackend), "file") || !desktopBusUsable() {
+		return nil, false, nil
+	}
+	kr, err = openDesktop()
+	if err != nil {
+		// OpenKeyring would fall back to the file keyring.
+		return nil, false, nil
+	}
+	return kr, true, nil
+}
+
 // desktopBusUsable is false when the session bus is switched off
 // (DBUS_SESSION_BUS_ADDRESS=disabled:), so the desktop keyring is skipped at
 // once.
