@@ -31,7 +31,7 @@ func TestAutomaticSetupAgainstSimulator(t *testing.T) {
 			deps.Keys = NewKeyService(store)
 			deps.AutoSetup = simAutoSetup{okta.Options{RootCAs: sim.CAPool()}}
 			w, win := newTestWizard(t, deps)
-			w.st.auth = auth
+			w.st.Auth = auth
 			w.show(2)
 			radio(t, win, modeAuto).SetSelected(modeAuto)
 			test.Type(entry(t, win, "https://example.okta.com"), sim.URL())
@@ -48,7 +48,7 @@ func TestAutomaticSetupAgainstSimulator(t *testing.T) {
 				t.Fatal("the count of keys is not in the singular")
 			}
 			next(t, w, win, 4)
-			cfg := w.st.config()
+			cfg := w.st.Config()
 			if cfg.Okta.ClientID == "" || cfg.Okta.KeyID == "" {
 				t.Fatalf("config after setup %+v", cfg.Okta)
 			}

@@ -168,7 +168,7 @@ func TestSameKeyRefusedForBothUses(t *testing.T) {
 	}
 	typeInto(privs[1], "PRIVATE other 2048")
 	next(t, w, win, 6)
-	c := w.st.config()
+	c := w.st.Config()
 	if c.Okta.KeyID != "shared" || c.Okta.DPoPKeyID != "other" {
 		t.Fatalf("key ids %q %q", c.Okta.KeyID, c.Okta.DPoPKeyID)
 	}
@@ -229,10 +229,10 @@ func TestConnectionFailureShowsFixAndBlocks(t *testing.T) {
 func TestMappingRowsRules(t *testing.T) {
 	roles := []string{"Administrator", "Auditor"}
 	rows := []*mappingRow{
-		{group: Group{Name: "Helpdesk"}, roles: []string{"Auditor"}},
-		{group: Group{Name: "helpdesk"}, roles: []string{"Administrator"}},
-		{group: Group{Name: "Engineering"}},
-		{group: Group{Name: "Ops"}, roles: []string{"Owner"}},
+		{Group: Group{Name: "Helpdesk"}, Roles: []string{"Auditor"}},
+		{Group: Group{Name: "helpdesk"}, Roles: []string{"Administrator"}},
+		{Group: Group{Name: "Engineering"}},
+		{Group: Group{Name: "Ops"}, Roles: []string{"Owner"}},
 		{},
 	}
 	got := mappingProblems(rows, roles, true)

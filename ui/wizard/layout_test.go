@@ -44,8 +44,8 @@ func TestLongGroupNameKeepsTheWindowWidth(t *testing.T) {
 	deps.Config = &cfg
 	w, win := newTestWizard(t, deps)
 	long := "APP-ThreatLocker-Portal-Administrators-Production-EMEA"
-	w.st.rows[0].group = Group{Name: long, Members: 1200}
-	w.st.rows[0].roles = []string{"Administrator", "Auditor", "Read Only", "Helpdesk Technician", "Global Approver"}
+	w.st.Rows[0].Group = Group{Name: long, Members: 1200}
+	w.st.Rows[0].Roles = []string{"Administrator", "Auditor", "Read Only", "Helpdesk Technician", "Global Approver"}
 	w.show(int(StepMapping))
 	if got := win.Content().MinSize().Width; got > 900 {
 		t.Fatalf("the mapping needs %.0f pixels, more than the wizard's 900", got)

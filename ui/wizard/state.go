@@ -45,162 +45,162 @@ func SSOURL(instance string) string {
 
 // keyState is one key pair being set up.
 type keyState struct {
-	mode      string
-	info      *KeyInfo // set once generated or imported
-	source    string   // keyGenerate, keyPaste, or "" for a saved key
-	inspected *KeyInfo // the pasted key, once it checks out
-	priv      string   // pasted private key; never leaves memory except to Keys.Import
-	pub       string   // pasted public key
-	imported  string   // the pasted private text that info came from
+	Mode      string
+	Info      *KeyInfo // set once generated or imported
+	Source    string   // keyGenerate, keyPaste, or "" for a saved key
+	Inspected *KeyInfo // the pasted key, once it checks out
+	Priv      string   // pasted private key; never leaves memory except to Keys.Import
+	Pub       string   // pasted public key
+	Imported  string   // the pasted private text that info came from
 }
 
 // mappingRow is one [Okta group][roles] row.
 type mappingRow struct {
-	group Group
-	roles []string
+	Group Group
+	Roles []string
 }
 
 // state is everything entered so far. Back and Next keep it.
 type state struct {
-	base config.Config // the prefill, for fields the wizard does not edit
+	Base config.Config // the prefill, for fields the wizard does not edit
 
-	target   string
-	instance string
-	scimURL  string
+	Target   string
+	Instance string
+	SCIMURL  string
 
-	metadataURL string
+	MetadataURL string
 
-	appMode    string
-	clientID   string
-	autoResult *AutoSetupResult
-	autoAuth   string // the type the automatic setup configured the app for
+	AppMode    string
+	ClientID   string
+	AutoResult *AutoSetupResult
+	AutoAuth   string // the type the automatic setup configured the app for
 
-	auth string
-	keys map[string]*keyState
+	Auth string
+	Keys map[string]*keyState
 
-	domain string
-	checks []CheckResult
-	tested string // the connection settings the checks were made for
+	Domain string
+	Checks []CheckResult
+	Tested string // the connection settings the checks were made for
 
-	interval time.Duration
-	rows     []*mappingRow
+	Interval time.Duration
+	Rows     []*mappingRow
 
-	protected string
-	threshold string
-	preview   *Preview
+	Protected string
+	Threshold string
+	Preview   *Preview
 
-	secrets Secrets
+	Secrets Secrets
 }
 
 // newState makes the state for a new setup, or prefilled from cfg.
 func newState(cfg *config.Config) *state {
 	s := &state{
-		target:    choiceThreatLocker,
-		appMode:   modeByHand,
-		auth:      config.AuthScopedDPoP,
-		interval:  config.DefaultInterval,
-		threshold: strconv.Itoa(defaultThreshold),
-		secrets:   Secrets{},
-		keys: map[string]*keyState{
-			UseClient: {mode: keyGenerate},
-			UseDPoP:   {mode: keyGenerate},
+		Target:    choiceThreatLocker,
+		AppMode:   modeByHand,
+		Auth:      config.AuthScopedDPoP,
+		Interval:  config.DefaultInterval,
+		Threshold: strconv.Itoa(defaultThreshold),
+		Secrets:   Secrets{},
+		Keys: map[string]*keyState{
+			UseClient: {Mode: keyGenerate},
+			UseDPoP:   {Mode: keyGenerate},
 		},
 	}
 	if cfg == nil {
 		// A new setup starts from the defaults: among them the deletion
 		// threshold's percentage, which the wizard does not ask for and
 		// which 0 would switch off.
-		s.base = config.Default()
-		s.rows = []*mappingRow{{}}
+		s.Base = config.Default()
+		s.Rows = []*mappingRow{{}}
 		return s
 	}
-	s.base = *cfg
+	s.Base = *cfg
 	switch {
 	case cfg.Target.Kind == config.TargetLocal:
-		s.target = choiceLocal
+		s.Target = choiceLocal
 	case cfg.Target.Kind == config.TargetSCIM && cfg.Target.Profile != "threatlocker":
-		s.target = choiceSCIM
+		s.Target = choiceSCIM
 	}
-	s.instance = cfg.Target.Instance
-	s.scimURL = cfg.Target.BaseURL
-	s.clientID = cfg.Okta.ClientID
+	s.Instance = cfg.Target.Instance
+	s.SCIMURL = cfg.Target.BaseURL
+	s.ClientID = cfg.Okta.ClientID
 	if cfg.Okta.Auth != "" {
-		s.auth = cfg.Okta.Auth
+		s.Auth = cfg.Okta.Auth
 	}
 	if cfg.Okta.PublicKey != "" {
-		s.keys[UseClient].info = &KeyInfo{PublicJWK: cfg.Okta.PublicKey, KeyID: cfg.Okta.KeyID, Summary: "Saved key"}
+		s.Keys[UseClient].Info = &KeyInfo{PublicJWK: cfg.Okta.PublicKey, KeyID: cfg.Okta.KeyID, Summary: "Saved key"}
 	}
 	if cfg.Okta.DPoPPublicKey != "" {
-		s.keys[UseDPoP].info = &KeyInfo{PublicJWK: cfg.Okta.DPoPPublicKey, KeyID: cfg.Okta.DPoPKeyID, Summary: "Saved key"}
+		s.Keys[UseDPoP].Info = &KeyInfo{PublicJWK: cfg.Okta.DPoPPublicKey, KeyID: cfg.Okta.DPoPKeyID, Summary: "Saved key"}
 	}
-	s.domain = cfg.Okta.Domain
+	s.Domain = cfg.Okta.Domain
 	if cfg.Sync.Interval != 0 {
-		s.interval = cfg.Sync.Interval
+		s.Interval = cfg.Sync.Interval
 	}
 	for _, m := range cfg.Mappings {
-		s.rows = append(s.rows, &mappingRow{group: Group{ID: m.GroupID, Name: m.Group, Members: -1}, roles: slices.Clone(m.Roles)})
+		s.Rows = append(s.Rows, &mappingRow{Group: Group{ID: m.GroupID, Name: m.Group, Members: -1}, Roles: slices.Clone(m.Roles)})
 	}
-	if len(s.rows) == 0 {
-		s.rows = []*mappingRow{{}}
+	if len(s.Rows) == 0 {
+		s.Rows = []*mappingRow{{}}
 	}
-	s.protected = strings.Join(cfg.Safety.ProtectedAccounts, "\n")
-	s.threshold = strconv.Itoa(cfg.Safety.MaxRevocations)
+	s.Protected = strings.Join(cfg.Safety.ProtectedAccounts, "\n")
+	s.Threshold = strconv.Itoa(cfg.Safety.MaxRevocations)
 	return s
 }
 
 // config builds the configuration from what was entered. It holds no secrets.
-func (s *state) config() config.Config {
-	c := s.base
-	c.Okta.Domain = strings.TrimRight(strings.TrimSpace(s.domain), "/")
-	c.Okta.Auth = s.auth
+func (s *state) Config() config.Config {
+	c := s.Base
+	c.Okta.Domain = strings.TrimRight(strings.TrimSpace(s.Domain), "/")
+	c.Okta.Auth = s.Auth
 	c.Okta.ClientID, c.Okta.PublicKey, c.Okta.KeyID, c.Okta.DPoPPublicKey, c.Okta.DPoPKeyID = "", "", "", "", ""
-	if s.auth != config.AuthAPIToken {
-		c.Okta.ClientID = strings.TrimSpace(s.clientID)
-		if k := s.keys[UseClient].info; k != nil {
+	if s.Auth != config.AuthAPIToken {
+		c.Okta.ClientID = strings.TrimSpace(s.ClientID)
+		if k := s.Keys[UseClient].Info; k != nil {
 			c.Okta.PublicKey, c.Okta.KeyID = k.PublicJWK, k.KeyID
 		}
 	}
-	if s.auth == config.AuthScopedDPoP {
-		if k := s.keys[UseDPoP].info; k != nil {
+	if s.Auth == config.AuthScopedDPoP {
+		if k := s.Keys[UseDPoP].Info; k != nil {
 			c.Okta.DPoPPublicKey, c.Okta.DPoPKeyID = k.PublicJWK, k.KeyID
 		}
 	}
-	c.Sync.Interval = s.interval
-	switch s.target {
+	c.Sync.Interval = s.Interval
+	switch s.Target {
 	case choiceThreatLocker:
 		c.Target.Kind, c.Target.Profile = config.TargetSCIM, "threatlocker"
-		c.Target.Instance, c.Target.BaseURL = strings.TrimSpace(s.instance), strings.TrimRight(strings.TrimSpace(s.scimURL), "/")
+		c.Target.Instance, c.Target.BaseURL = strings.TrimSpace(s.Instance), strings.TrimRight(strings.TrimSpace(s.SCIMURL), "/")
 	case choiceSCIM:
 		c.Target.Kind, c.Target.Profile = config.TargetSCIM, "generic"
-		c.Target.Instance, c.Target.BaseURL = "", strings.TrimRight(strings.TrimSpace(s.scimURL), "/")
+		c.Target.Instance, c.Target.BaseURL = "", strings.TrimRight(strings.TrimSpace(s.SCIMURL), "/")
 	default:
 		c.Target = config.Target{Kind: config.TargetLocal}
 	}
 	c.Mappings = nil
-	for _, r := range s.rows {
-		if r.group.Name == "" {
+	for _, r := range s.Rows {
+		if r.Group.Name == "" {
 			continue
 		}
-		c.Mappings = append(c.Mappings, config.Mapping{Group: r.group.Name, Roles: slices.Clone(r.roles), GroupID: r.group.ID})
+		c.Mappings = append(c.Mappings, config.Mapping{Group: r.Group.Name, Roles: slices.Clone(r.Roles), GroupID: r.Group.ID})
 	}
-	c.Safety.ProtectedAccounts = parseAccounts(s.protected)
-	if n, err := parseThreshold(s.threshold); err == nil {
+	c.Safety.ProtectedAccounts = parseAccounts(s.Protected)
+	if n, err := parseThreshold(s.Threshold); err == nil {
 		c.Safety.MaxRevocations = n
 	}
 	return c
 }
 
 // connectionKey identifies the settings a connection test depends on.
-func (s *state) connectionKey() string {
-	c := s.config()
+func (s *state) ConnectionKey() string {
+	c := s.Config()
 	key := func(u string) string {
-		if k := s.keys[u].info; k != nil {
+		if k := s.Keys[u].Info; k != nil {
 			return k.KeyID + k.Thumbprint
 		}
 		return ""
 	}
 	return strings.Join([]string{c.Okta.Domain, c.Okta.Auth, c.Okta.ClientID, key(UseClient), key(UseDPoP),
-		fmt.Sprintf("%x", sha256.Sum256(s.secrets[SecretOktaAPIToken]))}, "\x00")
+		fmt.Sprintf("%x", sha256.Sum256(s.Secrets[SecretOktaAPIToken]))}, "\x00")
 }
 
 // validateInstance checks a ThreatLocker instance.
@@ -330,9 +330,9 @@ func intervalLabel(d time.Duration) string {
 }
 
 // copySecrets copies the secrets for a call off the UI goroutine.
-func (s *state) copySecrets() Secrets {
-	out := make(Secrets, len(s.secrets))
-	for k, v := range s.secrets {
+func (s *state) CopySecrets() Secrets {
+	out := make(Secrets, len(s.Secrets))
+	for k, v := range s.Secrets {
 		out[k] = append([]byte(nil), v...)
 	}
 	return out

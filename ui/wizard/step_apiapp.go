@@ -30,20 +30,20 @@ func (w *Wizard) viewAPIApp() fyne.CanvasObject {
 
 	clientID := widget.NewEntry()
 	clientID.SetPlaceHolder("for example 0oa1b2c3d4e5f6g7h8i9")
-	clientID.SetText(st.clientID)
+	clientID.SetText(st.ClientID)
 	clientID.OnChanged = func(v string) {
-		st.clientID = v
+		st.ClientID = v
 		w.touch()
 		setErr(aw.clientErr, nil)
 	}
 	useToken := widget.NewCheck("I will use an Okta API token instead (least secure, not recommended)", nil)
-	useToken.SetChecked(st.auth == config.AuthAPIToken)
+	useToken.SetChecked(st.Auth == config.AuthAPIToken)
 	useToken.OnChanged = func(on bool) {
 		w.touch()
 		if on {
-			st.auth = config.AuthAPIToken
-		} else if st.auth == config.AuthAPIToken {
-			st.auth = config.AuthScopedDPoP
+			st.Auth = config.AuthAPIToken
+		} else if st.Auth == config.AuthAPIToken {
+			st.Auth = config.AuthScopedDPoP
 		}
 		setErr(aw.clientErr, nil)
 	}
@@ -65,11 +65,11 @@ func (w *Wizard) viewAPIApp() fyne.CanvasObject {
 	aw.token.SetPlaceHolder("super-admin API token, used once and never stored")
 	aw.token.OnChanged = func(string) { setErr(aw.tokenErr, nil) }
 	authSel := widget.NewSelect(authLabels(), func(v string) {
-		st.auth = authFromLabel(v)
-		useToken.SetChecked(st.auth == config.AuthAPIToken)
+		st.Auth = authFromLabel(v)
+		useToken.SetChecked(st.Auth == config.AuthAPIToken)
 		w.touch()
 	})
-	authSel.SetSelected(authLabel(st.auth))
+	authSel.SetSelected(authLabel(st.Auth))
 	results := container.NewVBox()
 	w.showAutoResult(results)
 	create := widget.NewButton("Create the app in Okta", func() { w.onAutoSetup(results) })
@@ -86,15 +86,15 @@ func (w *Wizard) viewAPIApp() fyne.CanvasObject {
 	}
 	modes := widget.NewRadioGroup([]string{modeByHand, modeAuto}, nil)
 	update := func() {
-		byHand.Hidden, auto.Hidden = st.appMode != modeByHand, st.appMode != modeAuto
+		byHand.Hidden, auto.Hidden = st.AppMode != modeByHand, st.AppMode != modeAuto
 		byHand.Refresh()
 		auto.Refresh()
 	}
-	modes.SetSelected(st.appMode)
+	modes.SetSelected(st.AppMode)
 	modes.Required = true
 	modes.OnChanged = func(v string) {
 		if v != "" {
-			st.appMode = v
+			st.AppMode = v
 			w.touch()
 		}
 		update()
@@ -106,7 +106,7 @@ func (w *Wizard) viewAPIApp() fyne.CanvasObject {
 // onAutoSetup runs the automatic setup with the one-time token.
 func (w *Wizard) onAutoSetup(results *fyne.Container) {
 	st, aw := w.st, &w.apiApp
-	_, derr := validateDomain(st.domain)
+	_, derr := validateDomain(st.Domain)
 	setErr(aw.domainErr, derr)
 	token := []byte(aw.token.Text)
 	terr := validateToken(aw.token.Text)
@@ -115,7 +115,7 @@ func (w *Wizard) onAutoSetup(results *fyne.Container) {
 		return
 	}
 	aw.token.SetText("") // the token is never kept
-	req := AutoSetupRequest{Domain: st.config().Okta.Domain, AppName: defaultAppName, Auth: st.auth, Token: token}
+	req := AutoSetupRequest{Domain: st.Config().Okta.Domain, AppName: defaultAppName, Auth: st.Auth, Token: token}
 	var res AutoSetupResult
 	var err error
 	var generated map[string]KeyInfo
@@ -127,17 +127,17 @@ func (w *Wizard) onAutoSetup(results *fyne.Container) {
 		res, err = w.deps.AutoSetup.Setup(ctx, req)
 	}, func() {
 		for u, info := range generated {
-			k := w.st.keys[u]
-			k.mode, k.source, k.info = keyGenerate, keyGenerate, &info
+			k := w.st.Keys[u]
+			k.Mode, k.Source, k.Info = keyGenerate, keyGenerate, &info
 		}
 		if err != nil && len(res.Steps) == 0 {
 			res.Steps = []AutoSetupStep{{Name: "Create the API Services app", Detail: err.Error(),
 				ByHand: "Nothing was changed in Okta: fix the problem and run the automatic setup again, or create the app by hand."}}
 		}
-		st.autoResult = &res
-		st.autoAuth = req.Auth
+		st.AutoResult = &res
+		st.AutoAuth = req.Auth
 		if res.ClientID != "" {
-			st.clientID = res.ClientID
+			st.ClientID = res.ClientID
 		}
 		w.touch()
 		w.showAutoResult(results)
@@ -152,7 +152,7 @@ func (w *Wizard) ensureKeys(ctx context.Context, auth string) (map[string]KeyInf
 	generated := map[string]KeyInfo{}
 	var jwks []string
 	for _, u := range keyUses(auth) {
-		info := w.st.keys[u].info
+		info := w.st.Keys[u].Info
 		if info == nil {
 			if w.deps.Keys == nil {
 				return nil, nil, errors.New("no key service is available to generate the keys")
@@ -175,7 +175,7 @@ func (w *Wizard) ensureKeys(ctx context.Context, auth string) (map[string]KeyInf
 // showAutoResult lists each automatic setup step, and what is left by hand.
 func (w *Wizard) showAutoResult(box *fyne.Container) {
 	box.RemoveAll()
-	res := w.st.autoResult
+	res := w.st.AutoResult
 	if res == nil {
 		return
 	}
@@ -224,14 +224,14 @@ func autoOK(res *AutoSetupResult) bool {
 // validateAPIApp checks step 3.
 func (w *Wizard) validateAPIApp() error {
 	st := w.st
-	if st.appMode == modeAuto && st.autoResult == nil {
+	if st.AppMode == modeAuto && st.AutoResult == nil {
 		return errors.New("select 'Create the app in Okta' first, or choose to create it by hand")
 	}
-	if st.auth == config.AuthAPIToken {
+	if st.Auth == config.AuthAPIToken {
 		return nil
 	}
-	err := validateClientID(st.clientID)
-	if err != nil && st.appMode == modeAuto {
+	err := validateClientID(st.ClientID)
+	if err != nil && st.AppMode == modeAuto {
 		err = errors.New("the automatic setup did not create the app: do the steps listed by hand, or run it again")
 	}
 	if w.apiApp.clientErr != nil {
@@ -246,7 +246,7 @@ func (w *Wizard) validateAPIApp() error {
 func (w *Wizard) domainEntry(errLabel *widget.Label) fyne.CanvasObject {
 	e := widget.NewEntry()
 	e.SetPlaceHolder("https://example.okta.com")
-	e.SetText(w.st.domain)
+	e.SetText(w.st.Domain)
 	fix := widget.NewButton("", nil)
 	fix.Hide()
 	check := func(v string) {
@@ -264,14 +264,14 @@ func (w *Wizard) domainEntry(errLabel *widget.Label) fyne.CanvasObject {
 		}
 	}
 	e.OnChanged = func(v string) {
-		w.st.domain = v
+		w.st.Domain = v
 		w.touch()
 		check(v)
 		if w.onDomain != nil {
 			w.onDomain()
 		}
 	}
-	check(w.st.domain)
+	check(w.st.Domain)
 	return container.NewVBox(e, errLabel, container.NewHBox(fix))
 }
 

@@ -57,21 +57,21 @@ func (w *Wizard) viewAuth() fyne.CanvasObject {
 	mismatch := note("")
 	mismatch.Importance = widget.WarningImportance
 	showMismatch := func() {
-		mismatch.Hidden = st.autoAuth == "" || st.autoAuth == st.auth
-		if st.autoAuth == config.AuthScopedDPoP || st.autoAuth == config.AuthScoped {
-			mismatch.SetText("The automatic setup created the app for '" + authLabel(st.autoAuth) +
+		mismatch.Hidden = st.AutoAuth == "" || st.AutoAuth == st.Auth
+		if st.AutoAuth == config.AuthScopedDPoP || st.AutoAuth == config.AuthScoped {
+			mismatch.SetText("The automatic setup created the app for '" + authLabel(st.AutoAuth) +
 				"'. With this choice, change 'Require Demonstrating Proof of Possession (DPoP) header in token requests' in the app's General Settings in Okta to match, or go Back and run the setup again.")
 		}
 		mismatch.Refresh()
 	}
 	radio := widget.NewRadioGroup(authLabels(), nil)
 	radio.Required = true
-	radio.SetSelected(authLabel(st.auth))
+	radio.SetSelected(authLabel(st.Auth))
 	radio.OnChanged = func(v string) {
 		if v == "" {
 			return
 		}
-		st.auth = authFromLabel(v)
+		st.Auth = authFromLabel(v)
 		w.touch()
 		showMismatch()
 		setErr(w.authErr, nil)
@@ -88,7 +88,7 @@ func (w *Wizard) viewAuth() fyne.CanvasObject {
 
 // validateAuth checks step 4: the scoped types need the Client ID of step 3.
 func (w *Wizard) validateAuth() error {
-	if w.st.auth == config.AuthAPIToken || validateClientID(w.st.clientID) == nil {
+	if w.st.Auth == config.AuthAPIToken || validateClientID(w.st.ClientID) == nil {
 		return nil
 	}
 	err := errors.New("the scoped types need the Client ID of the API Services app: go Back and enter it, or choose Okta API Token")

@@ -39,17 +39,17 @@ func (w *Wizard) viewConnect() fyne.CanvasObject {
 // onTest runs the connection diagnostics.
 func (w *Wizard) onTest() {
 	st, cw := w.st, &w.connect
-	if _, err := validateDomain(st.domain); err != nil {
+	if _, err := validateDomain(st.Domain); err != nil {
 		setErr(cw.domainErr, err)
 		return
 	}
-	cfg, key := st.config(), st.connectionKey()
-	secrets := st.copySecrets()
+	cfg, key := st.Config(), st.ConnectionKey()
+	secrets := st.CopySecrets()
 	var checks []CheckResult
 	w.run(func(ctx context.Context) {
 		checks = w.deps.Tester.Test(ctx, cfg, secrets)
 	}, func() {
-		st.checks, st.tested = checks, key
+		st.Checks, st.Tested = checks, key
 		w.showChecks()
 		if w.stepErr.Visible() {
 			// The footer asked for a test: it now says what the test found.
@@ -63,14 +63,14 @@ func (w *Wizard) onTest() {
 func (w *Wizard) showChecks() {
 	box := w.connect.checklist
 	box.RemoveAll()
-	if w.st.tested == "" {
+	if w.st.Tested == "" {
 		return
 	}
-	if w.st.tested != w.st.connectionKey() {
+	if w.st.Tested != w.st.ConnectionKey() {
 		box.Add(note("The settings changed since the last test: test again."))
 		return
 	}
-	for _, c := range w.st.checks {
+	for _, c := range w.st.Checks {
 		failed := !c.OK && !c.Skipped
 		line := "✓ " + c.Name
 		switch {
@@ -91,7 +91,7 @@ func (w *Wizard) showChecks() {
 			box.Add(container.NewPadded(note("Fix: " + c.Fix)))
 		}
 	}
-	if checksOK(w.st.checks) {
+	if checksOK(w.st.Checks) {
 		l := note("The connection works.")
 		l.Importance = widget.SuccessImportance
 		box.Add(l)
@@ -113,7 +113,7 @@ func checksOK(cs []CheckResult) bool {
 // validateConnect checks step 6: a valid domain and a passing test.
 func (w *Wizard) validateConnect() error {
 	st := w.st
-	if _, err := validateDomain(st.domain); err != nil {
+	if _, err := validateDomain(st.Domain); err != nil {
 		setErr(w.connect.domainErr, err)
 		return err
 	}
@@ -121,9 +121,9 @@ func (w *Wizard) validateConnect() error {
 		return nil
 	}
 	switch {
-	case st.tested == "" || st.tested != st.connectionKey():
+	case st.Tested == "" || st.Tested != st.ConnectionKey():
 		return errors.New("select 'Test connection' to check these settings")
-	case !checksOK(st.checks):
+	case !checksOK(st.Checks):
 		return errors.New("the connection test failed: fix the lines marked ✗ and test again")
 	}
 	return nil

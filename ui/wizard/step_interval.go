@@ -17,13 +17,13 @@ func (w *Wizard) viewInterval() fyne.CanvasObject {
 	}
 	sel := widget.NewSelect(labels, func(v string) {
 		for _, d := range config.Intervals {
-			if intervalLabel(d) == v && st.interval != d {
-				st.interval = d
+			if intervalLabel(d) == v && st.Interval != d {
+				st.Interval = d
 				w.touch()
 			}
 		}
 	})
-	sel.SetSelected(intervalLabel(st.interval))
+	sel.SetSelected(intervalLabel(st.Interval))
 	return container.NewVBox(
 		labelled("Sync interval", container.NewHBox(sel), nil),
 		note("rolesync reads the mapped Okta groups this often and applies the changes. 15 Minutes is the default. Shorter intervals use more of the org's API rate limit."),

@@ -30,13 +30,13 @@ func keyUses(auth string) []string {
 func (w *Wizard) viewKeys() fyne.CanvasObject {
 	st := w.st
 	w.keyErrs = map[string]*widget.Label{}
-	if st.auth == config.AuthAPIToken {
+	if st.Auth == config.AuthAPIToken {
 		w.tokenErr = newErrLabel()
 		tok := widget.NewPasswordEntry()
 		tok.SetPlaceHolder(w.tokenPlaceholder())
-		tok.SetText(string(st.secrets[SecretOktaAPIToken]))
+		tok.SetText(string(st.Secrets[SecretOktaAPIToken]))
 		tok.OnChanged = func(v string) {
-			st.secrets[SecretOktaAPIToken] = []byte(strings.TrimSpace(v))
+			st.Secrets[SecretOktaAPIToken] = []byte(strings.TrimSpace(v))
 			w.touch()
 			if v == "" {
 				setErr(w.tokenErr, nil)
@@ -57,9 +57,9 @@ func (w *Wizard) viewKeys() fyne.CanvasObject {
 	box := container.NewVBox(numbered(
 		"In Okta open the API Services app, and on the 'General' tab select 'Edit' in 'Client Credentials'. Set 'Client authentication' to 'Public key / Private key'.",
 		"In 'Public keys' select 'Edit', keep 'Save keys in Okta', select 'Add Key' and paste the public key (JWK) shown below. Then save.",
-		dpopNote(st.auth),
+		dpopNote(st.Auth),
 	))
-	for _, u := range keyUses(st.auth) {
+	for _, u := range keyUses(st.Auth) {
 		box.Add(w.keySection(u))
 	}
 	return box
@@ -74,7 +74,7 @@ func dpopNote(auth string) string {
 
 // keySection is one key pair: generate it, or paste an existing one.
 func (w *Wizard) keySection(use string) fyne.CanvasObject {
-	k := w.st.keys[use]
+	k := w.st.Keys[use]
 	title := "JWT key pair (JWT Public Key / JWT Private Key)"
 	if use == UseDPoP {
 		title = "JWT DPoP key pair (JWT DPoP Public Key / JWT DPoP Private Key)"
@@ -86,7 +86,7 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 	var showGenerated func()
 	showGenerated = func() {
 		generated.RemoveAll()
-		if k.info == nil || k.source == keyPaste {
+		if k.Info == nil || k.Source == keyPaste {
 			btn := widget.NewButton("Generate key pair", func() {
 				w.onGenerate(use, errLabel, showGenerated)
 			})
@@ -94,7 +94,7 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 			generated.Add(container.NewHBox(btn))
 			return
 		}
-		info := *k.info
+		info := *k.Info
 		generated.Add(note(fmt.Sprintf("%s, key ID %s. The private key is in this computer's keyring.", info.Summary, info.KeyID)))
 		caption := "Public key (JWK) for Okta's 'Add a public key'"
 		if use == UseDPoP {
@@ -106,7 +106,7 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 			buttons := container.NewHBox(widget.NewButton("Generate a new key pair", func() {
 				w.onGenerate(use, errLabel, showGenerated)
 			}))
-			if k.source == keyGenerate {
+			if k.Source == keyGenerate {
 				buttons.Add(widget.NewButton("Export private key…", func() { w.onExport(use) }))
 			}
 			generated.Add(buttons)
@@ -125,18 +125,18 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 	priv := widget.NewMultiLineEntry()
 	priv.SetPlaceHolder("-----BEGIN PRIVATE KEY----- … or {\"kty\":\"RSA\", … }")
 	priv.SetMinRowsVisible(4)
-	priv.SetText(k.priv)
+	priv.SetText(k.Priv)
 	pub := widget.NewMultiLineEntry()
 	pub.SetPlaceHolder("optional: the public key, to check that the pair matches")
 	pub.SetMinRowsVisible(3)
-	pub.SetText(k.pub)
+	pub.SetText(k.Pub)
 	inspect := func() {
-		k.priv, k.pub = priv.Text, pub.Text
+		k.Priv, k.Pub = priv.Text, pub.Text
 		w.touch()
 		err := w.inspectKey(use)
 		setErr(errLabel, err)
-		if err == nil && k.inspected != nil {
-			status.SetText("✓ " + k.inspected.Summary + ", the pair matches.")
+		if err == nil && k.Inspected != nil {
+			status.SetText("✓ " + k.Inspected.Summary + ", the pair matches.")
 			status.Show()
 		} else {
 			status.Hide()
@@ -149,22 +149,22 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 		labelled("Public key (PEM or JWK)", pub, nil),
 		status,
 	)
-	if k.priv != "" {
+	if k.Priv != "" {
 		inspect()
 	}
 
 	modes := widget.NewRadioGroup([]string{keyGenerate, keyPaste}, nil)
 	modes.Horizontal = true
 	modes.Required = true
-	modes.SetSelected(k.mode)
+	modes.SetSelected(k.Mode)
 	update := func() {
-		generated.Hidden, pasted.Hidden = k.mode != keyGenerate, k.mode != keyPaste
+		generated.Hidden, pasted.Hidden = k.Mode != keyGenerate, k.Mode != keyPaste
 		generated.Refresh()
 		pasted.Refresh()
 	}
 	modes.OnChanged = func(v string) {
 		if v != "" {
-			k.mode = v
+			k.Mode = v
 			w.touch()
 			setErr(errLabel, nil)
 		}
@@ -177,10 +177,10 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 // inspectKey validates a pasted key: it parses, the pair matches, the size is
 // sufficient, and it differs from the other use's key.
 func (w *Wizard) inspectKey(use string) error {
-	k := w.st.keys[use]
-	k.inspected = nil
-	if strings.TrimSpace(k.priv) == "" {
-		if strings.TrimSpace(k.pub) != "" {
+	k := w.st.Keys[use]
+	k.Inspected = nil
+	if strings.TrimSpace(k.Priv) == "" {
+		if strings.TrimSpace(k.Pub) != "" {
 			return errors.New("paste the private key too: the public key alone cannot sign requests")
 		}
 		return nil
@@ -188,14 +188,14 @@ func (w *Wizard) inspectKey(use string) error {
 	if w.deps.Keys == nil {
 		return errors.New("no key service is available to read the key")
 	}
-	info, err := w.deps.Keys.Inspect(k.priv, k.pub)
+	info, err := w.deps.Keys.Inspect(k.Priv, k.Pub)
 	if err != nil {
 		return fmt.Errorf("the %s key cannot be used: %w", keyName(use), err)
 	}
 	if err := w.sameKey(use, info); err != nil {
 		return err
 	}
-	k.inspected = &info
+	k.Inspected = &info
 	return nil
 }
 
@@ -205,11 +205,11 @@ func (w *Wizard) sameKey(use string, info KeyInfo) error {
 	if use == UseDPoP {
 		other = UseClient
 	}
-	if w.st.auth != config.AuthScopedDPoP {
+	if w.st.Auth != config.AuthScopedDPoP {
 		return nil
 	}
-	o := w.st.keys[other]
-	for _, oi := range []*KeyInfo{o.info, o.inspected} {
+	o := w.st.Keys[other]
+	for _, oi := range []*KeyInfo{o.Info, o.Inspected} {
 		if oi != nil && (oi.Thumbprint != "" && oi.Thumbprint == info.Thumbprint || oi.PublicJWK == info.PublicJWK) {
 			return errors.New("this is the same key as the " + keyName(other) + " key: Okta requires the DPoP key to differ from the client authentication key, so generate or paste a different key pair")
 		}
@@ -233,8 +233,8 @@ func (w *Wizard) onGenerate(use string, errLabel *widget.Label, done func()) {
 			return
 		}
 		setErr(errLabel, nil)
-		k := w.st.keys[use]
-		k.info, k.source = &info, keyGenerate
+		k := w.st.Keys[use]
+		k.Info, k.Source = &info, keyGenerate
 		w.touch()
 		done()
 	})
@@ -266,8 +266,8 @@ func (w *Wizard) onExport(use string) {
 // validateKeys checks step 5 and stores pasted keys through the key service.
 func (w *Wizard) validateKeys() error {
 	st := w.st
-	if st.auth == config.AuthAPIToken {
-		tok := string(st.secrets[SecretOktaAPIToken])
+	if st.Auth == config.AuthAPIToken {
+		tok := string(st.Secrets[SecretOktaAPIToken])
 		if tok == "" && w.deps.Config != nil && w.deps.Config.Okta.Auth == config.AuthAPIToken {
 			return nil // keep the saved token
 		}
@@ -275,7 +275,7 @@ func (w *Wizard) validateKeys() error {
 		setErr(w.tokenErr, err)
 		return err
 	}
-	for _, u := range keyUses(st.auth) {
+	for _, u := range keyUses(st.Auth) {
 		if err := w.validateKey(u); err != nil {
 			setErr(w.keyErrs[u], err)
 			return err
@@ -285,29 +285,29 @@ func (w *Wizard) validateKeys() error {
 }
 
 func (w *Wizard) validateKey(use string) error {
-	k := w.st.keys[use]
-	if k.mode == keyGenerate {
-		if k.info == nil || k.source == keyPaste {
+	k := w.st.Keys[use]
+	if k.Mode == keyGenerate {
+		if k.Info == nil || k.Source == keyPaste {
 			return fmt.Errorf("select 'Generate key pair' for the %s key, or paste an existing key", keyName(use))
 		}
 		return nil
 	}
-	if strings.TrimSpace(k.priv) == "" {
+	if strings.TrimSpace(k.Priv) == "" {
 		return fmt.Errorf("paste the %s private key (PEM or JWK), or choose to generate one", keyName(use))
 	}
 	if err := w.inspectKey(use); err != nil {
 		return err
 	}
-	if k.imported == k.priv && k.info != nil {
+	if k.Imported == k.Priv && k.Info != nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	info, err := w.deps.Keys.Import(ctx, use, k.priv)
+	info, err := w.deps.Keys.Import(ctx, use, k.Priv)
 	if err != nil {
 		return fmt.Errorf("the %s key could not be stored in the keyring: %w", keyName(use), err)
 	}
-	k.info, k.source, k.imported = &info, keyPaste, k.priv
+	k.Info, k.Source, k.Imported = &info, keyPaste, k.Priv
 	return nil
 }
 

@@ -37,7 +37,7 @@ func (w *Wizard) viewMapping() fyne.CanvasObject {
 
 // loadMappingData reads the org's groups and the target's roles once.
 func (w *Wizard) loadMappingData() {
-	cfg, secrets := w.st.config(), w.st.copySecrets()
+	cfg, secrets := w.st.Config(), w.st.CopySecrets()
 	var groups []Group
 	var roles []string
 	var gerr, rerr error
@@ -52,9 +52,9 @@ func (w *Wizard) loadMappingData() {
 		setErr(w.mapping.loadErr, errors.Join(wrapErr("reading the Okta groups failed", gerr), wrapErr("reading the portal's roles failed", rerr)))
 		if gerr == nil {
 			w.groups = newGroupIndex(groups)
-			for _, r := range w.st.rows {
-				if g, ok := w.groups.find(r.group.Name); ok && r.group.ID == "" {
-					r.group = g
+			for _, r := range w.st.Rows {
+				if g, ok := w.groups.find(r.Group.Name); ok && r.Group.ID == "" {
+					r.Group = g
 				}
 			}
 		}
@@ -79,8 +79,8 @@ func wrapErr(what string, err error) error {
 func (w *Wizard) fillRows() {
 	box := w.mapping.rows
 	box.RemoveAll()
-	problems := mappingProblems(w.st.rows, w.roles, w.strictMap)
-	for i, r := range w.st.rows {
+	problems := mappingProblems(w.st.Rows, w.roles, w.strictMap)
+	for i, r := range w.st.Rows {
 		box.Add(w.mappingRow(i, r, problems[i]))
 	}
 	box.Refresh()
@@ -96,8 +96,8 @@ var buttonText = fyne.TextStyle{Bold: true}
 func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObject {
 	st := w.st
 	groupText := "Choose an Okta group…"
-	if r.group.Name != "" {
-		groupText = fitText(r.group.Name, groupTextWidth, buttonText)
+	if r.Group.Name != "" {
+		groupText = fitText(r.Group.Name, groupTextWidth, buttonText)
 	}
 	groupBtn := widget.NewButtonWithIcon(groupText, theme.SearchIcon(), func() {
 		if w.groups == nil {
@@ -105,7 +105,7 @@ func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObj
 			return
 		}
 		newGroupPicker(w.groups, func(g Group) {
-			r.group = g
+			r.Group = g
 			w.touch()
 			w.fillRows()
 		}).show(w.canvas())
@@ -113,28 +113,28 @@ func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObj
 	groupBtn.Alignment = widget.ButtonAlignLeading
 	members := widget.NewLabel("")
 	members.Alignment = fyne.TextAlignTrailing
-	if r.group.Name != "" {
-		members.SetText(memberText(r.group.Members))
+	if r.Group.Name != "" {
+		members.SetText(memberText(r.Group.Members))
 	}
 	membersCol := container.NewGridWrap(fyne.NewSize(150, members.MinSize().Height), members)
-	rolesBtn := widget.NewButtonWithIcon(fitText(rolesText(r.roles), rolesTextWidth, buttonText), theme.MenuDropDownIcon(), nil)
+	rolesBtn := widget.NewButtonWithIcon(fitText(rolesText(r.Roles), rolesTextWidth, buttonText), theme.MenuDropDownIcon(), nil)
 	rolesBtn.Alignment = widget.ButtonAlignLeading
 	rolesBtn.OnTapped = func() { w.pickRoles(r) }
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() {
-		st.rows = slices.Insert(st.rows, i+1, &mappingRow{})
+		st.Rows = slices.Insert(st.Rows, i+1, &mappingRow{})
 		w.touch()
 		w.fillRows()
 	})
 	add.Importance = widget.SuccessImportance
 	remove := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() {
-		if len(st.rows) > 1 {
-			st.rows = slices.Delete(st.rows, i, i+1)
+		if len(st.Rows) > 1 {
+			st.Rows = slices.Delete(st.Rows, i, i+1)
 			w.touch()
 			w.fillRows()
 		}
 	})
 	remove.Importance = widget.DangerImportance
-	if len(st.rows) == 1 {
+	if len(st.Rows) == 1 {
 		remove.Disable()
 	}
 	groupCol := container.NewBorder(nil, nil, nil, membersCol, groupBtn)
@@ -154,10 +154,10 @@ func (w *Wizard) pickRoles(r *mappingRow) {
 		return
 	}
 	checks := widget.NewCheckGroup(w.roles, nil)
-	checks.SetSelected(slices.Clone(r.roles))
+	checks.SetSelected(slices.Clone(r.Roles))
 	checks.OnChanged = func(sel []string) {
-		r.roles = slices.Clone(sel)
-		slices.Sort(r.roles)
+		r.Roles = slices.Clone(sel)
+		slices.Sort(r.Roles)
 		w.touch()
 	}
 	var pop *widget.PopUp
@@ -196,9 +196,9 @@ func mappingProblems(rows []*mappingRow, roles []string, strict bool) []string {
 	out := make([]string, len(rows))
 	first := map[string]int{}
 	for i, r := range rows {
-		name := strings.ToLower(r.group.Name)
+		name := strings.ToLower(r.Group.Name)
 		switch {
-		case name == "" && (strict || len(r.roles) > 0):
+		case name == "" && (strict || len(r.Roles) > 0):
 			out[i] = "choose an Okta group for this row, or remove the row with −"
 			if len(rows) == 1 {
 				// the last row cannot be removed
@@ -206,16 +206,16 @@ func mappingProblems(rows []*mappingRow, roles []string, strict bool) []string {
 			}
 		case name != "":
 			if j, dup := first[name]; dup {
-				out[i] = fmt.Sprintf("the group %s is already mapped in row %d: add these roles to that row and remove this one", r.group.Name, j+1)
+				out[i] = fmt.Sprintf("the group %s is already mapped in row %d: add these roles to that row and remove this one", r.Group.Name, j+1)
 				continue
 			}
 			first[name] = i
-			if strict && len(r.roles) == 0 {
-				out[i] = "choose at least one role for " + r.group.Name
+			if strict && len(r.Roles) == 0 {
+				out[i] = "choose at least one role for " + r.Group.Name
 			}
 		}
 		if out[i] == "" && roles != nil {
-			for _, role := range r.roles {
+			for _, role := range r.Roles {
 				if !slices.Contains(roles, role) {
 					out[i] = fmt.Sprintf("the role %q does not exist in the portal: open the roles and untick it", role)
 					break
@@ -233,7 +233,7 @@ func (w *Wizard) validateMapping() error {
 		return errors.New("the Okta groups and the portal's roles are needed for the mapping: they are being read again")
 	}
 	w.strictMap = true
-	problems := mappingProblems(w.st.rows, w.roles, true)
+	problems := mappingProblems(w.st.Rows, w.roles, true)
 	w.fillRows()
 	for i, p := range problems {
 		if p != "" {

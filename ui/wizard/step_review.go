@@ -27,12 +27,12 @@ func (w *Wizard) viewReview() fyne.CanvasObject {
 	protected := widget.NewMultiLineEntry()
 	protected.SetPlaceHolder("one login a line, e.g. breakglass@example.com")
 	protected.SetMinRowsVisible(3)
-	protected.SetText(st.protected)
+	protected.SetText(st.Protected)
 	thresholdErr := newErrLabel()
 	threshold := widget.NewEntry()
-	threshold.SetText(st.threshold)
+	threshold.SetText(st.Threshold)
 	threshold.OnChanged = func(v string) {
-		st.threshold = v
+		st.Threshold = v
 		w.touch()
 		_, err := parseThreshold(v)
 		setErr(thresholdErr, err)
@@ -40,7 +40,7 @@ func (w *Wizard) viewReview() fyne.CanvasObject {
 	render := func() { w.renderPreview(previewBox) }
 	protectedErr := newErrLabel()
 	protected.OnChanged = func(v string) {
-		st.protected = v
+		st.Protected = v
 		w.touch()
 		setErr(protectedErr, validateAccounts(v))
 		render()
@@ -60,11 +60,11 @@ func (w *Wizard) viewReview() fyne.CanvasObject {
 // runPreview asks for a dry run with the current settings.
 func (w *Wizard) runPreview(errLabel *widget.Label, done func()) {
 	if w.deps.Preview == nil {
-		w.st.preview = &Preview{}
+		w.st.Preview = &Preview{}
 		done()
 		return
 	}
-	cfg, secrets := w.st.config(), w.st.copySecrets()
+	cfg, secrets := w.st.Config(), w.st.CopySecrets()
 	var p Preview
 	var err error
 	w.run(func(ctx context.Context) {
@@ -72,10 +72,10 @@ func (w *Wizard) runPreview(errLabel *widget.Label, done func()) {
 	}, func() {
 		if err != nil {
 			setErr(errLabel, fmt.Errorf("the dry run failed: %w; check the connection and the mapping, then select Refresh preview", err))
-			w.st.preview = nil
+			w.st.Preview = nil
 		} else {
 			setErr(errLabel, nil)
-			w.st.preview = &p
+			w.st.Preview = &p
 		}
 		done()
 	})
@@ -83,12 +83,12 @@ func (w *Wizard) runPreview(errLabel *widget.Label, done func()) {
 
 // losingAccess lists the admins who lose access, less the protected accounts.
 func (s *state) losingAccess() []string {
-	if s.preview == nil {
+	if s.Preview == nil {
 		return nil
 	}
-	protected := parseAccounts(s.protected)
+	protected := parseAccounts(s.Protected)
 	var out []string
-	for _, u := range s.preview.LosingAccess {
+	for _, u := range s.Preview.LosingAccess {
 		if !slices.ContainsFunc(protected, func(p string) bool { return strings.EqualFold(p, u) }) {
 			out = append(out, u)
 		}
@@ -99,7 +99,7 @@ func (s *state) losingAccess() []string {
 // renderPreview shows first, in red, the admins who will lose access.
 func (w *Wizard) renderPreview(box *fyne.Container) {
 	box.RemoveAll()
-	p := w.st.preview
+	p := w.st.Preview
 	if p == nil {
 		return
 	}
@@ -164,15 +164,15 @@ func (w *Wizard) renderPreview(box *fyne.Container) {
 
 // onSaveAndStart saves, after a confirmation when anyone loses access.
 func (w *Wizard) onSaveAndStart() {
-	if _, err := parseThreshold(w.st.threshold); err != nil {
+	if _, err := parseThreshold(w.st.Threshold); err != nil {
 		setErr(w.thresholdErr, err)
 		return
 	}
-	if err := validateAccounts(w.st.protected); err != nil {
+	if err := validateAccounts(w.st.Protected); err != nil {
 		setErr(w.protectedErr, err)
 		return
 	}
-	if w.st.preview == nil && w.deps.Preview != nil {
+	if w.st.Preview == nil && w.deps.Preview != nil {
 		dialog.ShowError(errors.New("there is no dry run to review: select Refresh preview first"), w.parent())
 		return
 	}
@@ -196,7 +196,7 @@ func (w *Wizard) onSaveAndStart() {
 // save writes the secrets to the keyring and the configuration, then closes.
 func (w *Wizard) save() {
 	st := w.st
-	cfg := st.config()
+	cfg := st.Config()
 	if problems := cfg.Problems(false); len(problems) > 0 {
 		lines := make([]string, len(problems))
 		for i, p := range problems {
@@ -208,7 +208,7 @@ func (w *Wizard) save() {
 	var err error
 	w.run(func(ctx context.Context) {
 		for _, name := range st.neededSecrets() {
-			v := st.secrets[name]
+			v := st.Secrets[name]
 			if len(v) == 0 {
 				continue
 			}
@@ -244,10 +244,10 @@ func (w *Wizard) save() {
 // neededSecrets names the secrets the chosen settings use.
 func (s *state) neededSecrets() []string {
 	var out []string
-	if s.auth == config.AuthAPIToken {
+	if s.Auth == config.AuthAPIToken {
 		out = append(out, SecretOktaAPIToken)
 	}
-	if s.target != choiceLocal {
+	if s.Target != choiceLocal {
 		out = append(out, SecretSCIMToken)
 	}
 	return out

@@ -15,8 +15,8 @@ import (
 // viewSAML is step 2: the SAML app in Okta and the optional metadata check.
 func (w *Wizard) viewSAML() fyne.CanvasObject {
 	st := w.st
-	sso, aud := SSOURL(strings.TrimSpace(st.instance)), AudienceURI
-	if st.target != choiceThreatLocker {
+	sso, aud := SSOURL(strings.TrimSpace(st.Instance)), AudienceURI
+	if st.Target != choiceThreatLocker {
 		sso, aud = "the portal's Assertion Consumer Service URL", "the portal's SP entity ID"
 	}
 	steps := numbered(
@@ -27,7 +27,7 @@ func (w *Wizard) viewSAML() fyne.CanvasObject {
 		"Select 'Next', answer the 'Feedback' questions if you like, and select 'Finish'.",
 	)
 	var values fyne.CanvasObject = container.NewVBox()
-	if st.target == choiceThreatLocker {
+	if st.Target == choiceThreatLocker {
 		ssoRow, _ := w.copyRow("Single sign-on URL", func() string { return sso })
 		audRow, _ := w.copyRow("Audience URI (SP Entity ID)", func() string { return aud })
 		values = container.NewVBox(ssoRow, audRow)
@@ -39,9 +39,9 @@ func (w *Wizard) viewSAML() fyne.CanvasObject {
 	result := container.NewVBox()
 	mdURL := widget.NewEntry()
 	mdURL.SetPlaceHolder("https://example.okta.com/app/exk.../sso/saml/metadata")
-	mdURL.SetText(st.metadataURL)
+	mdURL.SetText(st.MetadataURL)
 	mdURL.OnChanged = func(v string) {
-		st.metadataURL = v
+		st.MetadataURL = v
 		w.touch()
 		setErr(mdErr, nil)
 	}
@@ -58,7 +58,7 @@ func (w *Wizard) viewSAML() fyne.CanvasObject {
 
 // checkMetadata fetches, parses and shows the IdP metadata.
 func (w *Wizard) checkMetadata(errLabel *widget.Label, result *fyne.Container) {
-	u := strings.TrimSpace(w.st.metadataURL)
+	u := strings.TrimSpace(w.st.MetadataURL)
 	if _, err := validateHTTPSURL("metadata URL", exampleMetadataURL, u); err != nil {
 		setErr(errLabel, err)
 		return
@@ -94,10 +94,10 @@ func (w *Wizard) checkMetadata(errLabel *widget.Label, result *fyne.Container) {
 
 // validateSAML checks step 2: the metadata URL is optional but must be HTTPS.
 func (w *Wizard) validateSAML() error {
-	if strings.TrimSpace(w.st.metadataURL) == "" {
+	if strings.TrimSpace(w.st.MetadataURL) == "" {
 		return nil
 	}
-	_, err := validateHTTPSURL("metadata URL", exampleMetadataURL, w.st.metadataURL)
+	_, err := validateHTTPSURL("metadata URL", exampleMetadataURL, w.st.MetadataURL)
 	setErr(w.samlErr, err)
 	if err != nil {
 		return fmt.Errorf("%w, or clear the field to skip the check", err)

@@ -15,22 +15,22 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 	instErr := newErrLabel()
 	instance := widget.NewEntry()
 	instance.SetPlaceHolder("for example d")
-	instance.SetText(st.instance)
+	instance.SetText(st.Instance)
 	ssoRow, refreshSSO := w.pendingCopyRow("Single sign-on URL", "Enter the instance above: the URL is made from it.", func() string {
-		if validateInstance(st.instance) != nil {
+		if validateInstance(st.Instance) != nil {
 			return ""
 		}
-		return SSOURL(strings.TrimSpace(st.instance))
+		return SSOURL(strings.TrimSpace(st.Instance))
 	})
 	audRow, _ := w.copyRow("Audience URI (SP Entity ID)", func() string { return AudienceURI })
 	instance.OnChanged = func(v string) {
-		st.instance = v
+		st.Instance = v
 		w.touch()
 		setErr(instErr, validateInstance(v))
 		refreshSSO()
 	}
-	if st.instance != "" {
-		setErr(instErr, validateInstance(st.instance))
+	if st.Instance != "" {
+		setErr(instErr, validateInstance(st.Instance))
 	}
 	tl := container.NewVBox(
 		labelled("ThreatLocker instance", instance, instErr),
@@ -41,9 +41,9 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 	urlErr := newErrLabel()
 	scimURL := widget.NewEntry()
 	scimURL.SetPlaceHolder(exampleSCIMURL)
-	scimURL.SetText(st.scimURL)
+	scimURL.SetText(st.SCIMURL)
 	scimURL.OnChanged = func(v string) {
-		st.scimURL = v
+		st.SCIMURL = v
 		w.touch()
 		_, err := validateHTTPSURL("SCIM base URL", exampleSCIMURL, v)
 		setErr(urlErr, err)
@@ -53,9 +53,9 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 	tokErr := newErrLabel()
 	token := widget.NewPasswordEntry()
 	token.SetPlaceHolder(w.tokenPlaceholder())
-	token.SetText(string(st.secrets[SecretSCIMToken]))
+	token.SetText(string(st.Secrets[SecretSCIMToken]))
 	token.OnChanged = func(v string) {
-		st.secrets[SecretSCIMToken] = []byte(strings.TrimSpace(v))
+		st.Secrets[SecretSCIMToken] = []byte(strings.TrimSpace(v))
 		w.touch()
 		setErr(tokErr, nil)
 	}
@@ -73,18 +73,18 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 			o.Refresh()
 		}
 	}
-	targets.SetSelected(st.target)
+	targets.SetSelected(st.Target)
 	targets.OnChanged = func(v string) {
 		if v == "" {
-			targets.SetSelected(st.target)
+			targets.SetSelected(st.Target)
 			return
 		}
-		st.target = v
+		st.Target = v
 		w.touch()
 		update(v)
 	}
 	targets.Required = true
-	update(st.target)
+	update(st.Target)
 	w.startErrs = startErrs{instance: instErr, url: urlErr, token: tokErr}
 	return container.NewVBox(
 		bold("Portal to keep in line with Okta"), targets, widget.NewSeparator(),
@@ -106,22 +106,22 @@ func (w *Wizard) tokenPlaceholder() string {
 func (w *Wizard) validateStart() error {
 	st, e := w.st, w.startErrs
 	var err error
-	switch st.target {
+	switch st.Target {
 	case choiceThreatLocker:
-		err = validateInstance(st.instance)
+		err = validateInstance(st.Instance)
 		setErr(e.instance, err)
 	}
 	if err != nil {
 		return err
 	}
-	if st.target != choiceLocal {
-		_, err = validateHTTPSURL("SCIM base URL", exampleSCIMURL, st.scimURL)
+	if st.Target != choiceLocal {
+		_, err = validateHTTPSURL("SCIM base URL", exampleSCIMURL, st.SCIMURL)
 		setErr(e.url, err)
 		if err != nil {
 			return err
 		}
 	}
-	if st.target != choiceLocal && len(st.secrets[SecretSCIMToken]) == 0 && w.deps.Config == nil {
+	if st.Target != choiceLocal && len(st.Secrets[SecretSCIMToken]) == 0 && w.deps.Config == nil {
 		err = errors.New("paste the portal's API token: rolesync needs it to read the portal's roles and create users")
 		setErr(e.token, err)
 	}

@@ -81,7 +81,7 @@ func steps() []step {
 // keysIntro words the keys step for the chosen authentication type: the
 // API token type has no keys.
 func (w *Wizard) keysIntro() string {
-	if w.st.auth == config.AuthAPIToken {
+	if w.st.Auth == config.AuthAPIToken {
 		return "The Okta API Token type uses no keys: paste the token below. It stays in this computer's keyring."
 	}
 	return "The private keys stay in this computer's keyring. Okta is given only the client authentication public key."

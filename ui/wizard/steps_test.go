@@ -78,10 +78,10 @@ func extraStates(t *testing.T, shot func(name string, win fyne.Window)) {
 	test.Tap(button(t, win, "Next"))
 	shot("step1-errors", win)
 
-	w.st.instance, w.st.clientID, w.st.domain = "d", "0oaX", "acme.okta.com"
+	w.st.Instance, w.st.ClientID, w.st.Domain = "d", "0oaX", "acme.okta.com"
 	w.show(5)
 	shot("step6-missing-scheme", win)
-	w.st.domain = "https://wrong.okta.com"
+	w.st.Domain = "https://wrong.okta.com"
 	w.show(5)
 	test.Tap(button(t, win, "Test connection"))
 	shot("step6-failed-checks", win)
@@ -102,7 +102,7 @@ func extraStates(t *testing.T, shot func(name string, win fyne.Window)) {
 	test.Tap(button(t, win, "Next"))
 	shot("step8-duplicate", win)
 
-	w.st.rows = []*mappingRow{{group: Group{Name: "Helpdesk", Members: 12}, roles: []string{"Auditor"}}}
+	w.st.Rows = []*mappingRow{{Group: Group{Name: "Helpdesk", Members: 12}, Roles: []string{"Auditor"}}}
 	w.show(8)
 	test.Tap(button(t, win, "Save and start"))
 	shot("step9-confirm", win)

@@ -125,7 +125,7 @@ func TestWalkThrough(t *testing.T) {
 				if tok.Text != "" || auto.tokenSaw != "00superadmintokenvalue0000000000000000000" {
 					t.Fatalf("token entry %q after setup; setup saw %q", tok.Text, auto.tokenSaw)
 				}
-				if auto.req.Auth != config.AuthScopedDPoP || len(auto.req.PublicKeys) != 1 || w.st.keys[UseDPoP].info == nil {
+				if auto.req.Auth != config.AuthScopedDPoP || len(auto.req.PublicKeys) != 1 || w.st.Keys[UseDPoP].Info == nil {
 					t.Fatalf("setup request %+v", auto.req)
 				}
 				mustLabel(t, win, "✓ Assign Read-only Administrator")
@@ -218,8 +218,8 @@ func TestWalkThrough(t *testing.T) {
 			if w.cur != 7 {
 				t.Fatal("Next allowed a duplicated group")
 			}
-			typeRow := w.st.rows[1]
-			typeRow.group = Group{}
+			typeRow := w.st.Rows[1]
+			typeRow.Group = Group{}
 			w.fillRows()
 			pickGroup(t, win, button(t, win, "Choose an Okta group…"), "help")
 			chooseRoles(t, win, button(t, win, "Choose roles…"), "Helpdesk Technician", "Read Only")

@@ -239,7 +239,7 @@ func (w *Wizard) onClose() {
 		if keep {
 			ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 			defer cancel()
-			if err := w.deps.SaveDraft(ctx, w.st.config()); err != nil {
+			if err := w.deps.SaveDraft(ctx, w.st.Config()); err != nil {
 				dialog.ShowError(fmt.Errorf("the draft could not be kept: %w", err), w.win)
 				return
 			}

@@ -35,7 +35,7 @@ func TestIntroMatchesSettings(t *testing.T) {
 				deps.Config = &cfg
 			}
 			w, _ := newTestWizard(t, deps)
-			w.st.auth = tc.auth
+			w.st.Auth = tc.auth
 			w.show(int(tc.step))
 			if !strings.Contains(w.intro.Text, tc.want) || strings.Contains(w.intro.Text, tc.not) {
 				t.Fatalf("intro %q: want %q and not %q", w.intro.Text, tc.want, tc.not)
@@ -76,7 +76,7 @@ func TestDomainErrorSitsAboveItsFix(t *testing.T) {
 			rec := &recorder{}
 			deps, _, _, _ := newDeps(t, rec)
 			w, win := newTestWizard(t, deps)
-			w.st.appMode = modeAuto
+			w.st.AppMode = modeAuto
 			w.show(int(step))
 			typeInto(entry(t, win, "https://example.okta.com"), "acme.okta.com")
 			errLabel := find(t, win, "domain error", func(l *widget.Label) bool {
@@ -90,8 +90,8 @@ func TestDomainErrorSitsAboveItsFix(t *testing.T) {
 				t.Fatalf("the error (at %d) is not above its fix (at %d)", errAt, fixAt)
 			}
 			test.Tap(fix)
-			if w.st.domain != "https://acme.okta.com" || errLabel.Visible() {
-				t.Fatalf("after the fix: domain %q, error shown %v", w.st.domain, errLabel.Visible())
+			if w.st.Domain != "https://acme.okta.com" || errLabel.Visible() {
+				t.Fatalf("after the fix: domain %q, error shown %v", w.st.Domain, errLabel.Visible())
 			}
 		})
 	}
@@ -136,7 +136,7 @@ func TestSSOURLWaitsForTheInstance(t *testing.T) {
 	rec := &recorder{}
 	deps, _, _, _ := newDeps(t, rec)
 	w, win := newTestWizard(t, deps)
-	w.st.target = choiceThreatLocker
+	w.st.Target = choiceThreatLocker
 	w.show(int(StepStart))
 	copyButtons := func() []*widget.Button {
 		var out []*widget.Button
@@ -223,7 +223,7 @@ func TestOnlyRowIsNotToldToRemoveItself(t *testing.T) {
 		not  string
 	}{
 		{"the only row", []*mappingRow{{}}, "type part of its name", "remove the row"},
-		{"one of two rows", []*mappingRow{{group: Group{Name: "Helpdesk"}, roles: []string{"Auditor"}}, {}}, "or remove the row with −", "type part of its name"},
+		{"one of two rows", []*mappingRow{{Group: Group{Name: "Helpdesk"}, Roles: []string{"Auditor"}}, {}}, "or remove the row with −", "type part of its name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := mappingProblems(tc.rows, []string{"Auditor"}, true)
@@ -242,7 +242,7 @@ func TestFooterErrorGoesWhenTheInputChanges(t *testing.T) {
 	deps.Config = &cfg
 	w, win := newTestWizard(t, deps)
 	w.show(int(StepMapping))
-	n := len(w.st.rows)
+	n := len(w.st.Rows)
 	test.Tap(iconButton(t, win, theme.ContentAddIcon()))
 	test.Tap(button(t, win, "Next"))
 	if w.cur != int(StepMapping) || !w.stepErr.Visible() {
@@ -255,8 +255,8 @@ func TestFooterErrorGoesWhenTheInputChanges(t *testing.T) {
 		}
 	})
 	test.Tap(removes[1]) // the + of row 1 inserted row 2
-	if len(w.st.rows) != n {
-		t.Fatalf("%d rows after removing the new one, want %d", len(w.st.rows), n)
+	if len(w.st.Rows) != n {
+		t.Fatalf("%d rows after removing the new one, want %d", len(w.st.Rows), n)
 	}
 	if w.stepErr.Visible() {
 		t.Fatalf("the footer still says %q after the row went", w.stepErr.Text)
