@@ -280,9 +280,9 @@ func (v *validator) target(t Target, checkFiles bool) {
 // scimBaseURL checks a scim target's address: required, and https.
 func (v *validator) scimBaseURL(base string) {
 	if base == "" {
-		v.add("target.base_url", "is required for a scim target", "set it to the SCIM 2.0 service address, such as https://portal.example.com/scim/v2")
+		v.add("target.base_url", "is required for a scim target", "set it to the SCIM 2.0 service address, such as "+ExampleSCIMURL)
 	} else if u, err := url.Parse(base); err != nil || u.Host == "" {
-		v.add("target.base_url", fmt.Sprintf("%q is not an address", base), "use an https address such as https://portal.example.com/scim/v2")
+		v.add("target.base_url", fmt.Sprintf("%q is not an address", base), "use an https address such as "+ExampleSCIMURL)
 	} else if u.Scheme != "https" {
 		u.Scheme = "https"
 		v.add("target.base_url", fmt.Sprintf("%q does not use https", base), fmt.Sprintf("use %q", u.String()))

@@ -11,6 +11,7 @@ import (
 	"github.com/rolesync/rolesync/internal/keys"
 	"github.com/rolesync/rolesync/internal/okta"
 	"github.com/rolesync/rolesync/internal/oktasim"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // TestAutomaticSetupAgainstSimulator runs the wizard's automatic setup
@@ -33,7 +34,7 @@ func TestAutomaticSetupAgainstSimulator(t *testing.T) {
 			w, win := newTestWizard(t, deps)
 			w.st.Auth = auth
 			w.show(2)
-			radio(t, win, modeAuto).SetSelected(modeAuto)
+			radio(t, win, setup.ModeAuto).SetSelected(setup.ModeAuto)
 			test.Type(entry(t, win, "https://example.okta.com"), sim.URL())
 			test.Type(entry(t, win, "super-admin API token"), "00wrongtoken00000000000000000000000000000")
 			test.Tap(button(t, win, "Create the app in Okta"))

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // toStep presses Next until step n, tapping Test connection on the way.
@@ -78,7 +79,7 @@ func TestBackAndNextKeepEntries(t *testing.T) {
 	deps, _, _, _ := newDeps(t, rec)
 	w, win := newTestWizard(t, deps)
 	test.Type(entry(t, win, "for example d"), "us1")
-	test.Type(entry(t, win, exampleSCIMURL), "https://tl.example.com/scim/v2")
+	test.Type(entry(t, win, config.ExampleSCIMURL), "https://tl.example.com/scim/v2")
 	test.Type(entry(t, win, "paste the token"), "scim-secret")
 	next(t, w, win, 2)
 	next(t, w, win, 3)
@@ -151,7 +152,7 @@ func TestSameKeyRefusedForBothUses(t *testing.T) {
 		t.Fatalf("%d key sections, want 2", len(radios))
 	}
 	for _, r := range radios {
-		r.SetSelected(keyPaste)
+		r.SetSelected(setup.KeyPaste)
 	}
 	var privs []*widget.Entry
 	walk(win.Content(), func(o fyne.CanvasObject) {
@@ -180,11 +181,11 @@ func TestAutomaticSetupPartialFailure(t *testing.T) {
 	auto.failAt = "Grant okta.groups.read"
 	w, win := newTestWizard(t, deps)
 	test.Type(entry(t, win, "for example d"), "d")
-	test.Type(entry(t, win, exampleSCIMURL), "https://tl.example.com/scim/v2")
+	test.Type(entry(t, win, config.ExampleSCIMURL), "https://tl.example.com/scim/v2")
 	test.Type(entry(t, win, "paste the token"), "scim-secret")
 	next(t, w, win, 2)
 	next(t, w, win, 3)
-	radio(t, win, modeAuto).SetSelected(modeAuto)
+	radio(t, win, setup.ModeAuto).SetSelected(setup.ModeAuto)
 	find(t, win, "auth select", func(*widget.Select) bool { return true }).SetSelected(authLabel(config.AuthScoped))
 	test.Type(entry(t, win, "https://example.okta.com"), "acme.okta.com")
 	test.Tap(button(t, win, "Use https://acme.okta.com"))
@@ -228,7 +229,7 @@ func TestConnectionFailureShowsFixAndBlocks(t *testing.T) {
 
 func TestMappingRowsRules(t *testing.T) {
 	roles := []string{"Administrator", "Auditor"}
-	rows := []*mappingRow{
+	rows := []*setup.MappingRow{
 		{Group: Group{Name: "Helpdesk"}, Roles: []string{"Auditor"}},
 		{Group: Group{Name: "helpdesk"}, Roles: []string{"Administrator"}},
 		{Group: Group{Name: "Engineering"}},

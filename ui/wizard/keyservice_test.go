@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/keys"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // memKeyStore is a KeyStore in memory.
@@ -66,7 +67,7 @@ func TestPastedRealKeys(t *testing.T) {
 		}
 	})
 	for _, r := range radios {
-		r.SetSelected(keyPaste)
+		r.SetSelected(setup.KeyPaste)
 	}
 	walk(win.Content(), func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "-----BEGIN") {

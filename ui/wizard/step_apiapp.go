@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // defaultAppName is the name of the API Services app the automatic setup creates.
@@ -84,9 +85,9 @@ func (w *Wizard) viewAPIApp() fyne.CanvasObject {
 	if w.deps.AutoSetup == nil {
 		auto = container.NewVBox(note("Automatic setup is not available in this build: create the app by hand."))
 	}
-	modes := widget.NewRadioGroup([]string{modeByHand, modeAuto}, nil)
+	modes := widget.NewRadioGroup([]string{setup.ModeByHand, setup.ModeAuto}, nil)
 	update := func() {
-		byHand.Hidden, auto.Hidden = st.AppMode != modeByHand, st.AppMode != modeAuto
+		byHand.Hidden, auto.Hidden = st.AppMode != setup.ModeByHand, st.AppMode != setup.ModeAuto
 		byHand.Refresh()
 		auto.Refresh()
 	}
@@ -106,10 +107,10 @@ func (w *Wizard) viewAPIApp() fyne.CanvasObject {
 // onAutoSetup runs the automatic setup with the one-time token.
 func (w *Wizard) onAutoSetup(results *fyne.Container) {
 	st, aw := w.st, &w.apiApp
-	_, derr := validateDomain(st.Domain)
+	_, derr := config.ValidateDomain(st.Domain)
 	setErr(aw.domainErr, derr)
 	token := []byte(aw.token.Text)
-	terr := validateToken(aw.token.Text)
+	terr := config.ValidateAPIToken(aw.token.Text)
 	setErr(aw.tokenErr, terr)
 	if derr != nil || terr != nil {
 		return
@@ -128,7 +129,7 @@ func (w *Wizard) onAutoSetup(results *fyne.Container) {
 	}, func() {
 		for u, info := range generated {
 			k := w.st.Keys[u]
-			k.Mode, k.Source, k.Info = keyGenerate, keyGenerate, &info
+			k.Mode, k.Source, k.Info = setup.KeyGenerate, setup.KeyGenerate, &info
 		}
 		if err != nil && len(res.Steps) == 0 {
 			res.Steps = []AutoSetupStep{{Name: "Create the API Services app", Detail: err.Error(),
@@ -224,14 +225,14 @@ func autoOK(res *AutoSetupResult) bool {
 // validateAPIApp checks step 3.
 func (w *Wizard) validateAPIApp() error {
 	st := w.st
-	if st.AppMode == modeAuto && st.AutoResult == nil {
+	if st.AppMode == setup.ModeAuto && st.AutoResult == nil {
 		return errors.New("select 'Create the app in Okta' first, or choose to create it by hand")
 	}
 	if st.Auth == config.AuthAPIToken {
 		return nil
 	}
-	err := validateClientID(st.ClientID)
-	if err != nil && st.AppMode == modeAuto {
+	err := config.ValidateClientID(st.ClientID)
+	if err != nil && st.AppMode == setup.ModeAuto {
 		err = errors.New("the automatic setup did not create the app: do the steps listed by hand, or run it again")
 	}
 	if w.apiApp.clientErr != nil {
@@ -250,7 +251,7 @@ func (w *Wizard) domainEntry(errLabel *widget.Label) fyne.CanvasObject {
 	fix := widget.NewButton("", nil)
 	fix.Hide()
 	check := func(v string) {
-		f, err := validateDomain(v)
+		f, err := config.ValidateDomain(v)
 		if strings.TrimSpace(v) == "" {
 			err = nil
 		}

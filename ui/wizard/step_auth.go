@@ -88,7 +88,7 @@ func (w *Wizard) viewAuth() fyne.CanvasObject {
 
 // validateAuth checks step 4: the scoped types need the Client ID of step 3.
 func (w *Wizard) validateAuth() error {
-	if w.st.Auth == config.AuthAPIToken || validateClientID(w.st.ClientID) == nil {
+	if w.st.Auth == config.AuthAPIToken || config.ValidateClientID(w.st.ClientID) == nil {
 		return nil
 	}
 	err := errors.New("the scoped types need the Client ID of the API Services app: go Back and enter it, or choose Okta API Token")

@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
 )
 
 // connectWidgets are step 6's widgets that validation reports into.
@@ -39,7 +41,7 @@ func (w *Wizard) viewConnect() fyne.CanvasObject {
 // onTest runs the connection diagnostics.
 func (w *Wizard) onTest() {
 	st, cw := w.st, &w.connect
-	if _, err := validateDomain(st.Domain); err != nil {
+	if _, err := config.ValidateDomain(st.Domain); err != nil {
 		setErr(cw.domainErr, err)
 		return
 	}
@@ -113,7 +115,7 @@ func checksOK(cs []CheckResult) bool {
 // validateConnect checks step 6: a valid domain and a passing test.
 func (w *Wizard) validateConnect() error {
 	st := w.st
-	if _, err := validateDomain(st.Domain); err != nil {
+	if _, err := config.ValidateDomain(st.Domain); err != nil {
 		setErr(w.connect.domainErr, err)
 		return err
 	}

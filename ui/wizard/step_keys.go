@@ -13,6 +13,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/keyservice"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // keyUses lists the key pairs an authentication type needs.
@@ -42,7 +43,7 @@ func (w *Wizard) viewKeys() fyne.CanvasObject {
 				setErr(w.tokenErr, nil)
 				return
 			}
-			setErr(w.tokenErr, validateToken(strings.TrimSpace(v)))
+			setErr(w.tokenErr, config.ValidateAPIToken(strings.TrimSpace(v)))
 		}
 		return container.NewVBox(
 			numbered(
@@ -86,7 +87,7 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 	var showGenerated func()
 	showGenerated = func() {
 		generated.RemoveAll()
-		if k.Info == nil || k.Source == keyPaste {
+		if k.Info == nil || k.Source == setup.KeyPaste {
 			btn := widget.NewButton("Generate key pair", func() {
 				w.onGenerate(use, errLabel, showGenerated)
 			})
@@ -106,7 +107,7 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 			buttons := container.NewHBox(widget.NewButton("Generate a new key pair", func() {
 				w.onGenerate(use, errLabel, showGenerated)
 			}))
-			if k.Source == keyGenerate {
+			if k.Source == setup.KeyGenerate {
 				buttons.Add(widget.NewButton("Export private key…", func() { w.onExport(use) }))
 			}
 			generated.Add(buttons)
@@ -153,12 +154,12 @@ func (w *Wizard) keySection(use string) fyne.CanvasObject {
 		inspect()
 	}
 
-	modes := widget.NewRadioGroup([]string{keyGenerate, keyPaste}, nil)
+	modes := widget.NewRadioGroup([]string{setup.KeyGenerate, setup.KeyPaste}, nil)
 	modes.Horizontal = true
 	modes.Required = true
 	modes.SetSelected(k.Mode)
 	update := func() {
-		generated.Hidden, pasted.Hidden = k.Mode != keyGenerate, k.Mode != keyPaste
+		generated.Hidden, pasted.Hidden = k.Mode != setup.KeyGenerate, k.Mode != setup.KeyPaste
 		generated.Refresh()
 		pasted.Refresh()
 	}
@@ -234,7 +235,7 @@ func (w *Wizard) onGenerate(use string, errLabel *widget.Label, done func()) {
 		}
 		setErr(errLabel, nil)
 		k := w.st.Keys[use]
-		k.Info, k.Source = &info, keyGenerate
+		k.Info, k.Source = &info, setup.KeyGenerate
 		w.touch()
 		done()
 	})
@@ -271,7 +272,7 @@ func (w *Wizard) validateKeys() error {
 		if tok == "" && w.deps.Config != nil && w.deps.Config.Okta.Auth == config.AuthAPIToken {
 			return nil // keep the saved token
 		}
-		err := validateToken(tok)
+		err := config.ValidateAPIToken(tok)
 		setErr(w.tokenErr, err)
 		return err
 	}
@@ -286,8 +287,8 @@ func (w *Wizard) validateKeys() error {
 
 func (w *Wizard) validateKey(use string) error {
 	k := w.st.Keys[use]
-	if k.Mode == keyGenerate {
-		if k.Info == nil || k.Source == keyPaste {
+	if k.Mode == setup.KeyGenerate {
+		if k.Info == nil || k.Source == setup.KeyPaste {
 			return fmt.Errorf("select 'Generate key pair' for the %s key, or paste an existing key", keyName(use))
 		}
 		return nil
@@ -307,7 +308,7 @@ func (w *Wizard) validateKey(use string) error {
 	if err != nil {
 		return fmt.Errorf("the %s key could not be stored in the keyring: %w", keyName(use), err)
 	}
-	k.Info, k.Source, k.Imported = &info, keyPaste, k.Priv
+	k.Info, k.Source, k.Imported = &info, setup.KeyPaste, k.Priv
 	return nil
 }
 

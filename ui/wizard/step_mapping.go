@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // mappingWidgets are step 8's widgets.
@@ -93,7 +95,7 @@ const groupTextWidth, rolesTextWidth = 190, 320
 // buttonText is the style of a button's label.
 var buttonText = fyne.TextStyle{Bold: true}
 
-func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObject {
+func (w *Wizard) mappingRow(i int, r *setup.MappingRow, problem string) fyne.CanvasObject {
 	st := w.st
 	groupText := "Choose an Okta group…"
 	if r.Group.Name != "" {
@@ -121,7 +123,7 @@ func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObj
 	rolesBtn.Alignment = widget.ButtonAlignLeading
 	rolesBtn.OnTapped = func() { w.pickRoles(r) }
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() {
-		st.Rows = slices.Insert(st.Rows, i+1, &mappingRow{})
+		st.Rows = slices.Insert(st.Rows, i+1, &setup.MappingRow{})
 		w.touch()
 		w.fillRows()
 	})
@@ -148,7 +150,7 @@ func (w *Wizard) mappingRow(i int, r *mappingRow, problem string) fyne.CanvasObj
 }
 
 // pickRoles opens the role multi-select: one checkbox per target role.
-func (w *Wizard) pickRoles(r *mappingRow) {
+func (w *Wizard) pickRoles(r *setup.MappingRow) {
 	if w.roles == nil {
 		setErr(w.mapping.loadErr, errors.New("the portal's roles could not be read: go Back and check the portal settings"))
 		return
@@ -192,7 +194,7 @@ func (w *Wizard) canvas() fyne.Canvas {
 
 // mappingProblems returns a message per row, "" where the row is fine. With
 // strict, incomplete rows are reported too.
-func mappingProblems(rows []*mappingRow, roles []string, strict bool) []string {
+func mappingProblems(rows []*setup.MappingRow, roles []string, strict bool) []string {
 	out := make([]string, len(rows))
 	first := map[string]int{}
 	for i, r := range rows {

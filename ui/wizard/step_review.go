@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -34,7 +33,7 @@ func (w *Wizard) viewReview() fyne.CanvasObject {
 	threshold.OnChanged = func(v string) {
 		st.Threshold = v
 		w.touch()
-		_, err := parseThreshold(v)
+		_, err := config.ParseThreshold(v)
 		setErr(thresholdErr, err)
 	}
 	render := func() { w.renderPreview(previewBox) }
@@ -42,7 +41,7 @@ func (w *Wizard) viewReview() fyne.CanvasObject {
 	protected.OnChanged = func(v string) {
 		st.Protected = v
 		w.touch()
-		setErr(protectedErr, validateAccounts(v))
+		setErr(protectedErr, config.ValidateAccounts(v))
 		render()
 	}
 	w.protectedErr = protectedErr
@@ -81,21 +80,6 @@ func (w *Wizard) runPreview(errLabel *widget.Label, done func()) {
 	})
 }
 
-// losingAccess lists the admins who lose access, less the protected accounts.
-func (s *state) losingAccess() []string {
-	if s.Preview == nil {
-		return nil
-	}
-	protected := parseAccounts(s.Protected)
-	var out []string
-	for _, u := range s.Preview.LosingAccess {
-		if !slices.ContainsFunc(protected, func(p string) bool { return strings.EqualFold(p, u) }) {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
 // renderPreview shows first, in red, the admins who will lose access.
 func (w *Wizard) renderPreview(box *fyne.Container) {
 	box.RemoveAll()
@@ -103,7 +87,7 @@ func (w *Wizard) renderPreview(box *fyne.Container) {
 	if p == nil {
 		return
 	}
-	if losing := w.st.losingAccess(); len(losing) > 0 {
+	if losing := w.st.LosingAccess(); len(losing) > 0 {
 		head := bold(fmt.Sprintf("⚠ %s will lose access", plural(len(losing), "portal admin", "portal admins")))
 		head.Importance = widget.DangerImportance
 		body := note("They are not members of any mapped Okta group, so the " + w.syncName() + " revokes their roles. " +
@@ -164,11 +148,11 @@ func (w *Wizard) renderPreview(box *fyne.Container) {
 
 // onSaveAndStart saves, after a confirmation when anyone loses access.
 func (w *Wizard) onSaveAndStart() {
-	if _, err := parseThreshold(w.st.Threshold); err != nil {
+	if _, err := config.ParseThreshold(w.st.Threshold); err != nil {
 		setErr(w.thresholdErr, err)
 		return
 	}
-	if err := validateAccounts(w.st.Protected); err != nil {
+	if err := config.ValidateAccounts(w.st.Protected); err != nil {
 		setErr(w.protectedErr, err)
 		return
 	}
@@ -176,7 +160,7 @@ func (w *Wizard) onSaveAndStart() {
 		dialog.ShowError(errors.New("there is no dry run to review: select Refresh preview first"), w.parent())
 		return
 	}
-	losing := w.st.losingAccess()
+	losing := w.st.LosingAccess()
 	if len(losing) == 0 {
 		w.save()
 		return
@@ -207,7 +191,7 @@ func (w *Wizard) save() {
 	}
 	var err error
 	w.run(func(ctx context.Context) {
-		for _, name := range st.neededSecrets() {
+		for _, name := range st.NeededSecrets() {
 			v := st.Secrets[name]
 			if len(v) == 0 {
 				continue
@@ -239,18 +223,6 @@ func (w *Wizard) save() {
 			w.win.Close()
 		}
 	})
-}
-
-// neededSecrets names the secrets the chosen settings use.
-func (s *state) neededSecrets() []string {
-	var out []string
-	if s.Auth == config.AuthAPIToken {
-		out = append(out, SecretOktaAPIToken)
-	}
-	if s.Target != choiceLocal {
-		out = append(out, SecretSCIMToken)
-	}
-	return out
 }
 
 // limitLines lists items one a line, at most listLimit of them.

@@ -9,14 +9,19 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/samlmeta"
+	"github.com/rolesync/rolesync/internal/setup"
 )
+
+// exampleMetadataURL is the example in the metadata URL field's messages.
+const exampleMetadataURL = "https://example.okta.com/app/exk…/sso/saml/metadata"
 
 // viewSAML is step 2: the SAML app in Okta and the optional metadata check.
 func (w *Wizard) viewSAML() fyne.CanvasObject {
 	st := w.st
-	sso, aud := SSOURL(strings.TrimSpace(st.Instance)), AudienceURI
-	if st.Target != choiceThreatLocker {
+	sso, aud := setup.SSOURL(strings.TrimSpace(st.Instance)), setup.AudienceURI
+	if st.Target != setup.ChoiceThreatLocker {
 		sso, aud = "the portal's Assertion Consumer Service URL", "the portal's SP entity ID"
 	}
 	steps := numbered(
@@ -27,7 +32,7 @@ func (w *Wizard) viewSAML() fyne.CanvasObject {
 		"Select 'Next', answer the 'Feedback' questions if you like, and select 'Finish'.",
 	)
 	var values fyne.CanvasObject = container.NewVBox()
-	if st.Target == choiceThreatLocker {
+	if st.Target == setup.ChoiceThreatLocker {
 		ssoRow, _ := w.copyRow("Single sign-on URL", func() string { return sso })
 		audRow, _ := w.copyRow("Audience URI (SP Entity ID)", func() string { return aud })
 		values = container.NewVBox(ssoRow, audRow)
@@ -59,7 +64,7 @@ func (w *Wizard) viewSAML() fyne.CanvasObject {
 // checkMetadata fetches, parses and shows the IdP metadata.
 func (w *Wizard) checkMetadata(errLabel *widget.Label, result *fyne.Container) {
 	u := strings.TrimSpace(w.st.MetadataURL)
-	if _, err := validateHTTPSURL("metadata URL", exampleMetadataURL, u); err != nil {
+	if _, err := config.ValidateHTTPSURL("metadata URL", exampleMetadataURL, u); err != nil {
 		setErr(errLabel, err)
 		return
 	}
@@ -97,7 +102,7 @@ func (w *Wizard) validateSAML() error {
 	if strings.TrimSpace(w.st.MetadataURL) == "" {
 		return nil
 	}
-	_, err := validateHTTPSURL("metadata URL", exampleMetadataURL, w.st.MetadataURL)
+	_, err := config.ValidateHTTPSURL("metadata URL", exampleMetadataURL, w.st.MetadataURL)
 	setErr(w.samlErr, err)
 	if err != nil {
 		return fmt.Errorf("%w, or clear the field to skip the check", err)

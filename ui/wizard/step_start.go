@@ -7,6 +7,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // viewStart is step 1: the target, the ThreatLocker instance and its SAML values.
@@ -17,20 +20,20 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 	instance.SetPlaceHolder("for example d")
 	instance.SetText(st.Instance)
 	ssoRow, refreshSSO := w.pendingCopyRow("Single sign-on URL", "Enter the instance above: the URL is made from it.", func() string {
-		if validateInstance(st.Instance) != nil {
+		if config.ValidateInstance(st.Instance) != nil {
 			return ""
 		}
-		return SSOURL(strings.TrimSpace(st.Instance))
+		return setup.SSOURL(strings.TrimSpace(st.Instance))
 	})
-	audRow, _ := w.copyRow("Audience URI (SP Entity ID)", func() string { return AudienceURI })
+	audRow, _ := w.copyRow("Audience URI (SP Entity ID)", func() string { return setup.AudienceURI })
 	instance.OnChanged = func(v string) {
 		st.Instance = v
 		w.touch()
-		setErr(instErr, validateInstance(v))
+		setErr(instErr, config.ValidateInstance(v))
 		refreshSSO()
 	}
 	if st.Instance != "" {
-		setErr(instErr, validateInstance(st.Instance))
+		setErr(instErr, config.ValidateInstance(st.Instance))
 	}
 	tl := container.NewVBox(
 		labelled("ThreatLocker instance", instance, instErr),
@@ -40,12 +43,12 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 
 	urlErr := newErrLabel()
 	scimURL := widget.NewEntry()
-	scimURL.SetPlaceHolder(exampleSCIMURL)
+	scimURL.SetPlaceHolder(config.ExampleSCIMURL)
 	scimURL.SetText(st.SCIMURL)
 	scimURL.OnChanged = func(v string) {
 		st.SCIMURL = v
 		w.touch()
-		_, err := validateHTTPSURL("SCIM base URL", exampleSCIMURL, v)
+		_, err := config.ValidateHTTPSURL("SCIM base URL", config.ExampleSCIMURL, v)
 		setErr(urlErr, err)
 	}
 	scim := container.NewVBox(labelled("SCIM base URL (the portal's SCIM 2.0 service address)", scimURL, urlErr))
@@ -64,11 +67,11 @@ func (w *Wizard) viewStart() fyne.CanvasObject {
 	local := note("A local directory kept in rolesync's own database: use it to try the sync before pointing it at a portal.")
 	samlNote := note("The portal must already have its SAML integration (in ThreatLocker: Manage > Integrations > SAML). rolesync creates users; they sign in through SAML.")
 
-	targets := widget.NewRadioGroup([]string{choiceThreatLocker, choiceSCIM, choiceLocal}, nil)
+	targets := widget.NewRadioGroup([]string{setup.ChoiceThreatLocker, setup.ChoiceSCIM, setup.ChoiceLocal}, nil)
 	update := func(v string) {
-		tl.Hidden, scim.Hidden, local.Hidden = v != choiceThreatLocker, v == choiceLocal, v != choiceLocal
-		portalToken.(*fyne.Container).Hidden = v == choiceLocal
-		samlNote.Hidden = v == choiceLocal
+		tl.Hidden, scim.Hidden, local.Hidden = v != setup.ChoiceThreatLocker, v == setup.ChoiceLocal, v != setup.ChoiceLocal
+		portalToken.(*fyne.Container).Hidden = v == setup.ChoiceLocal
+		samlNote.Hidden = v == setup.ChoiceLocal
 		for _, o := range []fyne.CanvasObject{tl, scim, local, portalToken, samlNote} {
 			o.Refresh()
 		}
@@ -107,21 +110,21 @@ func (w *Wizard) validateStart() error {
 	st, e := w.st, w.startErrs
 	var err error
 	switch st.Target {
-	case choiceThreatLocker:
-		err = validateInstance(st.Instance)
+	case setup.ChoiceThreatLocker:
+		err = config.ValidateInstance(st.Instance)
 		setErr(e.instance, err)
 	}
 	if err != nil {
 		return err
 	}
-	if st.Target != choiceLocal {
-		_, err = validateHTTPSURL("SCIM base URL", exampleSCIMURL, st.SCIMURL)
+	if st.Target != setup.ChoiceLocal {
+		_, err = config.ValidateHTTPSURL("SCIM base URL", config.ExampleSCIMURL, st.SCIMURL)
 		setErr(e.url, err)
 		if err != nil {
 			return err
 		}
 	}
-	if st.Target != choiceLocal && len(st.Secrets[SecretSCIMToken]) == 0 && w.deps.Config == nil {
+	if st.Target != setup.ChoiceLocal && len(st.Secrets[SecretSCIMToken]) == 0 && w.deps.Config == nil {
 		err = errors.New("paste the portal's API token: rolesync needs it to read the portal's roles and create users")
 		setErr(e.token, err)
 	}

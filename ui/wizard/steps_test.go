@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // settingsConfig is a saved configuration, as Settings opens it.
@@ -50,7 +51,7 @@ func eachStep(t *testing.T, check func(n int, win fyne.Window)) {
 			test.Type(entry(t, win, "https://example.okta.com/app/"), "https://acme.okta.com/app/exk123/sso/saml/metadata")
 			test.Tap(button(t, win, "Check metadata"))
 		case 2:
-			radio(t, win, modeAuto).SetSelected(modeAuto)
+			radio(t, win, setup.ModeAuto).SetSelected(setup.ModeAuto)
 			test.Type(entry(t, win, "super-admin API token"), "00superadmintokenvalue0000000000000000000")
 			test.Tap(button(t, win, "Create the app in Okta"))
 		case 5:
@@ -102,7 +103,7 @@ func extraStates(t *testing.T, shot func(name string, win fyne.Window)) {
 	test.Tap(button(t, win, "Next"))
 	shot("step8-duplicate", win)
 
-	w.st.Rows = []*mappingRow{{Group: Group{Name: "Helpdesk", Members: 12}, Roles: []string{"Auditor"}}}
+	w.st.Rows = []*setup.MappingRow{{Group: Group{Name: "Helpdesk", Members: 12}, Roles: []string{"Auditor"}}}
 	w.show(8)
 	test.Tap(button(t, win, "Save and start"))
 	shot("step9-confirm", win)

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 // newTestWizard opens a wizard with synchronous calls in a test app.
@@ -82,7 +83,7 @@ func TestWalkThrough(t *testing.T) {
 			w, win := newTestWizard(t, deps)
 
 			// 1. Before you start: a bad instance is explained, then fixed.
-			if got := radio(t, win, choiceThreatLocker).Selected; got != choiceThreatLocker {
+			if got := radio(t, win, setup.ChoiceThreatLocker).Selected; got != setup.ChoiceThreatLocker {
 				t.Fatalf("target preselected %q", got)
 			}
 			inst := entry(t, win, "for example d")
@@ -92,14 +93,14 @@ func TestWalkThrough(t *testing.T) {
 			mustLabel(t, win, "https://portalapi.d.threatlocker.com/portalApi/AuthenticationSAML/AssertionConsumerService")
 			test.Tap(button(t, win, "Next"))
 			mustLabel(t, win, "Enter the SCIM base URL, for example https://portal.example.com/scim/v2")
-			test.Type(entry(t, win, exampleSCIMURL), "tl.example.com/scim/v2")
+			test.Type(entry(t, win, config.ExampleSCIMURL), "tl.example.com/scim/v2")
 			mustLabel(t, win, "The SCIM base URL must start with https://")
-			typeInto(entry(t, win, exampleSCIMURL), "https://tl.example.com/scim/v2/")
+			typeInto(entry(t, win, config.ExampleSCIMURL), "https://tl.example.com/scim/v2/")
 			test.Tap(button(t, win, "Next"))
 			mustLabel(t, win, "paste the portal's API token")
 			test.Type(entry(t, win, "paste the token"), "scim-secret-token")
 			test.Tap(find(t, win, "copy button", func(b *widget.Button) bool { return b.Text == "Copy" }))
-			if got := fyne.CurrentApp().Clipboard().Content(); got != SSOURL("d") {
+			if got := fyne.CurrentApp().Clipboard().Content(); got != setup.SSOURL("d") {
 				t.Fatalf("clipboard %q, want the SSO URL", got)
 			}
 			next(t, w, win, 2)
@@ -115,7 +116,7 @@ func TestWalkThrough(t *testing.T) {
 			// 3. API Services app.
 			switch tc.auth {
 			case config.AuthScopedDPoP:
-				radio(t, win, modeAuto).SetSelected(modeAuto)
+				radio(t, win, setup.ModeAuto).SetSelected(setup.ModeAuto)
 				test.Tap(button(t, win, "Next"))
 				mustLabel(t, win, "select 'Create the app in Okta' first")
 				test.Type(entry(t, win, "https://example.okta.com"), "https://acme.okta.com")
@@ -153,7 +154,7 @@ func TestWalkThrough(t *testing.T) {
 				mustLabel(t, win, "key ID gen-client-1")
 				mustLabel(t, win, "key ID gen-dpop-2")
 			case config.AuthScoped:
-				radio(t, win, keyPaste).SetSelected(keyPaste)
+				radio(t, win, setup.KeyPaste).SetSelected(setup.KeyPaste)
 				priv := entry(t, win, "-----BEGIN PRIVATE KEY")
 				test.Type(priv, "PRIVATE mine 1024")
 				mustLabel(t, win, "use at least 2048")

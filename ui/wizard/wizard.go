@@ -1,28 +1,124 @@
+// Package wizard is rolesync's setup wizard: nine screens that take an admin
+// from nothing to a previewed sync. It walks through the portal's SAML app in
+// Okta, the API Services app (by hand or automatically), the authentication
+// type, the key pairs, the Okta domain and a connection test, the sync
+// interval, the group-to-role mapping and a dry-run review. Settings opens
+// the same screens prefilled from a saved configuration.
+//
+// The wizard takes a fyne.App and the small interfaces in Deps; it never
+// creates the app and imports no package that talks to Okta or the portal.
+// What has been entered lives in an internal/setup State, and each field is
+// checked by internal/config; this package holds only the screens.
 package wizard
 
 import (
 	"context"
-	"fmt"
-	"image/color"
 	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/keyservice"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
-// callTimeout bounds each call the wizard makes through Deps.
-const callTimeout = 60 * time.Second
+// Secret names under which the wizard hands secrets to Deps.SetSecret.
+const (
+	SecretOktaAPIToken = setup.SecretOktaAPIToken
+	SecretSCIMToken    = setup.SecretSCIMToken
+)
+
+// The plain data the wizard exchanges through Deps: setup defines them.
+type (
+	Secrets          = setup.Secrets
+	KeyInfo          = setup.KeyInfo
+	CheckResult      = setup.CheckResult
+	Group            = setup.Group
+	Grant            = setup.Grant
+	Preview          = setup.Preview
+	AutoSetupRequest = setup.AutoSetupRequest
+	AutoSetupStep    = setup.AutoSetupStep
+	AutoSetupResult  = setup.AutoSetupResult
+)
+
+// Key uses: the client-authentication key pair and the DPoP key pair.
+const (
+	UseClient = keyservice.UseClient
+	UseDPoP   = keyservice.UseDPoP
+)
+
+// KeyStore keeps private keys as PEM by use (UseClient, UseDPoP). The app
+// backs it with the keyring.
+type KeyStore = keyservice.KeyStore
+
+// KeyService generates and imports key pairs. Private halves stay in the
+// keyring; only Export hands one out, on the admin's explicit request.
+type KeyService interface {
+	// Generate makes a new key pair for use (UseClient or UseDPoP) and keeps
+	// its private half.
+	Generate(ctx context.Context, use string) (KeyInfo, error)
+	// Inspect parses a pasted private key (PEM or JWK) and, when publicText
+	// is not empty, checks that the public key is its pair. It checks the key
+	// size and stores nothing.
+	Inspect(privateText, publicText string) (KeyInfo, error)
+	// Import stores a pasted private key (PEM or JWK) for use.
+	Import(ctx context.Context, use, privateText string) (KeyInfo, error)
+	// Export returns the private key for use as PEM.
+	Export(ctx context.Context, use string) (string, error)
+}
+
+// Tester runs the connection diagnostics against Okta.
+type Tester interface {
+	Test(ctx context.Context, cfg config.Config, secrets Secrets) []CheckResult
+}
+
+// GroupLister lists every group of the Okta org.
+type GroupLister interface {
+	ListGroups(ctx context.Context, cfg config.Config, secrets Secrets) ([]Group, error)
+}
+
+// AutoSetuper creates and configures the API Services app in Okta.
+type AutoSetuper interface {
+	Setup(ctx context.Context, req AutoSetupRequest) (AutoSetupResult, error)
+}
+
+// Deps is everything the wizard needs from the rest of the app. Nil
+// functions and interfaces switch the matching feature off.
+type Deps struct {
+	// Config is the saved configuration: Settings opens the screens
+	// prefilled from it, and secrets left empty keep their saved values.
+	Config *config.Config
+	// Draft, when Config is nil, prefills a new setup from a kept draft.
+	Draft *config.Config
+	// Save stores the finished configuration.
+	Save func(ctx context.Context, cfg config.Config) error
+	// SaveDraft keeps an unfinished configuration when the admin closes
+	// the wizard midway. It never receives secrets.
+	SaveDraft func(ctx context.Context, cfg config.Config) error
+	// SetSecret writes a secret to the keyring.
+	SetSecret func(name string, value []byte) error
+	Keys      KeyService
+	Tester    Tester
+	Groups    GroupLister
+	// Roles lists the target's roles, sorted.
+	Roles func(ctx context.Context, cfg config.Config, secrets Secrets) ([]string, error)
+	// Preview plans the first sync without applying it.
+	Preview   func(ctx context.Context, cfg config.Config, secrets Secrets) (Preview, error)
+	AutoSetup AutoSetuper
+	// FetchMetadata downloads the Okta app's IdP metadata; nil uses HTTPS.
+	FetchMetadata func(ctx context.Context, url string) ([]byte, error)
+	// OnDone runs after "Save and start" saved the configuration.
+	OnDone func(cfg config.Config)
+}
 
 // Wizard is the setup wizard window.
 type Wizard struct {
 	app  fyne.App
 	deps Deps
-	st   *state
+	st   *setup.State
 	win  fyne.Window
 
 	steps []step
@@ -72,7 +168,7 @@ func New(a fyne.App, deps Deps) *Wizard {
 	if prefill == nil {
 		prefill = deps.Draft
 	}
-	w := &Wizard{app: a, deps: deps, st: newState(prefill), async: true, now: time.Now,
+	w := &Wizard{app: a, deps: deps, st: setup.New(prefill), async: true, now: time.Now,
 		log: slog.Default().With("component", "wizard")}
 	w.steps = steps()
 	w.build()
@@ -122,181 +218,3 @@ func (w *Wizard) ShowAt(s Step) {
 
 // Window is the wizard's window while it is open, else nil.
 func (w *Wizard) Window() fyne.Window { return w.win }
-
-// build makes the frame around the steps.
-func (w *Wizard) build() {
-	w.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	w.heading.SizeName = theme.SizeNameSubHeadingText
-	w.intro = widget.NewLabel("")
-	w.intro.Wrapping = fyne.TextWrapWord
-	w.progress = widget.NewLabel("")
-	w.stepErr = widget.NewLabel("")
-	w.stepErr.Wrapping = fyne.TextWrapWord
-	w.stepErr.Importance = widget.DangerImportance
-	w.stepErr.Hide()
-	w.back = widget.NewButton("Back", w.onBack)
-	w.next = widget.NewButton("Next", w.onNext)
-	w.next.Importance = widget.HighImportance
-	w.finish = widget.NewButton("Save and start", func() { w.onSaveAndStart() })
-	w.finish.Importance = widget.HighImportance
-	cancel := widget.NewButton("Close", w.onClose)
-	w.body = container.NewStack()
-	// the inset keeps the scroll bar off the fields' right edge
-	inset := canvas.NewRectangle(color.Transparent)
-	inset.SetMinSize(fyne.NewSize(theme.Padding()*3, 0))
-	w.scroll = container.NewVScroll(container.NewBorder(nil, nil, nil, inset, w.body))
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, w.progress, w.heading), w.intro, widget.NewSeparator())
-	buttons := container.NewBorder(nil, nil, cancel, container.NewHBox(w.back, w.next, w.finish))
-	bottom := container.NewVBox(widget.NewSeparator(), w.stepErr, buttons)
-	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, w.scroll))
-	w.show(0)
-}
-
-// show renders step i from the state.
-func (w *Wizard) show(i int) {
-	w.cur = i
-	s := w.steps[i]
-	w.heading.SetText(s.Title)
-	intro := s.Intro
-	if s.IntroFor != nil {
-		intro = s.IntroFor(w)
-	}
-	w.intro.SetText(intro)
-	w.progress.SetText(fmt.Sprintf("Step %d of %d", i+1, len(w.steps)))
-	w.setStepError(nil)
-	w.onDomain = nil
-	if i == 0 {
-		w.back.Disable()
-	} else {
-		w.back.Enable()
-	}
-	if i == len(w.steps)-1 {
-		w.next.Hide()
-		w.finish.Show()
-	} else {
-		w.next.Show()
-		w.finish.Hide()
-	}
-	w.log.Debug("wizard step", "step", i+1, "title", s.Title)
-	// The view may start a call, which disables the buttons until it ends.
-	w.body.Objects = []fyne.CanvasObject{s.View(w)}
-	w.body.Refresh()
-	w.scroll.ScrollToTop()
-}
-
-func (w *Wizard) setStepError(err error) {
-	if err == nil {
-		w.stepErr.SetText("")
-		w.stepErr.Hide()
-		return
-	}
-	w.stepErr.SetText("Before going on: " + err.Error())
-	w.stepErr.Show()
-}
-
-func (w *Wizard) onBack() {
-	if w.cur > 0 && !w.busy {
-		w.show(w.cur - 1)
-	}
-}
-
-func (w *Wizard) onNext() {
-	if w.busy || w.cur >= len(w.steps)-1 {
-		return
-	}
-	if v := w.steps[w.cur].Validate; v != nil {
-		if err := v(w); err != nil {
-			w.setStepError(err)
-			return
-		}
-	}
-	w.show(w.cur + 1)
-}
-
-// touch marks the wizard as holding unsaved input. The footer's message was
-// about the input before this change, so it goes; the fields' inline
-// messages stay current, and Next checks the step again.
-func (w *Wizard) touch() {
-	w.dirty = true
-	if w.stepErr.Visible() {
-		w.setStepError(nil)
-	}
-}
-
-// onClose asks whether to keep a draft when the wizard closes midway.
-func (w *Wizard) onClose() {
-	closeWin := func() {
-		if w.win != nil {
-			w.win.Close()
-		}
-	}
-	if w.finished || !w.dirty || w.deps.SaveDraft == nil || w.win == nil {
-		closeWin()
-		return
-	}
-	msg := widget.NewLabel("The setup is not finished. Keep what you entered as a draft, so that\nthe wizard opens with it next time? Secrets such as API tokens are not kept.")
-	dialog.NewCustomConfirm("Keep the draft?", "Keep draft", "Discard", msg, func(keep bool) {
-		if keep {
-			ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-			defer cancel()
-			if err := w.deps.SaveDraft(ctx, w.st.Config()); err != nil {
-				dialog.ShowError(fmt.Errorf("the draft could not be kept: %w", err), w.win)
-				return
-			}
-		}
-		closeWin()
-	}, w.win).Show()
-}
-
-// run does work off the UI goroutine, then done on it. While it runs the
-// navigation buttons are disabled.
-func (w *Wizard) run(work func(ctx context.Context), done func()) {
-	if w.busy {
-		return // one call at a time; the buttons are disabled meanwhile
-	}
-	w.busy = true
-	w.back.Disable()
-	w.next.Disable()
-	w.finish.Disable()
-	finish := func() {
-		w.busy = false
-		if w.cur > 0 {
-			w.back.Enable()
-		}
-		w.next.Enable()
-		w.finish.Enable()
-		done()
-	}
-	call := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-		defer cancel()
-		work(ctx)
-	}
-	if !w.async {
-		call()
-		finish()
-		return
-	}
-	go func() {
-		call()
-		fyne.Do(finish)
-	}()
-}
-
-// parent is the window dialogs open over.
-func (w *Wizard) parent() fyne.Window {
-	if w.win != nil {
-		return w.win
-	}
-	return w.app.Driver().AllWindows()[0]
-}
-
-// scrollToEnd shows the end of the step, where results appear.
-func (w *Wizard) scrollToEnd() {
-	// Wrapped labels settle their height once laid out at their width, so
-	// lay out and scroll twice.
-	for range 2 {
-		w.scroll.Refresh()
-		w.scroll.ScrollToBottom()
-	}
-}

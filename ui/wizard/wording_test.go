@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/setup"
 )
 
 func TestIntroMatchesSettings(t *testing.T) {
@@ -76,7 +77,7 @@ func TestDomainErrorSitsAboveItsFix(t *testing.T) {
 			rec := &recorder{}
 			deps, _, _, _ := newDeps(t, rec)
 			w, win := newTestWizard(t, deps)
-			w.st.AppMode = modeAuto
+			w.st.AppMode = setup.ModeAuto
 			w.show(int(step))
 			typeInto(entry(t, win, "https://example.okta.com"), "acme.okta.com")
 			errLabel := find(t, win, "domain error", func(l *widget.Label) bool {
@@ -136,7 +137,7 @@ func TestSSOURLWaitsForTheInstance(t *testing.T) {
 	rec := &recorder{}
 	deps, _, _, _ := newDeps(t, rec)
 	w, win := newTestWizard(t, deps)
-	w.st.Target = choiceThreatLocker
+	w.st.Target = setup.ChoiceThreatLocker
 	w.show(int(StepStart))
 	copyButtons := func() []*widget.Button {
 		var out []*widget.Button
@@ -161,9 +162,9 @@ func TestSSOURLWaitsForTheInstance(t *testing.T) {
 	if sso.Disabled() || hasLabel(win, "Enter the instance above") {
 		t.Fatal("the URL is still pending after a valid instance")
 	}
-	mustLabel(t, win, SSOURL("us1"))
+	mustLabel(t, win, setup.SSOURL("us1"))
 	test.Tap(sso)
-	if got := fyne.CurrentApp().Clipboard().Content(); got != SSOURL("us1") {
+	if got := fyne.CurrentApp().Clipboard().Content(); got != setup.SSOURL("us1") {
 		t.Fatalf("copied %q", got)
 	}
 }
@@ -218,12 +219,12 @@ func TestSkippedCheckIsNotShownAsAFailure(t *testing.T) {
 func TestOnlyRowIsNotToldToRemoveItself(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		rows []*mappingRow
+		rows []*setup.MappingRow
 		want string
 		not  string
 	}{
-		{"the only row", []*mappingRow{{}}, "type part of its name", "remove the row"},
-		{"one of two rows", []*mappingRow{{Group: Group{Name: "Helpdesk"}, Roles: []string{"Auditor"}}, {}}, "or remove the row with −", "type part of its name"},
+		{"the only row", []*setup.MappingRow{{}}, "type part of its name", "remove the row"},
+		{"one of two rows", []*setup.MappingRow{{Group: Group{Name: "Helpdesk"}, Roles: []string{"Auditor"}}, {}}, "or remove the row with −", "type part of its name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := mappingProblems(tc.rows, []string{"Auditor"}, true)

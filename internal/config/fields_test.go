@@ -1,4 +1,4 @@
-package wizard
+package config
 
 import (
 	"strings"
@@ -18,7 +18,7 @@ func TestValidateInstance(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			checkErr(t, validateInstance(tc.in), tc.wantErr)
+			checkErr(t, ValidateInstance(tc.in), tc.wantErr)
 		})
 	}
 }
@@ -37,7 +37,7 @@ func TestValidateDomain(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			fix, err := validateDomain(tc.in)
+			fix, err := ValidateDomain(tc.in)
 			checkErr(t, err, tc.wantErr)
 			if fix != tc.wantFix {
 				t.Errorf("fix %q, want %q", fix, tc.wantFix)
@@ -52,13 +52,13 @@ func TestFieldValidators(t *testing.T) {
 		err     error
 		wantErr string
 	}{
-		{"client id ok", validateClientID("0oa1b2c3"), ""},
-		{"client id empty", validateClientID(""), "enter the Client ID"},
-		{"client id with space", validateClientID("0oa1 b2"), "contains spaces"},
-		{"token ok", validateToken("00abcdefghijklmnopqrstuvwxyz0123456789ABC"), ""},
-		{"token empty", validateToken(""), "paste the API token"},
-		{"token short", validateToken("00abc"), "too short"},
-		{"token with line break", validateToken("00abcdefghijklmnopqrstuv\nwxyz0123456789"), "line breaks"},
+		{"client id ok", ValidateClientID("0oa1b2c3"), ""},
+		{"client id empty", ValidateClientID(""), "enter the Client ID"},
+		{"client id with space", ValidateClientID("0oa1 b2"), "contains spaces"},
+		{"token ok", ValidateAPIToken("00abcdefghijklmnopqrstuvwxyz0123456789ABC"), ""},
+		{"token empty", ValidateAPIToken(""), "paste the API token"},
+		{"token short", ValidateAPIToken("00abc"), "too short"},
+		{"token with line break", ValidateAPIToken("00abcdefghijklmnopqrstuv\nwxyz0123456789"), "line breaks"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { checkErr(t, tc.err, tc.wantErr) })
@@ -66,17 +66,17 @@ func TestFieldValidators(t *testing.T) {
 }
 
 func TestParseThresholdAndAccounts(t *testing.T) {
-	if n, err := parseThreshold(" 12 "); err != nil || n != 12 {
-		t.Fatalf("parseThreshold(12) = %d, %v", n, err)
+	if n, err := ParseThreshold(" 12 "); err != nil || n != 12 {
+		t.Fatalf("ParseThreshold(12) = %d, %v", n, err)
 	}
 	for _, bad := range []string{"", "-1", "ten", "1.5"} {
-		if _, err := parseThreshold(bad); err == nil || !strings.Contains(err.Error(), "for example 10") {
-			t.Errorf("parseThreshold(%q) = %v, want an explaining error", bad, err)
+		if _, err := ParseThreshold(bad); err == nil || !strings.Contains(err.Error(), "for example 10") {
+			t.Errorf("ParseThreshold(%q) = %v, want an explaining error", bad, err)
 		}
 	}
-	got := parseAccounts("a@x.com, b@x.com\n\n a@x.com ;c@x.com")
+	got := ParseAccounts("a@x.com, b@x.com\n\n a@x.com ;c@x.com")
 	if strings.Join(got, "|") != "a@x.com|b@x.com|c@x.com" {
-		t.Fatalf("parseAccounts = %v", got)
+		t.Fatalf("ParseAccounts = %v", got)
 	}
 }
 
@@ -86,8 +86,8 @@ func TestIntervalLabels(t *testing.T) {
 		time.Hour: "1 Hour", 2 * time.Hour: "2 Hours", 12 * time.Hour: "12 Hours",
 	}
 	for d, want := range cases {
-		if got := intervalLabel(d); got != want {
-			t.Errorf("intervalLabel(%v) = %q, want %q", d, got, want)
+		if got := IntervalLabel(d); got != want {
+			t.Errorf("IntervalLabel(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
