@@ -194,6 +194,30 @@ func TestMigrationFinishesAfterACrashAndRunsOnce(t *testing.T) {
 	})
 }
 
+// A data directory that a process of the earlier layout is syncing is
+// not migrated from under it; once it is done, it is.
+func TestMigrationWaitsForASyncOfTheOldLayout(t *testing.T) {
+	sim := startSim(t)
+	root, kr := t.TempDir(), keyring.NewArrayKeyring(nil)
+	runs, changes := oldLayout(t, root, sim, kr)
+	lock, err := engine.AcquireLock(filepath.Join(root, LockFile), "daemon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Migrate(context.Background(), root)
+	if err == nil || !strings.Contains(err.Error(), "held by daemon") {
+		t.Errorf("migrated while a sync held the lock: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, StoreFile)); err != nil {
+		t.Errorf("the store moved while a sync held the lock: %v", err)
+	}
+	lock.Release()
+	if err := Migrate(context.Background(), root); err != nil {
+		t.Fatal(err)
+	}
+	checkMigrated(t, root, kr, runs, changes, strings.TrimPrefix(sim.URL(), "https://"))
+}
+
 func TestConnectionsAddRenameRemove(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/flock"
 	"github.com/rolesync/rolesync/internal/privatefile"
 	"github.com/rolesync/rolesync/internal/store"
@@ -58,6 +59,9 @@ func migrate(ctx context.Context, root string) error {
 			return err
 		}
 	}
+	if err := notInUse(root); err != nil {
+		return err
+	}
 	dir := ConnectionDir(root, conn.Slug)
 	if err := os.MkdirAll(dir, privatefile.DirMode); err != nil {
 		return fmt.Errorf("migrate the data directory: %w", err)
@@ -84,6 +88,37 @@ func migrate(ctx context.Context, root string) error {
 		return err
 	}
 	return os.Remove(filepath.Join(root, migrateRecord))
+}
+
+// instanceLock is the lock an earlier version's desktop app holds at the
+// top of the data directory while it runs (package singleinstance).
+const instanceLock = "rolesync.lock"
+
+// notInUse fails while a process of the earlier layout works on root: a
+// sync holding its lock, or a desktop app holding its instance lock. Its
+// files are not moved from under it.
+func notInUse(root string) error {
+	if _, err := os.Stat(filepath.Join(root, LockFile)); err == nil {
+		l, err := engine.AcquireLock(filepath.Join(root, LockFile), "migrate")
+		if err != nil {
+			return fmt.Errorf("the data directory cannot be migrated to several connections now: %w", err)
+		}
+		if err := l.Release(); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(root, instanceLock), os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("migrate the data directory: %w", err)
+	}
+	defer f.Close()
+	if err := flock.TryLock(f); errors.Is(err, flock.ErrLocked) {
+		return errors.New("the data directory cannot be migrated to several connections now: the desktop app of an earlier version has it open; quit it first")
+	}
+	return flock.Unlock(f)
 }
 
 func step(name string) error {
