@@ -1,7 +1,12 @@
 package app
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -33,6 +38,8 @@ func TestLayers(t *testing.T) {
 			"the window reads records (internal/store/record) and links no SQLite driver; the driver is registered by the programs"},
 		{mod + "internal/...", []string{"fyne.io/fyne/v2"},
 			"only ui/ and cmd/rolesync draw"},
+		{mod + "internal/setup", []string{mod + "internal/okta", mod + "internal/target", mod + "internal/store", mod + "internal/app"},
+			"the wizard's form state is plain values: the calls that reach Okta or the portal come through the wizard's Deps"},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", r.pkgs).Output()
@@ -46,5 +53,39 @@ func TestLayers(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestUIFilesDraw checks that every non-test Go file under ui/ imports a
+// Fyne package: code that does not draw belongs in internal/.
+func TestUIFilesDraw(t *testing.T) {
+	files, err := filepath.Glob("../../ui/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := filepath.Glob("../../ui/*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, more...)
+	fset := token.NewFileSet()
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		if !slices.ContainsFunc(f.Imports, func(is *ast.ImportSpec) bool {
+			return strings.HasPrefix(strings.Trim(is.Path.Value, `"`), "fyne.io/")
+		}) {
+			t.Errorf("%s imports no Fyne package: code that does not draw belongs in internal/", strings.TrimPrefix(name, "../../"))
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no file under ui/ was found")
 	}
 }
