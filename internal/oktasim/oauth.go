@@ -24,6 +24,7 @@ const (
 	clockSkew            = time.Minute      // tolerated drift for iat and exp
 	dpopWindow           = 5 * time.Minute  // a DPoP proof's iat must be this recent
 	jtiMemory            = 65 * time.Minute // how long a used jti is remembered
+	minJTISweep          = 10000            // jtis kept before the first sweep
 )
 
 func init() {
@@ -47,12 +48,16 @@ type issued struct {
 type authority struct {
 	apps *apps
 
-	mu       sync.Mutex
-	now      func() time.Time
-	tokens   map[string]*issued
-	jtis     map[string]time.Time // used jti -> when it may be forgotten
-	nonces   [2]string            // current and previous DPoP nonce
-	apiNonce bool                 // resource server demands DPoP nonces
+	mu     sync.Mutex
+	now    func() time.Time
+	tokens map[string]*issued
+	jtis   map[string]time.Time // used jti -> when it may be forgotten
+	// jtiSweep is the size of jtis at which the next sweep of forgotten
+	// jtis runs: twice what the last sweep kept, so that a busy client's
+	// proofs cost amortized O(1) rather than a scan each.
+	jtiSweep int
+	nonces   [2]string // current and previous DPoP nonce
+	apiNonce bool      // resource server demands DPoP nonces
 	// dpopStatus answers a failed DPoP check on an API call: 400, as Okta
 	// does, or 401.
 	dpopStatus int
@@ -141,12 +146,13 @@ func (a *authority) useJTI(kind, jti string, now time.Time) bool {
 	if until, ok := a.jtis[key]; ok && now.Before(until) {
 		return false
 	}
-	if len(a.jtis) > 10000 {
+	if len(a.jtis) >= max(a.jtiSweep, minJTISweep) {
 		for k, until := range a.jtis {
 			if now.After(until) {
 				delete(a.jtis, k)
 			}
 		}
+		a.jtiSweep = 2 * len(a.jtis)
 	}
 	a.jtis[key] = now.Add(jtiMemory)
 	return true
