@@ -35,16 +35,7 @@ func (x *exporter) csv(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	err := x.each(ctx, func(c store.Change) error {
-		row = strconv.AppendInt(row[:0], c.ID, 10)
-		row = append(row, ',')
-		row = c.At.UTC().AppendFormat(row, timeLayout)
-		row = append(row, ',')
-		row = strconv.AppendInt(row, c.RunID, 10)
-		for _, f := range [...]string{c.User, c.OktaID, c.Action, c.Role, c.Group, c.Reason, yesNo(c.Held), c.Hash} {
-			row = append(row, ',')
-			row = appendCSVField(row, neutralise(f))
-		}
-		row = append(row, '\r', '\n')
+		row = appendCSVRow(row[:0], c)
 		_, err := bw.Write(row)
 		return err
 	})
@@ -55,6 +46,20 @@ func (x *exporter) csv(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
+}
+
+// appendCSVRow appends the cells of one change and the line end.
+func appendCSVRow(row []byte, c store.Change) []byte {
+	row = strconv.AppendInt(row, c.ID, 10)
+	row = append(row, ',')
+	row = c.At.UTC().AppendFormat(row, timeLayout)
+	row = append(row, ',')
+	row = strconv.AppendInt(row, c.RunID, 10)
+	for _, f := range [...]string{c.User, c.OktaID, c.Action, c.Role, c.Group, c.Reason, yesNo(c.Held), c.Hash} {
+		row = append(row, ',')
+		row = appendCSVField(row, neutralise(f))
+	}
+	return append(row, '\r', '\n')
 }
 
 // neutralise keeps a spreadsheet from reading a cell as a formula: a cell

@@ -113,7 +113,14 @@ func (x *exporter) jsonl(ctx context.Context, w io.Writer) error {
 // appendJSONLChange appends one change line, the fields of jsonlChange in
 // its order, written by hand: it is the hot loop of a large export.
 func appendJSONLChange(b []byte, c store.Change) []byte {
-	b = append(b, `{"type":"change","id":`...)
+	b = append(b, `{"type":"change"`...)
+	return appendJSONLFields(b, c)
+}
+
+// appendJSONLFields appends the fields of a change line after its type,
+// from the id to the end of the line.
+func appendJSONLFields(b []byte, c store.Change) []byte {
+	b = append(b, `,"id":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	b = append(b, `,"at":"`...)
 	b = c.At.UTC().AppendFormat(b, time.RFC3339Nano)

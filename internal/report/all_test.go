@@ -1,0 +1,134 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// twoSources is the fixture as connection "Contoso → EU1" and a smaller
+// history as the removed connection "Fabrikam".
+func twoSources(t *testing.T) []Source {
+	t.Helper()
+	ctx := context.Background()
+	b := openStore(t)
+	id, err := b.StartRun(ctx, store.TriggerSchedule, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := []store.Change{
+		{At: t0.Add(time.Minute), User: "zoe@fabrikam.example", OktaID: "00uZoe", Action: store.ActionGrant, Role: "Administrator", Group: "Ops", Reason: "member of Ops"},
+		{At: t0.Add(72 * time.Hour), User: "bob@example.com", OktaID: "00uFbob", Action: store.ActionRevoke, Role: "Auditor", Group: "Ops", Reason: "left Ops"},
+	}
+	if err := b.AddChanges(ctx, id, changes); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.FinishRun(ctx, store.Run{ID: id, Status: store.StatusSucceeded, FinishedAt: t0.Add(73 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return []Source{{Name: "Contoso → EU1", Store: newFixture(t)}, {Name: "Fabrikam", Removed: true, Store: b}}
+}
+
+func exportAll(t *testing.T, srcs []Source, opts Options) []byte {
+	t.Helper()
+	opts.Now = fixedNow
+	var buf bytes.Buffer
+	if err := ExportAll(context.Background(), srcs, &buf, opts); err != nil {
+		t.Fatalf("export all %s: %v", opts.Format, err)
+	}
+	return buf.Bytes()
+}
+
+func TestExportAllCSVGolden(t *testing.T) {
+	golden(t, "fixture-all.csv", exportAll(t, twoSources(t), Options{Format: FormatCSV}))
+}
+
+func TestExportAllNamesEveryRowAndFilters(t *testing.T) {
+	srcs := twoSources(t)
+	cases := []struct {
+		name   string
+		filter store.ChangeFilter
+		want   map[string]int // rows per connection label
+	}{
+		{"all", store.ChangeFilter{}, map[string]int{"Contoso → EU1": 15, "Fabrikam (removed)": 2}},
+		{"user", store.ChangeFilter{User: "bob@example.com"}, map[string]int{"Contoso → EU1": 2, "Fabrikam (removed)": 1}},
+		{"action", store.ChangeFilter{Action: store.ActionRevoke}, map[string]int{"Contoso → EU1": 2, "Fabrikam (removed)": 1}},
+		{"time", store.ChangeFilter{Since: t0.Add(48 * time.Hour)}, map[string]int{"Contoso → EU1": 6, "Fabrikam (removed)": 1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var done, total int64
+			csvOut := exportAll(t, srcs, Options{Format: FormatCSV, Filter: tc.filter, Progress: func(d, n int64) { done, total = d, n }})
+			got := map[string]int{}
+			rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(csvOut, []byte("\uFEFF")))).ReadAll()
+			if err != nil || len(rows) == 0 || rows[0][0] != "Connection" {
+				t.Fatalf("csv: %v %q", err, rows)
+			}
+			for _, r := range rows[1:] {
+				got[r[0]]++
+			}
+			check(t, "csv", got, tc.want)
+			if want := int64(tc.want["Contoso → EU1"] + tc.want["Fabrikam (removed)"]); done != want || total != want {
+				t.Errorf("progress ended at %d of %d, want %d", done, total, want)
+			}
+			got = map[string]int{}
+			conns := map[string]bool{}
+			for i, l := range bytes.Split(bytes.TrimSuffix(exportAll(t, srcs, Options{Format: FormatJSONL, Filter: tc.filter}), []byte("\n")), []byte("\n")) {
+				var v struct {
+					Type, Connection, User, Action string
+					Removed                        bool
+				}
+				if err := json.Unmarshal(l, &v); err != nil {
+					t.Fatalf("line %d: %v", i, err)
+				}
+				switch v.Type {
+				case "connection":
+					conns[v.Connection] = v.Removed
+				case "change":
+					got[v.Connection]++
+					if (tc.filter.User != "" && v.User != tc.filter.User) || (tc.filter.Action != "" && v.Action != tc.filter.Action) {
+						t.Errorf("line %d is outside the filter: %s", i, l)
+					}
+				}
+			}
+			check(t, "jsonl", map[string]int{"Contoso → EU1": got["Contoso → EU1"], "Fabrikam (removed)": got["Fabrikam"]}, tc.want)
+			if len(conns) != 2 || conns["Contoso → EU1"] || !conns["Fabrikam"] {
+				t.Errorf("connection lines: %v", conns)
+			}
+		})
+	}
+}
+
+func check(t *testing.T, what string, got, want map[string]int) {
+	t.Helper()
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s: %d rows of %q, want %d (all: %v)", what, got[k], k, n, got)
+		}
+	}
+	if len(got) > len(want) {
+		t.Errorf("%s: rows of other connections: %v", what, got)
+	}
+}
+
+func TestExportAllRefuses(t *testing.T) {
+	srcs := twoSources(t)
+	for _, opts := range []Options{
+		{Format: FormatCSV, Filter: store.ChangeFilter{RunID: 1}},
+		{Format: FormatHTML},
+		{Format: FormatPDF},
+		{Format: "docx"},
+	} {
+		if err := ExportAll(context.Background(), srcs, &bytes.Buffer{}, opts); err == nil {
+			t.Errorf("%+v: no error", opts)
+		}
+	}
+	if err := ExportAll(context.Background(), nil, &bytes.Buffer{}, Options{Format: FormatCSV}); err == nil {
+		t.Error("no sources: no error")
+	}
+}
