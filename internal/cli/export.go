@@ -19,6 +19,8 @@ import (
 type exportOptions struct {
 	format, out, since, until string
 	filter                    store.ChangeFilter
+	// all reports on every connection, removed ones included.
+	all bool
 }
 
 func exportCmd(c *call) *cobra.Command {
@@ -26,8 +28,13 @@ func exportCmd(c *call) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export --format csv|jsonl|html|pdf --out FILE",
 		Short: "write an audit report of the change log",
+		Long: `Export writes an audit report of the connection's change log. With --all it
+reports on every connection, removed ones included (marked removed), as CSV
+or JSON lines with the connection named in every row; each connection's
+audit chain is its own, so the JSON lines carry each one's signed head.`,
 		Example: `  rolesync export --format pdf --out audit.pdf --since 2026-01-01
-  rolesync export --format jsonl --action revoke --out revocations.jsonl`,
+  rolesync export --format jsonl --action revoke --out revocations.jsonl
+  rolesync export --all --format csv --out all.csv --since 2026-01-01`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd.Context(), c, o) },
 	}
@@ -41,6 +48,7 @@ func exportCmd(c *call) *cobra.Command {
 	fs.StringVar(&f.Role, "role", "", "only this role")
 	fs.StringVar(&f.Action, "action", "", "only this action (create, grant, revoke, revoke_all, …)")
 	fs.Int64Var(&f.RunID, "run", 0, "only this run")
+	fs.BoolVar(&o.all, "all", false, "report on every connection, removed ones included (csv or jsonl)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]cobra.Completion{"csv", "jsonl", "html", "pdf"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -63,8 +71,12 @@ func runExport(ctx context.Context, c *call, o exportOptions) error {
 	if f.Until, err = report.ParseUntil(until); err != nil {
 		return usagef("export: --until: %v", err)
 	}
+	if o.all {
+		return runExportAll(ctx, c, fm, out, f)
+	}
 	return c.withRuntime(ctx, func(rt *app.Runtime) error {
-		n, err := writeReport(ctx, rt.Store, out, report.Options{Format: fm, Filter: f, Trust: rt.ReportTrust(ctx)})
+		n, err := writeReport(out, report.Options{Format: fm, Filter: f, Trust: rt.ReportTrust(ctx)},
+			func(w io.Writer, opts report.Options) error { return report.Export(ctx, rt.Store, w, opts) })
 		if err != nil {
 			return err
 		}
@@ -73,10 +85,10 @@ func runExport(ctx context.Context, c *call, o exportOptions) error {
 	})
 }
 
-// writeReport exports to path through privatefile: a 0600 file that
+// writeReport runs export into path through privatefile: a 0600 file that
 // appears only when complete, so a failed export leaves no half-written
 // report. It returns the number of changes written.
-func writeReport(ctx context.Context, st *store.Store, path string, opts report.Options) (int64, error) {
+func writeReport(path string, opts report.Options, export func(io.Writer, report.Options) error) (int64, error) {
 	var written int64
 	prev := opts.Progress
 	opts.Progress = func(done, total int64) {
@@ -87,7 +99,7 @@ func writeReport(ctx context.Context, st *store.Store, path string, opts report.
 	}
 	err := privatefile.Write(path, func(f io.Writer) error {
 		w := bufio.NewWriterSize(f, 256<<10)
-		if err := report.Export(ctx, st, w, opts); err != nil {
+		if err := export(w, opts); err != nil {
 			return err
 		}
 		return w.Flush()
