@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rolesync/rolesync/internal/store"
@@ -22,6 +23,19 @@ type Batcher interface {
 	Begin(ctx context.Context) error
 	Flush(ctx context.Context) error
 }
+
+// Stopper is a Batcher that can stop sending what it queued: after Stop,
+// the requests in flight finish and nothing more of the batch is sent;
+// Flush then names what was not sent as not made (FailedUsers,
+// FailedRoles). The engine stops the batch when the run is cancelled.
+type Stopper interface{ Stop() }
+
+// ResultNotifier is a Batcher that makes its queued calls after they
+// return: AfterResults calls fn once every call queued so far has its
+// result (made or failed; a call not sent has none). The engine
+// reports the progress of a batch through it, so that progress counts
+// the changes the target answered, not those queued.
+type ResultNotifier interface{ AfterResults(fn func()) }
 
 // applyBatched applies cs, inside batches when the target batches. log,
 // when set, records the applied changes as they are made; in a batch they
@@ -76,22 +90,54 @@ func (e *Engine) applyBatch(ctx context.Context, b Batcher, cs []PlannedChange, 
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	// What was queued is sent even when ctx is cancelled (apply stops
-	// queueing then), so that it is made and recorded whole.
+	// The requests in flight when ctx is cancelled finish, so that what
+	// they make is recorded: the target's calls get a context that is not
+	// cancelled. Apply stops queueing then, and a Stopper stops sending
+	// what was queued and not sent; Flush names it as not made.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
 	defer cancel()
 	log.intend(cs)
 	if err := b.Begin(wctx); err != nil {
 		return nil, fmt.Errorf("start a batch of changes in the target: %w; nothing more was changed", err)
 	}
-	applied, err := e.apply(ctx, cs, p, prog, nil)
+	if s, ok := b.(Stopper); ok {
+		stop := context.AfterFunc(ctx, s.Stop)
+		defer stop()
+	}
+	applied, err := e.apply(ctx, cs, p, answeredProgress(b, prog), nil)
 	if ferr := b.Flush(wctx); ferr != nil {
 		applied = dropUnflushed(applied, p, ferr)
 		ferr = fmt.Errorf("send the batched role changes to the target: %w; the role changes not sent are not recorded, and the next run makes them", ferr)
 		err = errors.Join(err, ferr)
 	}
+	if cerr := ctx.Err(); cerr != nil && err != nil && !errors.Is(err, cerr) {
+		// What was not sent was dropped because the run was cancelled.
+		err = errors.Join(err, fmt.Errorf("sync cancelled: %w", cerr))
+	}
 	log.add(ctx, applied)
 	return applied, err
+}
+
+// answeredProgress returns prog for a batch of b: when b is a
+// ResultNotifier, each report waits until the calls queued before it are
+// answered, and a report is never behind one already made.
+func answeredProgress(b Batcher, prog func(Progress)) func(Progress) {
+	rn, ok := b.(ResultNotifier)
+	if !ok {
+		return prog
+	}
+	var mu sync.Mutex
+	shown := -1
+	return func(pr Progress) {
+		rn.AfterResults(func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if pr.Done > shown {
+				shown = pr.Done
+				prog(pr)
+			}
+		})
+	}
 }
 
 // dropUnflushed removes from applied the role changes a failed Flush did not

@@ -2,8 +2,11 @@ package scim
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // workerKey marks the context of a batch's worker: do lets go of c.mu while
@@ -12,11 +15,25 @@ import (
 // the provider has no Bulk.
 type workerKey struct{}
 
-func workerCtx(ctx context.Context, b *bulker) context.Context {
-	return context.WithValue(ctx, workerKey{}, workerVal{b})
+func workerCtx(ctx context.Context, b *bulker, stop *atomic.Bool) context.Context {
+	return context.WithValue(ctx, workerKey{}, workerVal{b, stop})
 }
 
-type workerVal struct{ bulk *bulker }
+type workerVal struct {
+	bulk *bulker
+	stop *atomic.Bool // set once the batch stops sending
+}
+
+// errNotSent is the error of a batch's call that was not sent because the
+// batch was stopped (see Client.Stop): the run was cancelled.
+var errNotSent = fmt.Errorf("scim: not sent, the run was cancelled: %w", context.Canceled)
+
+// stoppedOf reports whether the batch of a worker's context stopped
+// sending.
+func stoppedOf(ctx context.Context) bool {
+	v, _ := ctx.Value(workerKey{}).(workerVal)
+	return v.stop != nil && v.stop.Load()
+}
 
 func inWorker(ctx context.Context) bool { return ctx.Value(workerKey{}) != nil }
 
@@ -35,10 +52,12 @@ const queuedPerSlot = 2
 // one after the other, in the order they were queued.
 type queue struct {
 	bulk  *bulker // nil without Bulk
+	stop  *atomic.Bool
 	slots chan struct{}
 	wg    sync.WaitGroup
 
 	mu     sync.Mutex
+	done   results
 	tails  map[string]chan struct{} // by user key: closed when its last queued call is done
 	failed map[string]error         // by user key: the call that failed
 	order  []string                 // failed user keys, in order of failure
@@ -46,12 +65,12 @@ type queue struct {
 
 // newQueue returns a queue for conc requests in flight. With Bulk it holds
 // enough calls to fill the Bulk requests in flight and the next one.
-func newQueue(conc int, b *bulker) *queue {
+func newQueue(conc int, b *bulker, stop *atomic.Bool) *queue {
 	n := queuedPerSlot * conc
 	if b != nil {
 		n = (conc + 1) * b.maxOps
 	}
-	q := &queue{bulk: b, slots: make(chan struct{}, n), tails: map[string]chan struct{}{}, failed: map[string]error{}}
+	q := &queue{bulk: b, stop: stop, slots: make(chan struct{}, n), tails: map[string]chan struct{}{}, failed: map[string]error{}}
 	if b != nil {
 		b.queued = func() (int, int) { return len(q.slots), cap(q.slots) }
 	}
@@ -63,6 +82,7 @@ func newQueue(conc int, b *bulker) *queue {
 func (c *Client) batchBulker(ctx context.Context, b *batch, spc ProviderConfig) *bulker {
 	if b.bulk == nil && spc.useBulk() {
 		b.bulk = newBulker(ctx, c, spc)
+		b.bulk.stop = &b.stopped
 	}
 	return b.bulk
 }
@@ -71,7 +91,8 @@ func (c *Client) batchBulker(ctx context.Context, b *batch, spc ProviderConfig) 
 // queue is open, and reports whether it did; otherwise the caller makes the
 // call itself. The caller holds c.mu, which async lets go of while it waits
 // for room in the queue. A queued call is made even when ctx is cancelled
-// after it was queued (it was reported done). The state and the provider's configuration are
+// after it was queued (it was reported done), unless the batch is stopped
+// first (see Client.Stop). The state and the provider's configuration are
 // read first, so that an error reading them is returned at once.
 func (c *Client) async(ctx context.Context, key string, fn func(ctx context.Context) error) (bool, error) {
 	if c.batch == nil {
@@ -88,7 +109,7 @@ func (c *Client) async(ctx context.Context, key string, fn func(ctx context.Cont
 		if c.conc == 1 && !spc.useBulk() {
 			return false, nil
 		}
-		c.batch.q = newQueue(c.conc, c.batchBulker(ctx, c.batch, spc))
+		c.batch.q = newQueue(c.conc, c.batchBulker(ctx, c.batch, spc), &c.batch.stopped)
 	}
 	q := c.batch.q
 	c.mu.Unlock()
@@ -102,6 +123,7 @@ func (c *Client) async(ctx context.Context, key string, fn func(ctx context.Cont
 	prev := q.tails[key]
 	done := make(chan struct{})
 	q.tails[key] = done
+	seq := q.done.queue()
 	q.mu.Unlock()
 	q.wg.Add(1)
 	go func() {
@@ -114,9 +136,13 @@ func (c *Client) async(ctx context.Context, key string, fn func(ctx context.Cont
 		skip := q.failed[key] != nil
 		q.mu.Unlock()
 		var err error
-		if !skip {
+		switch {
+		case skip:
+		case q.stop.Load():
+			err = errNotSent
+		default:
 			c.mu.Lock()
-			err = fn(workerCtx(context.WithoutCancel(ctx), q.bulk))
+			err = fn(workerCtx(context.WithoutCancel(ctx), q.bulk, q.stop))
 			c.mu.Unlock()
 		}
 		q.mu.Lock()
@@ -127,8 +153,12 @@ func (c *Client) async(ctx context.Context, key string, fn func(ctx context.Cont
 		if q.tails[key] == done {
 			delete(q.tails, key)
 		}
+		due := q.done.finish(seq, errors.Is(err, errNotSent))
 		q.mu.Unlock()
 		close(done)
+		for _, fn := range due {
+			fn()
+		}
 	}()
 	return true, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,6 +63,9 @@ type bulker struct {
 	// queued, when set, returns the calls of the batch's queue that are
 	// not done and how many it holds at most.
 	queued func() (n, capacity int)
+	// stop, when set, is the batch's stop flag (see Client.Stop): the
+	// operations not yet sent are dropped.
+	stop *atomic.Bool
 
 	mu       sync.Mutex
 	pending  []*bulkOp
@@ -114,7 +118,7 @@ func (b *bulker) submit(method, path string, payload []byte, ifMatch string) *bu
 	b.pending = append(b.pending, op)
 	b.size += size
 	switch {
-	case len(b.pending) >= b.maxOps || b.stalled():
+	case len(b.pending) >= b.maxOps || b.stalled() || b.stopped():
 		b.sendLocked()
 	case b.timer == nil:
 		b.timer = time.AfterFunc(bulkLinger, b.linger)
@@ -155,6 +159,10 @@ func (b *bulker) linger() {
 func (b *bulker) sendLocked() {
 	ops := b.pending
 	b.pending, b.size = nil, 0
+	if b.stopped() {
+		b.dropLocked(ops)
+		return
+	}
 	b.sent += len(ops)
 	b.inflight++
 	if b.timer != nil {
@@ -162,6 +170,31 @@ func (b *bulker) sendLocked() {
 		b.timer = nil
 	}
 	go b.send(ops)
+}
+
+func (b *bulker) stopped() bool { return b.stop != nil && b.stop.Load() }
+
+// drop fails the pending operations with errNotSent, once the batch is
+// stopped: the Bulk requests in flight finish, no other is sent.
+func (b *bulker) drop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ops := b.pending
+	b.pending, b.size = nil, 0
+	b.dropLocked(ops)
+}
+
+// dropLocked fails ops with errNotSent and stops the linger timer. The
+// caller holds b.mu.
+func (b *bulker) dropLocked(ops []*bulkOp) {
+	if b.timer != nil {
+		b.timer.Stop()
+		b.timer = nil
+	}
+	for _, op := range ops {
+		op.err = errNotSent
+		close(op.done)
+	}
 }
 
 // bulkReply is a BulkResponse.

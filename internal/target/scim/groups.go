@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // batch holds queued membership changes by group name.
@@ -18,6 +19,8 @@ type batch struct {
 	groups map[string]*pending
 	q      *queue  // nil: user calls are made at once (concurrency 1, no Bulk)
 	bulk   *bulker // nil: no Bulk, or not used yet
+	// stopped is set by Stop: nothing more of the batch is sent.
+	stopped atomic.Bool
 }
 
 type pending struct {
@@ -100,14 +103,14 @@ func (c *Client) flushGroups(ctx context.Context, b *batch, names []string) ([]s
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || b.stopped.Load() {
 				skipped[i] = true
 				return
 			}
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			p := b.groups[name]
-			failed[i] = c.applyGroup(workerCtx(ctx, bulk), name, setKeys(p.add), setKeys(p.remove))
+			failed[i] = c.applyGroup(workerCtx(ctx, bulk, &b.stopped), name, setKeys(p.add), setKeys(p.remove))
 		}()
 	}
 	wg.Wait()
@@ -127,7 +130,11 @@ func (c *Client) flushGroups(ctx context.Context, b *batch, names []string) ([]s
 		roles = append(roles, names[i])
 	}
 	if cancelled > 0 {
-		errs = append(errs, fmt.Errorf("%d roles not sent: %w", cancelled, ctx.Err()))
+		why := ctx.Err()
+		if why == nil {
+			why = errNotSent
+		}
+		errs = append(errs, fmt.Errorf("%d roles not sent: %w", cancelled, why))
 	}
 	return roles, errors.Join(errs...)
 }

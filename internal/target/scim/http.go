@@ -120,6 +120,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if err := c.pace.acquire(ctx, c.sleep, ownPause); err != nil {
 			return response{}, fmt.Errorf("scim: %s %s: waiting to send: %w", method, path, err)
 		}
+		if stoppedOf(ctx) {
+			c.pace.unused()
+			return response{}, fmt.Errorf("scim: %s %s: %w", method, path, errNotSent)
+		}
 		resp, data, err := c.send(ctx, method, u.String(), payload, ifMatch)
 		throttled := err == nil && resp.StatusCode == http.StatusTooManyRequests
 		c.pace.release(throttled)

@@ -71,6 +71,14 @@ func (p *pacer) acquire(ctx context.Context, sleep func(context.Context, time.Du
 	return nil
 }
 
+// unused frees a slot acquired for a request that was not sent.
+func (p *pacer) unused() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inflight--
+	p.cond.Broadcast()
+}
+
 // release frees a slot; throttled says the answer was a 429.
 func (p *pacer) release(throttled bool) {
 	p.mu.Lock()

@@ -16,6 +16,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, inner http.Handle
 		http.Error(w, `{"status":"401","detail":"bad token"}`, http.StatusUnauthorized)
 		return
 	}
+	s.arrive(r)
 	if s.latency > 0 {
 		time.Sleep(s.latency)
 	}

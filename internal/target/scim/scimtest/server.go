@@ -76,6 +76,8 @@ type Server struct {
 	etags    bool           // enforce If-Match
 	noPatch  bool           // answer PATCH with 501
 	fault    Fault
+	arrival  func(r *http.Request)
+	arrived  int      // requests arrived, before the latency
 	requests []string // method and path of each request since the last Log
 	filters  []string // filter parameters seen
 	ifMatch  int      // writes that carried If-Match
