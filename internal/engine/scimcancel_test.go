@@ -17,6 +17,12 @@ import (
 	"github.com/rolesync/rolesync/internal/target/scim/scimtest"
 )
 
+// The SCIM client is stopped and reports answered progress through these.
+var (
+	_ Stopper        = (*scim.Client)(nil)
+	_ ResultNotifier = (*scim.Client)(nil)
+)
+
 // stopWatch is a SCIM client that says when the engine stopped its batch.
 type stopWatch struct {
 	*scim.Client

@@ -43,6 +43,13 @@
 // per group, groups concurrently). A *FlushError also names the users
 // whose calls failed (FailedUsers).
 //
+// AfterResults calls a function once every call queued so far has its
+// result, so that a caller counts progress by what the provider answered.
+// Stop (the engine's Stopper, on a cancelled run) stops the batch sending:
+// the requests in flight finish, the calls, Bulk operations and group
+// requests not yet sent are dropped, and Flush names them as not made,
+// with an error that wraps context.Canceled.
+//
 // # Bulk
 //
 // When the ServiceProviderConfig says bulk.supported, the writes a batch's
