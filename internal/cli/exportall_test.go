@@ -109,8 +109,19 @@ func TestExportAllConnections(t *testing.T) {
 	h.mustRun("", "connections", "remove", connB)
 	kept := "fabrikam-local-portal-" + time.Now().UTC().Format(time.DateOnly)
 	checkRows("after removal", exportedRows(t, h, "csv"), map[string]string{connA: connA, connB: kept + " (removed)"}, all)
-	// Reports across connections are csv or jsonl; runs are per connection.
-	for _, args := range [][]string{{"--format", "html"}, {"--format", "pdf"}, {"--format", "csv", "--run", "1"}, {"--format", "csv", "--connection", connA}} {
+	// Reports across connections are not pdf; runs are per connection.
+	page := filepath.Join(t.TempDir(), "all.html")
+	h.mustRun("", "export", "--all", "--format", "html", "--out", page)
+	data, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, label := range []string{connA, kept + " (removed)"} {
+		if !bytes.Contains(data, []byte("<h1>"+label+"</h1>")) || !bytes.Contains(data, []byte("<tr><td>"+label+"</td>")) {
+			t.Errorf("the html report lacks the section or rows of %q", label)
+		}
+	}
+	for _, args := range [][]string{{"--format", "pdf"}, {"--format", "csv", "--run", "1"}, {"--format", "csv", "--connection", connA}} {
 		out := filepath.Join(t.TempDir(), "x")
 		if code, _, errs := h.run("", append([]string{"export", "--all", "--out", out}, args...)...); code != 2 {
 			t.Errorf("export --all %v: exit %d, %q", args, code, errs)

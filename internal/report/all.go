@@ -37,13 +37,15 @@ const jsonlAllVersion = "rolesync-changes-all/1"
 
 // ExportAll writes the changes opts.Filter selects in every source, one
 // connection after another in the order given, to w: a CSV whose first
-// column names the connection, or JSON lines where a "connection" line
+// column names the connection, an HTML page with a section per connection
+// (its summary, its rows with a first cell naming it, its signed head), or
+// JSON lines where a "connection" line
 // (the connection's own chain head, signed head and verification result:
 // each connection's audit chain is its own) comes before that connection's
 // change lines, each naming the connection. opts.Trust is not used: each
 // source carries its own. A run number means nothing across connections,
-// so a filter by run is refused. The HTML and PDF reports cover one
-// connection at a time.
+// so a filter by run is refused. The PDF report covers one connection at a
+// time.
 func ExportAll(ctx context.Context, sources []Source, w io.Writer, opts Options) error {
 	xs, err := startAll(ctx, sources, w, opts)
 	if err != nil {
@@ -54,6 +56,8 @@ func ExportAll(ctx context.Context, sources []Source, w io.Writer, opts Options)
 		err = csvAll(ctx, xs, w)
 	case FormatJSONL:
 		err = jsonlAll(ctx, xs, w)
+	case FormatHTML:
+		err = htmlAll(ctx, xs, w)
 	}
 	if err != nil {
 		return fmt.Errorf("export %s: %w", opts.Format, err)
@@ -75,8 +79,8 @@ func startAll(ctx context.Context, sources []Source, w io.Writer, opts Options) 
 		return nil, errors.New("export: no connection to report on")
 	case opts.Filter.RunID != 0:
 		return nil, errors.New("export: run numbers are per connection; filter by run on one connection (--connection), or by time across all")
-	case opts.Format == FormatHTML || opts.Format == FormatPDF:
-		return nil, fmt.Errorf("export: a report across connections is csv or jsonl; write the %s report of each connection with --connection", opts.Format)
+	case opts.Format == FormatPDF:
+		return nil, errors.New("export: a report across connections is csv, jsonl or html; write the pdf report of each connection with --connection")
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
@@ -218,4 +222,45 @@ func (x sourceExport) jsonlConnection(ctx context.Context, enc *json.Encoder, bw
 		_, err := bw.Write(line)
 		return err
 	})
+}
+
+// htmlAll writes one page: the document head once, then each connection's
+// section as the report of one connection has it, headed by its name.
+func htmlAll(ctx context.Context, xs []sourceExport, w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	buf := make([]byte, 0, 1024)
+	for i, x := range xs {
+		s, err := x.summarise(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", x.src.label(), err)
+		}
+		d := htmlData{S: s, Period: s.periodText(), Verify: s.verifyText(), Chart: s.Chart.layout(880, 230, 11),
+			Title: s.Chart.title(), Conn: x.src.label(), All: true}
+		if i == 0 {
+			if err := htmlTemplate.ExecuteTemplate(bw, "doc", d); err != nil {
+				return fmt.Errorf("write html: %w", err)
+			}
+		}
+		if err := htmlTemplate.ExecuteTemplate(bw, "section", d); err != nil {
+			return fmt.Errorf("write html: %w", err)
+		}
+		err = x.each(ctx, func(c store.Change) error {
+			buf = htmlRow(buf[:0], d.Conn, c)
+			_, err := bw.Write(buf)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", x.src.label(), err)
+		}
+		if err := htmlTemplate.ExecuteTemplate(bw, "sectail", d); err != nil {
+			return fmt.Errorf("write html: %w", err)
+		}
+	}
+	if err := htmlTemplate.ExecuteTemplate(bw, "docend", nil); err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	return nil
 }

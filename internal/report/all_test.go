@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,6 +97,20 @@ func TestExportAllNamesEveryRowAndFilters(t *testing.T) {
 					}
 				}
 			}
+			page := string(exportAll(t, srcs, Options{Format: FormatHTML, Filter: tc.filter}))
+			check(t, "html", map[string]int{
+				"Contoso → EU1":      strings.Count(page, "<td>Contoso → EU1</td><td class=\"n\">"),
+				"Fabrikam (removed)": strings.Count(page, "<td>Fabrikam (removed)</td><td class=\"n\">"),
+			}, tc.want)
+			if n := strings.Count(page, "<tr"); n-strings.Count(page, "<td>Contoso → EU1</td><td class=\"n\">")-strings.Count(page, "<td>Fabrikam (removed)</td><td class=\"n\">") != htmlOtherRows(t, srcs, tc.filter) {
+				t.Errorf("html: rows not naming a connection")
+			}
+			for what, want := range map[string]int{"<!DOCTYPE html>": 1, "</html>": 1, "<h2>Signed chain head</h2>": 2,
+				"<h1>Contoso → EU1</h1>": 1, "<h1>Fabrikam (removed)</h1>": 1, "<th>Connection</th>": 2} {
+				if n := strings.Count(page, what); n != want {
+					t.Errorf("html: %d of %q, want %d", n, what, want)
+				}
+			}
 			check(t, "jsonl", map[string]int{"Contoso → EU1": got["Contoso → EU1"], "Fabrikam (removed)": got["Fabrikam"]}, tc.want)
 			if len(conns) != 2 || conns["Contoso → EU1"] || !conns["Fabrikam"] {
 				t.Errorf("connection lines: %v", conns)
@@ -120,7 +135,6 @@ func TestExportAllRefuses(t *testing.T) {
 	srcs := twoSources(t)
 	for _, opts := range []Options{
 		{Format: FormatCSV, Filter: store.ChangeFilter{RunID: 1}},
-		{Format: FormatHTML},
 		{Format: FormatPDF},
 		{Format: "docx"},
 	} {
@@ -131,4 +145,16 @@ func TestExportAllRefuses(t *testing.T) {
 	if err := ExportAll(context.Background(), nil, &bytes.Buffer{}, Options{Format: FormatCSV}); err == nil {
 		t.Error("no sources: no error")
 	}
+}
+
+// htmlOtherRows counts the table rows of the summaries (not changes) of
+// each source's single-connection HTML report.
+func htmlOtherRows(t *testing.T, srcs []Source, f store.ChangeFilter) int {
+	t.Helper()
+	n := 0
+	for _, src := range srcs {
+		page := string(export(t, src.Store, Options{Format: FormatHTML, Filter: f}))
+		n += strings.Count(page, "<tr") - strings.Count(page, "<tr><td class=\"n\">") - strings.Count(page, "<tr class=\"held\"><td class=\"n\">")
+	}
+	return n
 }

@@ -35,6 +35,11 @@ type htmlData struct {
 	Verify string
 	Chart  geometry
 	Title  string
+	// Conn names the connection of a section of a report across
+	// connections, which heads the section and every row; All marks that
+	// report. Both are zero in the report of one connection.
+	Conn string
+	All  bool
 }
 
 // shortHash is the first 12 hex digits of a hash, enough to tell rows apart
@@ -69,7 +74,7 @@ func (x *exporter) html(ctx context.Context, w io.Writer) error {
 	}
 	buf := make([]byte, 0, 1024)
 	err = x.each(ctx, func(c store.Change) error {
-		buf = htmlRow(buf[:0], c)
+		buf = htmlRow(buf[:0], "", c)
 		_, err := bw.Write(buf)
 		return err
 	})
@@ -85,8 +90,9 @@ func (x *exporter) html(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// htmlRow appends one change as a table row, every text escaped.
-func htmlRow(b []byte, c store.Change) []byte {
+// htmlRow appends one change as a table row, every text escaped; conn,
+// when not empty, is a first cell naming the connection.
+func htmlRow(b []byte, conn string, c store.Change) []byte {
 	cell := func(class, v string) {
 		b = append(b, "<td"...)
 		if class != "" {
@@ -103,6 +109,9 @@ func htmlRow(b []byte, c store.Change) []byte {
 		b = append(b, ` class="held"`...)
 	}
 	b = append(b, '>')
+	if conn != "" {
+		cell("", conn)
+	}
 	cell("n", strconv.FormatInt(c.ID, 10))
 	cell("t", c.At.UTC().Format("2006-01-02 15:04:05"))
 	cell("n", strconv.FormatInt(c.RunID, 10))
