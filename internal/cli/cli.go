@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/app"
+	"github.com/rolesync/rolesync/internal/clock"
 	"github.com/rolesync/rolesync/internal/engine"
 	_ "github.com/rolesync/rolesync/internal/store/sqlitedriver"
 )
@@ -39,6 +40,9 @@ type Env struct {
 
 	// onRun, when set, hears of every run the daemon finishes (tests).
 	onRun func(conn string, res engine.Result, err error)
+	// clock, when set, is the time source of the daemon's schedulers
+	// (tests and benchmarks drive the schedule with it); clock.Real when nil.
+	clock clock.Clock
 }
 
 // openRuntime opens the only connection of the data directory root (one

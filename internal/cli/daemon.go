@@ -128,6 +128,7 @@ func startConnection(ctx context.Context, c *call, conn app.Connection, logger *
 	sched := &engine.Scheduler{
 		Runner:     limitedRunner{eng, slots},
 		RunAtStart: true,
+		Clock:      c.env.clock,
 		Interval: func() time.Duration {
 			if cur, err := rt.Config(context.Background()); err == nil {
 				return cur.Sync.Interval
