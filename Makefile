@@ -216,6 +216,12 @@ faults: check-go
 bench-sync: check-go
 	$(TEST_ENV) ROLESYNC_BENCH_LARGE=1 CGO_ENABLED=0 $(GO) test -run '^$$' -bench BenchmarkSync -benchtime 1x -timeout 30m ./internal/cli/
 
+# The README's connections table: `rolesync daemon` over 50 connections of
+# 1k users each on the 15-minute schedule (a fake clock; cycles back to back).
+.PHONY: bench-connections
+bench-connections: check-go
+	$(TEST_ENV) CGO_ENABLED=0 $(GO) test -run '^$$' -bench BenchmarkDaemonConnections -benchtime 1x -timeout 30m ./internal/cli/
+
 # The README's SCIM table: a first sync and a no-change run against the
 # SCIM test server answering after 100 ms, each org size in its own process
 # (peak RSS is the process's).
