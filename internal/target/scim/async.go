@@ -16,12 +16,20 @@ import (
 type workerKey struct{}
 
 func workerCtx(ctx context.Context, b *bulker, stop *atomic.Bool) context.Context {
-	return context.WithValue(ctx, workerKey{}, workerVal{b, stop})
+	return stopCtx(context.WithValue(ctx, workerKey{}, workerVal{b}), stop)
 }
 
-type workerVal struct {
-	bulk *bulker
-	stop *atomic.Bool // set once the batch stops sending
+type workerVal struct{ bulk *bulker }
+
+// stopKey marks the context of a batch's requests with the batch's stop
+// flag (see Client.Stop): do sends no request once it is set.
+type stopKey struct{}
+
+func stopCtx(ctx context.Context, stop *atomic.Bool) context.Context {
+	if stop == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, stopKey{}, stop)
 }
 
 // errNotSent is the error of a batch's call that was not sent because the
@@ -31,8 +39,8 @@ var errNotSent = fmt.Errorf("scim: not sent, the run was cancelled: %w", context
 // stoppedOf reports whether the batch of a worker's context stopped
 // sending.
 func stoppedOf(ctx context.Context) bool {
-	v, _ := ctx.Value(workerKey{}).(workerVal)
-	return v.stop != nil && v.stop.Load()
+	stop, _ := ctx.Value(stopKey{}).(*atomic.Bool)
+	return stop != nil && stop.Load()
 }
 
 func inWorker(ctx context.Context) bool { return ctx.Value(workerKey{}) != nil }
@@ -81,7 +89,7 @@ func newQueue(conc int, b *bulker, stop *atomic.Bool) *queue {
 // provider has no Bulk.
 func (c *Client) batchBulker(ctx context.Context, b *batch, spc ProviderConfig) *bulker {
 	if b.bulk == nil && spc.useBulk() {
-		b.bulk = newBulker(ctx, c, spc)
+		b.bulk = newBulker(stopCtx(ctx, &b.stopped), c, spc)
 		b.bulk.stop = &b.stopped
 	}
 	return b.bulk
