@@ -29,9 +29,9 @@ func exportCmd(c *call) *cobra.Command {
 		Use:   "export --format csv|jsonl|html|pdf --out FILE",
 		Short: "write an audit report of the change log",
 		Long: `Export writes an audit report of the connection's change log. With --all it
-reports on every connection, removed ones included (marked removed), as CSV,
-JSON lines or HTML with the connection named in every row; each connection's
-audit chain is its own, so the JSON lines and HTML carry each one's signed
+reports on every connection, removed ones included (marked removed), in any
+format, with the connection named in every row; each connection's audit
+chain is its own, so the JSON lines, HTML and PDF carry each one's signed
 head.`,
 		Example: `  rolesync export --format pdf --out audit.pdf --since 2026-01-01
   rolesync export --format jsonl --action revoke --out revocations.jsonl
@@ -49,7 +49,7 @@ head.`,
 	fs.StringVar(&f.Role, "role", "", "only this role")
 	fs.StringVar(&f.Action, "action", "", "only this action (create, grant, revoke, revoke_all, …)")
 	fs.Int64Var(&f.RunID, "run", 0, "only this run")
-	fs.BoolVar(&o.all, "all", false, "report on every connection, removed ones included (csv, jsonl or html)")
+	fs.BoolVar(&o.all, "all", false, "report on every connection, removed ones included")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]cobra.Completion{"csv", "jsonl", "html", "pdf"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

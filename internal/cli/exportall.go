@@ -20,9 +20,6 @@ func runExportAll(ctx context.Context, c *call, fm report.Format, out string, f 
 	if f.RunID != 0 {
 		return usagef("export: run numbers are per connection; leave out --run with --all, or name the connection")
 	}
-	if fm == report.FormatPDF {
-		return usagef("export: a report across connections is csv, jsonl or html; write the pdf report of each connection with --connection NAME")
-	}
 	return withRoot(c, func(root string) error {
 		srcs, closeAll, err := openSources(ctx, c, root)
 		defer closeAll()

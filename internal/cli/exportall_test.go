@@ -109,7 +109,7 @@ func TestExportAllConnections(t *testing.T) {
 	h.mustRun("", "connections", "remove", connB)
 	kept := "fabrikam-local-portal-" + time.Now().UTC().Format(time.DateOnly)
 	checkRows("after removal", exportedRows(t, h, "csv"), map[string]string{connA: connA, connB: kept + " (removed)"}, all)
-	// Reports across connections are not pdf; runs are per connection.
+	// Runs are per connection; --all and --connection exclude each other.
 	page := filepath.Join(t.TempDir(), "all.html")
 	h.mustRun("", "export", "--all", "--format", "html", "--out", page)
 	data, err := os.ReadFile(page)
@@ -121,7 +121,12 @@ func TestExportAllConnections(t *testing.T) {
 			t.Errorf("the html report lacks the section or rows of %q", label)
 		}
 	}
-	for _, args := range [][]string{{"--format", "pdf"}, {"--format", "csv", "--run", "1"}, {"--format", "csv", "--connection", connA}} {
+	pdf := filepath.Join(t.TempDir(), "all.pdf")
+	h.mustRun("", "export", "--all", "--format", "pdf", "--out", pdf)
+	if data, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
+		t.Errorf("export --all --format pdf: %v", err)
+	}
+	for _, args := range [][]string{{"--format", "csv", "--run", "1"}, {"--format", "csv", "--connection", connA}} {
 		out := filepath.Join(t.TempDir(), "x")
 		if code, _, errs := h.run("", append([]string{"export", "--all", "--out", out}, args...)...); code != 2 {
 			t.Errorf("export --all %v: exit %d, %q", args, code, errs)

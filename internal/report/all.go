@@ -38,14 +38,13 @@ const jsonlAllVersion = "rolesync-changes-all/1"
 // ExportAll writes the changes opts.Filter selects in every source, one
 // connection after another in the order given, to w: a CSV whose first
 // column names the connection, an HTML page with a section per connection
-// (its summary, its rows with a first cell naming it, its signed head), or
-// JSON lines where a "connection" line
+// (its summary, its rows with a first cell naming it, its signed head), a
+// PDF laid out the same way, or JSON lines where a "connection" line
 // (the connection's own chain head, signed head and verification result:
 // each connection's audit chain is its own) comes before that connection's
 // change lines, each naming the connection. opts.Trust is not used: each
 // source carries its own. A run number means nothing across connections,
-// so a filter by run is refused. The PDF report covers one connection at a
-// time.
+// so a filter by run is refused.
 func ExportAll(ctx context.Context, sources []Source, w io.Writer, opts Options) error {
 	xs, err := startAll(ctx, sources, w, opts)
 	if err != nil {
@@ -58,6 +57,8 @@ func ExportAll(ctx context.Context, sources []Source, w io.Writer, opts Options)
 		err = jsonlAll(ctx, xs, w)
 	case FormatHTML:
 		err = htmlAll(ctx, xs, w)
+	case FormatPDF:
+		err = pdfAll(ctx, xs, w)
 	}
 	if err != nil {
 		return fmt.Errorf("export %s: %w", opts.Format, err)
@@ -79,8 +80,6 @@ func startAll(ctx context.Context, sources []Source, w io.Writer, opts Options) 
 		return nil, errors.New("export: no connection to report on")
 	case opts.Filter.RunID != 0:
 		return nil, errors.New("export: run numbers are per connection; filter by run on one connection (--connection), or by time across all")
-	case opts.Format == FormatPDF:
-		return nil, errors.New("export: a report across connections is csv, jsonl or html; write the pdf report of each connection with --connection")
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()

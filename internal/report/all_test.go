@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,14 @@ func TestExportAllNamesEveryRowAndFilters(t *testing.T) {
 					t.Errorf("html: %d of %q, want %d", n, what, want)
 				}
 			}
+			text := pdfText(t, exportAll(t, srcs, Options{Format: FormatPDF, Filter: tc.filter}))
+			check(t, "pdf", map[string]int{
+				"Contoso → EU1":      len(regexp.MustCompile(`(?m)^\s*Contoso \S+ EU1\s+\d+\s+\d{4}-`).FindAllString(text, -1)),
+				"Fabrikam (removed)": len(regexp.MustCompile(`(?m)^\s*Fabrikam \(removed\)\s+\d+\s+\d{4}-`).FindAllString(text, -1)),
+			}, tc.want)
+			if n := strings.Count(text, "Signed chain head"); n != 2 {
+				t.Errorf("pdf: %d signed chain heads, want 2", n)
+			}
 			check(t, "jsonl", map[string]int{"Contoso → EU1": got["Contoso → EU1"], "Fabrikam (removed)": got["Fabrikam"]}, tc.want)
 			if len(conns) != 2 || conns["Contoso → EU1"] || !conns["Fabrikam"] {
 				t.Errorf("connection lines: %v", conns)
@@ -135,7 +144,6 @@ func TestExportAllRefuses(t *testing.T) {
 	srcs := twoSources(t)
 	for _, opts := range []Options{
 		{Format: FormatCSV, Filter: store.ChangeFilter{RunID: 1}},
-		{Format: FormatPDF},
 		{Format: "docx"},
 	} {
 		if err := ExportAll(context.Background(), srcs, &bytes.Buffer{}, opts); err == nil {
@@ -157,4 +165,14 @@ func htmlOtherRows(t *testing.T, srcs []Source, f store.ChangeFilter) int {
 		n += strings.Count(page, "<tr") - strings.Count(page, "<tr><td class=\"n\">") - strings.Count(page, "<tr class=\"held\"><td class=\"n\">")
 	}
 	return n
+}
+
+func TestPDFAllColumnsFillTheTable(t *testing.T) {
+	var sum float64
+	for _, c := range pdfAllColumns(&pdfDoc{}) {
+		sum += c.width
+	}
+	if sum != pdfTableWidth {
+		t.Errorf("columns add up to %.1f mm, the table is %.1f mm", sum, pdfTableWidth)
+	}
 }

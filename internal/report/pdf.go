@@ -56,6 +56,10 @@ type pdfDoc struct {
 	tr      func(string) string // UTF-8 to the core fonts' cp1252
 	inTable bool                // pages get the change table's heading
 	s       *summary
+	cols    []pdfColumn
+	// conn names the connection of the section being laid out in a report
+	// across connections; "" in the report of one connection.
+	conn string
 }
 
 // pdf lays out the summary, the change table and the chain of custody, then
@@ -69,6 +73,18 @@ func (x *exporter) pdf(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	d := newPDF(s)
+	if err := x.pdfSection(ctx, d); err != nil {
+		return err
+	}
+	if err := d.Output(w); err != nil {
+		return fmt.Errorf("write pdf: %w", err)
+	}
+	return nil
+}
+
+// pdfSection lays out the summary of d.s, the change table and the chain
+// of custody.
+func (x *exporter) pdfSection(ctx context.Context, d *pdfDoc) error {
 	d.summaryPage()
 	// The table follows the summary on its last page when there is room for
 	// a few rows, else starts a page; its headings repeat on every page.
@@ -80,7 +96,7 @@ func (x *exporter) pdf(ctx context.Context, w io.Writer) error {
 		d.header()
 	}
 	row := 0
-	err = x.each(ctx, func(c store.Change) error {
+	err := x.each(ctx, func(c store.Change) error {
 		d.changeRow(c, row)
 		row++
 		if row%1000 == 0 && d.Err() {
@@ -97,15 +113,12 @@ func (x *exporter) pdf(ctx context.Context, w io.Writer) error {
 	}
 	d.inTable = false
 	d.custody()
-	if err := d.Output(w); err != nil {
-		return fmt.Errorf("write pdf: %w", err)
-	}
 	return nil
 }
 
 func newPDF(s *summary) *pdfDoc {
 	f := fpdf.New("L", "mm", "A4", "")
-	d := &pdfDoc{Fpdf: f, s: s, tr: f.UnicodeTranslatorFromDescriptor("cp1252")}
+	d := &pdfDoc{Fpdf: f, s: s, cols: pdfColumns, tr: f.UnicodeTranslatorFromDescriptor("cp1252")}
 	f.SetMargins(pdfMargin, pdfMargin, pdfMargin)
 	f.SetAutoPageBreak(true, pdfBottom)
 	f.SetCreationDate(s.Generated)
@@ -131,9 +144,9 @@ func (d *pdfDoc) header() {
 	d.SetFont("Helvetica", "B", pdfTableFont)
 	d.SetFillColor(225, 230, 238)
 	d.SetDrawColor(190, 197, 210)
-	for i, col := range pdfColumns {
+	for i, col := range d.cols {
 		ln := 0
-		if i == len(pdfColumns)-1 {
+		if i == len(d.cols)-1 {
 			ln = 1
 		}
 		d.CellFormat(col.width, pdfRowH+1, d.tr(col.title), "B", ln, col.align, true, 0, "")
@@ -176,14 +189,14 @@ func (d *pdfDoc) changeRow(c store.Change, i int) {
 	if shade {
 		d.Rect(pdfMargin, d.GetY(), pdfTableWidth, pdfRowH, "F")
 	}
-	for j, col := range pdfColumns {
+	for j, col := range d.cols {
 		if col.mono {
 			d.SetFont("Courier", "", pdfTableFont)
 		} else {
 			d.SetFont("Helvetica", "", pdfTableFont)
 		}
 		ln := 0
-		if j == len(pdfColumns)-1 {
+		if j == len(d.cols)-1 {
 			ln = 1
 		}
 		d.CellFormat(col.width, pdfRowH, d.fit(col.cell(c), col.width-2), "", ln, col.align, false, 0, "")

@@ -14,7 +14,11 @@ func (d *pdfDoc) summaryPage() {
 	full := w - 2*pdfMargin
 	d.SetTextColor(29, 35, 48)
 	d.SetFont("Helvetica", "B", 18)
-	d.CellFormat(0, 9, d.tr("rolesync audit report"), "", 1, "L", false, 0, "")
+	title := "rolesync audit report"
+	if d.conn != "" {
+		title = d.conn
+	}
+	d.CellFormat(0, 9, d.fit(title, full), "", 1, "L", false, 0, "")
 	d.SetFont("Helvetica", "", 10)
 	d.CellFormat(0, 5.5, d.tr("Period: "+s.periodText()), "", 1, "L", false, 0, "")
 	d.CellFormat(0, 5.5, d.tr("Generated "+s.Generated.Format("2006-01-02 15:04:05")+" UTC"), "", 1, "L", false, 0, "")
