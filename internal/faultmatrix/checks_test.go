@@ -58,6 +58,9 @@ func TestFailureNaming(t *testing.T) {
 		{"5xx", "read Okta groups: read members of Okta group Engineering (00gWmbsr8n6iN6UQTYL2): Okta failed with HTTP 503 (E0000010)", true},
 		{"5xx", "read Okta groups: Okta failed with HTTP 503 (E0000010)", false},
 		{"5xx", "read members of Okta group Engineering (00gWmbsr8n6iN6UQTYL2): something went wrong", false},
+		{"5xx", "read Okta groups: read members of Okta group Security (00gWmbsr8n6iN6UQTYL3): Okta failed with HTTP 503 (E0000010)", false},
+		{"clock skew", "read Okta groups: read members of Okta group Security (00gWmbsr8n6iN6UQTYL3): this computer's clock is off", true},
+		{"clock skew", "read Okta groups: this computer's clock is off", false},
 		{"SCIM 409", `role "Auditor": scim: PATCH /Groups/000080: HTTP 409 Conflict (uniqueness)`, true},
 		{"SCIM 409", "scim: HTTP 409 Conflict (uniqueness)", false},
 	}

@@ -45,6 +45,10 @@ type fault struct {
 	inject func(w *world, at int)
 	// names are what the error of a failed run must say, one of them.
 	names []string
+	// orgWide faults hit every request after they are armed, not only
+	// Engineering's: the failed read may be any mapped group's, read at the
+	// same time, and the error names that group.
+	orgWide bool
 }
 
 // points are where the fault can hit a run against target.
@@ -153,7 +157,7 @@ var faults = []fault{
 		inject: func(w *world, at int) {
 			w.hook(at, 1, func(*http.Request) { w.sim.RotateDPoPNonce(); w.sim.RotateDPoPNonce() }, nil)
 		}},
-	{name: "clock skew", side: sideOkta, auth: scopedAuth, names: []string{"clock", "iat", "time"},
+	{name: "clock skew", side: sideOkta, auth: scopedAuth, names: []string{"clock", "iat", "time"}, orgWide: true,
 		inject: func(w *world, at int) {
 			w.hook(at, 1, func(*http.Request) {
 				w.sim.SetOAuthClock(func() time.Time { return time.Now().Add(-3 * time.Minute) })
@@ -214,10 +218,17 @@ var failedWhere = map[string]*regexp.Regexp{
 	sideSCIM: regexp.MustCompile(`(POST|PATCH|PUT) /(Users|Groups)\b`),
 }
 
+// failedAnyGroup is failedWhere for an org-wide Okta fault.
+var failedAnyGroup = regexp.MustCompile(`Okta group \S.* \(00g\w+\)`)
+
 // namesFailure reports whether msg names where the run failed and says
 // one of names.
 func (f fault) namesFailure(msg string) bool {
-	if !failedWhere[f.side].MatchString(msg) {
+	where := failedWhere[f.side]
+	if f.orgWide {
+		where = failedAnyGroup
+	}
+	if !where.MatchString(msg) {
 		return false
 	}
 	for _, n := range f.names {
