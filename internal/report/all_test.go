@@ -113,6 +113,9 @@ func TestExportAllNamesEveryRowAndFilters(t *testing.T) {
 				}
 			}
 			text := pdfText(t, exportAll(t, srcs, Options{Format: FormatPDF, Filter: tc.filter}))
+			if !strings.Contains(text, "Contoso -> EU1") {
+				t.Errorf("pdf: the connection's arrow is not spelled \"->\" (the core fonts have no →)")
+			}
 			check(t, "pdf", map[string]int{
 				"Contoso → EU1":      len(regexp.MustCompile(`(?m)^\s*Contoso \S+ EU1\s+\d+\s+\d{4}-`).FindAllString(text, -1)),
 				"Fabrikam (removed)": len(regexp.MustCompile(`(?m)^\s*Fabrikam \(removed\)\s+\d+\s+\d{4}-`).FindAllString(text, -1)),

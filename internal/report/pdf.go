@@ -203,6 +203,9 @@ func (d *pdfDoc) changeRow(c store.Change, i int) {
 	}
 }
 
+// arrows spells the arrows the core fonts lack.
+var arrows = strings.NewReplacer("→", "->", "←", "<-", "⇒", "=>")
+
 // fit translates s for the core fonts and shortens it with an ellipsis so it
 // fits in width w at the current font.
 func (d *pdfDoc) fit(s string, w float64) string {
@@ -212,6 +215,7 @@ func (d *pdfDoc) fit(s string, w float64) string {
 		}
 		return r
 	}, s)
+	s = arrows.Replace(s) // not in cp1252, and common in connection names
 	t := d.tr(s)
 	if d.GetStringWidth(t) <= w {
 		return t
