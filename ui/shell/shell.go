@@ -153,8 +153,9 @@ func (s *Shell) tick() {
 	}
 }
 
-// Stop stops the loop, letting a run in progress finish; it is the tray's
-// and the window's Quit, and runs off the UI goroutine.
+// Stop stops the loop and cancels a run in progress, which ends after the
+// requests in flight and is recorded as interrupted; it is the tray's and
+// the window's Quit, and runs off the UI goroutine.
 func (s *Shell) Stop() {
 	s.mu.Lock()
 	sched := s.sched
