@@ -8,25 +8,18 @@ package shell
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
-	"runtime"
 	"sync"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/rolesync/rolesync/internal/app"
-	"github.com/rolesync/rolesync/internal/autostart"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/report"
-	"github.com/rolesync/rolesync/internal/singleinstance"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/ui"
 )
@@ -351,55 +344,4 @@ func (s *Shell) export(ctx context.Context, w io.Writer, format string, f store.
 		return err
 	}
 	return report.Export(ctx, s.rt.Store, w, report.Options{Format: fm, Filter: f, Progress: progress, Trust: s.rt.ReportTrust(ctx)})
-}
-
-// autostart returns the start-at-login entry for this binary.
-func startAtLogin() *autostart.Entry {
-	dir, err := autostart.DefaultDir(runtime.GOOS, os.Getenv)
-	if err != nil {
-		return nil
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil
-	}
-	return &autostart.Entry{Dir: dir, Exec: exe}
-}
-
-// Run runs the desktop app on a until it quits: one instance per data
-// directory (a second launch shows the first one's window), the sync loop,
-// and a clean stop on SIGINT or SIGTERM.
-func Run(ctx context.Context, a fyne.App, rt *app.Runtime) error {
-	var s *Shell
-	inst, err := singleinstance.Acquire(ctx, rt.DataDir, func() {
-		if s != nil {
-			s.win.Show()
-		}
-	}, rt.Logger)
-	if errors.Is(err, singleinstance.ErrRunning) {
-		fmt.Fprintln(os.Stderr, "rolesync is already running; its window was brought to the front")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer inst.Close()
-	s = New(ctx, a, rt)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	go func() {
-		select {
-		case <-sig:
-			s.log.Info("stopping on signal")
-			s.Stop()
-			fyne.Do(a.Quit)
-		case <-s.loopCtx.Done():
-		}
-	}()
-	s.win.Show()
-	go s.Start()
-	a.Run()
-	s.Stop()
-	return nil
 }

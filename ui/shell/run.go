@@ -1,0 +1,71 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/rolesync/rolesync/internal/app"
+	"github.com/rolesync/rolesync/internal/autostart"
+	"github.com/rolesync/rolesync/internal/singleinstance"
+)
+
+// This file starts the desktop app as a process: one instance per data
+// directory, a clean stop on signals, and the start-at-login entry.
+
+// startAtLogin returns the start-at-login entry for this binary.
+func startAtLogin() *autostart.Entry {
+	dir, err := autostart.DefaultDir(runtime.GOOS, os.Getenv)
+	if err != nil {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	return &autostart.Entry{Dir: dir, Exec: exe}
+}
+
+// Run runs the desktop app on a until it quits: one instance per data
+// directory (a second launch shows the first one's window), the sync loop,
+// and a clean stop on SIGINT or SIGTERM.
+func Run(ctx context.Context, a fyne.App, rt *app.Runtime) error {
+	var s *Shell
+	inst, err := singleinstance.Acquire(ctx, rt.DataDir, func() {
+		if s != nil {
+			s.win.Show()
+		}
+	}, rt.Logger)
+	if errors.Is(err, singleinstance.ErrRunning) {
+		fmt.Fprintln(os.Stderr, "rolesync is already running; its window was brought to the front")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer inst.Close()
+	s = New(ctx, a, rt)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		select {
+		case <-sig:
+			s.log.Info("stopping on signal")
+			s.Stop()
+			fyne.Do(a.Quit)
+		case <-s.loopCtx.Done():
+		}
+	}()
+	s.win.Show()
+	go s.Start()
+	a.Run()
+	s.Stop()
+	return nil
+}
