@@ -152,47 +152,11 @@ func TestBulkFailedOperationsFailThoseChangesOnly(t *testing.T) {
 }
 
 func TestBulkKeepsEachUsersChangesInOrder(t *testing.T) {
-	ctx := context.Background()
 	srv := bulkServer(t, 10, 0)
 	c, _ := srv.client(scim.Options{RoleMode: scim.RoleModeAttribute, Concurrency: 4})
-	if err := syncOnce(ctx, t, c, people(40, "Viewer")); err != nil {
-		t.Fatal(err)
-	}
-	users, err := c.ListUsers(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := &recorder{byUser: map[string][]string{}}
-	srv.SetFault(rc.fault)
-	srv.Log()
-	if err := c.Begin(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range users {
-		u.FirstName = "Renamed"
-		if err := c.UpdateProfile(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.SetRoles(ctx, u.ID, []string{"Admin"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := c.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
+	renameAndPromote(t, srv, c)
 	if bulks, others := bulkRequests(srv.Log()); bulks == 0 || others != 0 {
 		t.Fatalf("%d Bulk requests and %d other writes, want the writes in Bulk requests", bulks, others)
-	}
-	for _, u := range users {
-		if got := rc.byUser[u.ID]; len(got) != 2 || got[0] != "profile" || got[1] != "roles" {
-			t.Fatalf("user %s: PATCHes in the order %v, want [profile roles]", u.Login, got)
-		}
-	}
-	for _, u := range usersByLogin(t, c) {
-		if u.FirstName != "Renamed" {
-			t.Fatalf("user %s: first name %q", u.Login, u.FirstName)
-		}
-		checkUser(t, u, true, "Admin")
 	}
 }
 

@@ -61,9 +61,22 @@ func (rc *recorder) fault(r *http.Request) (int, http.Header, string, bool) {
 }
 
 func TestBatchKeepsEachUsersChangesInOrder(t *testing.T) {
-	ctx := context.Background()
 	srv := newServer(t, 100)
 	c, _ := srv.client(scim.Options{RoleMode: scim.RoleModeAttribute, Concurrency: 4})
+	rc := renameAndPromote(t, srv, c)
+	if p := rc.peak.Load(); p < 2 || p > 4 {
+		t.Fatalf("at most %d requests in flight, want 2 to 4", p)
+	}
+}
+
+// renameAndPromote syncs 40 Viewers, then in one batch renames each and
+// makes it an Admin, a profile PATCH and a roles PATCH per user. It checks
+// that each user's PATCHes reached srv in that order and that srv ends with
+// every user renamed and an Admin, and returns what srv saw (its request
+// log starts with the batch).
+func renameAndPromote(t *testing.T, srv *server, c *scim.Client) *recorder {
+	t.Helper()
+	ctx := context.Background()
 	if err := syncOnce(ctx, t, c, people(40, "Viewer")); err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +86,7 @@ func TestBatchKeepsEachUsersChangesInOrder(t *testing.T) {
 	}
 	rc := &recorder{byUser: map[string][]string{}}
 	srv.SetFault(rc.fault)
+	srv.Log()
 	if err := c.Begin(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -93,15 +107,13 @@ func TestBatchKeepsEachUsersChangesInOrder(t *testing.T) {
 			t.Fatalf("user %s: PATCHes in the order %v, want [profile roles]", u.Login, got)
 		}
 	}
-	if p := rc.peak.Load(); p < 2 || p > 4 {
-		t.Fatalf("at most %d requests in flight, want 2 to 4", p)
-	}
 	for _, u := range usersByLogin(t, c) {
 		if u.FirstName != "Renamed" {
 			t.Fatalf("user %s: first name %q", u.Login, u.FirstName)
 		}
 		checkUser(t, u, true, "Admin")
 	}
+	return rc
 }
 
 // storm answers 429 to the first two attempts of every write, with
