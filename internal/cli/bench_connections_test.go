@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -11,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -84,36 +82,11 @@ func TestConnectionsBenchSimulatorProcess(t *testing.T) {
 // startConnSims runs the orgs in a child process of the test binary.
 func startConnSims(b *testing.B, token string) []connSimInfo {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestConnectionsBenchSimulatorProcess$", "-test.bench=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d,%d", connBenchSimEnv, connBenchCount, connBenchUsers, connBenchGroups),
-		connBenchTokenEnv+"="+token)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "CONNSIM "); ok {
-			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			var infos []connSimInfo
-			if err := json.Unmarshal([]byte(rest), &infos); err != nil {
-				b.Fatalf("simulator line: %v", err)
-			}
-			return infos
-		}
-	}
-	b.Fatal("the simulator process did not start")
-	return nil
+	env := []string{fmt.Sprintf("%s=%d,%d,%d", connBenchSimEnv, connBenchCount, connBenchUsers, connBenchGroups),
+		connBenchTokenEnv + "=" + token}
+	var infos []connSimInfo
+	startChildSim(b, "TestConnectionsBenchSimulatorProcess", env, "CONNSIM ", 16<<20, &infos)
+	return infos
 }
 
 // benchMain runs one rolesync command and fails the benchmark if it fails.

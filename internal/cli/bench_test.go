@@ -174,11 +174,23 @@ func syncBenchMappings(org *oktasim.Org) ([]config.Mapping, []int, int) {
 // jwk, when set, registers a DPoP service app with that public key.
 func startSyncSim(b *testing.B, users, groups int, token string, jwk []byte) syncSimInfo {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSyncBenchSimulatorProcess$", "-test.bench=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d", simSpecEnv, users, groups), simTokenEnv+"="+token)
+	env := []string{fmt.Sprintf("%s=%d,%d", simSpecEnv, users, groups), simTokenEnv + "=" + token}
 	if jwk != nil {
-		cmd.Env = append(cmd.Env, simJWKEnv+"="+string(jwk))
+		env = append(env, simJWKEnv+"="+string(jwk))
 	}
+	var info syncSimInfo
+	startChildSim(b, "TestSyncBenchSimulatorProcess", env, "SYNCSIM ", 1<<20, &info)
+	return info
+}
+
+// startChildSim runs test in a child process of the test binary with env
+// added, waits for the line it prints starting with prefix, decodes the
+// JSON after it into info, and stops the child (by closing its stdin) when
+// the benchmark ends.
+func startChildSim(b *testing.B, test string, env []string, prefix string, maxLine int, info any) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.bench=^$")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -193,19 +205,17 @@ func startSyncSim(b *testing.B, users, groups int, token string, jwk []byte) syn
 	}
 	b.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
 	sc := bufio.NewScanner(stdout)
-	sc.Buffer(nil, 1<<20)
+	sc.Buffer(nil, maxLine)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "SYNCSIM "); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
 			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			var info syncSimInfo
-			if err := json.Unmarshal([]byte(rest), &info); err != nil {
+			if err := json.Unmarshal([]byte(rest), info); err != nil {
 				b.Fatalf("simulator line: %v", err)
 			}
-			return info
+			return
 		}
 	}
 	b.Fatal("the simulator process did not start")
-	return syncSimInfo{}
 }
 
 // syncFloor is the least a first full read can cost: the calls and the
