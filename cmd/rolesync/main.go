@@ -44,8 +44,9 @@ func main() {
 	os.Exit(code)
 }
 
-// runGUI creates the Fyne app and hands it, with the opened runtime, to the shell.
-func runGUI(ctx context.Context, rt *app.Runtime) error {
+// runGUI creates the Fyne app and hands it, with the data directory's
+// connections, to the shell.
+func runGUI(ctx context.Context, d app.Desktop) error {
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	// The metadata FyneApp.toml gives a packaged build, for plain go builds:
 	// the name is the tray's title and the notifications' sender.
@@ -53,5 +54,5 @@ func runGUI(ctx context.Context, rt *app.Runtime) error {
 		Migrations: map[string]bool{"fyneDo": true}})
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(icon)
-	return shell.Run(ctx, a, rt)
+	return shell.Run(ctx, a, d)
 }

@@ -167,7 +167,16 @@ func (r *canaryRun) panicRun() {
 	r.t.Helper()
 	*r.ran = append(*r.ran, []string{})
 	var stdout, stderr bytes.Buffer
-	gui := func(ctx context.Context, rt *app.Runtime) error {
+	gui := func(ctx context.Context, d app.Desktop) error {
+		conns, err := app.Connections(ctx, d.Root)
+		if err != nil {
+			return err
+		}
+		rt, err := app.OpenConnection(ctx, d.Root, conns[0], d.Env)
+		if err != nil {
+			return err
+		}
+		defer rt.Close()
 		cfg, err := rt.Config(ctx)
 		if err != nil {
 			return err

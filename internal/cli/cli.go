@@ -26,8 +26,9 @@ import (
 	_ "github.com/rolesync/rolesync/internal/store/sqlitedriver"
 )
 
-// GUIFunc opens the desktop app on an opened runtime and returns when it quits.
-type GUIFunc func(ctx context.Context, rt *app.Runtime) error
+// GUIFunc opens the desktop app on a data directory's connections and
+// returns when it quits.
+type GUIFunc func(ctx context.Context, d app.Desktop) error
 
 // Env is what the command line reads and writes; tests supply their own.
 type Env struct {

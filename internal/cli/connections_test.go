@@ -283,33 +283,6 @@ func nextRun(t *testing.T, runs <-chan ran, stderr *lockedBuffer) ran {
 	return ran{}
 }
 
-// The daemon shares --parallel slots among the connections: with one
-// slot, a stalled connection holds it and the other waits.
-func TestLimitedRunnerHoldsASlotPerRun(t *testing.T) {
-	slots := make(chan struct{}, 1)
-	started, release := make(chan struct{}), make(chan struct{})
-	stall := limitedRunner{runnerFunc(func(ctx context.Context) { close(started); <-release }), slots}
-	quick := limitedRunner{runnerFunc(func(context.Context) {}), slots}
-	go stall.Run(context.Background(), engine.RunOptions{})
-	<-started
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := quick.Run(ctx, engine.RunOptions{}); err == nil {
-		t.Error("a run got a slot the stalled run holds")
-	}
-	close(release)
-	if _, err := quick.Run(context.Background(), engine.RunOptions{}); err != nil {
-		t.Errorf("the slot was not given back: %v", err)
-	}
-}
-
-type runnerFunc func(context.Context)
-
-func (f runnerFunc) Run(ctx context.Context, _ engine.RunOptions) (engine.Result, error) {
-	f(ctx)
-	return engine.Result{}, nil
-}
-
 // A data directory of the earlier layout, made here with app.Open on the
 // directory itself, opens as one connection named after its Okta domain,
 // with its history, and its audit chain verifies.

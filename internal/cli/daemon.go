@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultParallel is how many connections the daemon syncs at a time.
-const DefaultParallel = 2
+const DefaultParallel = engine.DefaultSlots
 
 func daemonCmd(c *call) *cobra.Command {
 	parallel := DefaultParallel
@@ -40,23 +40,6 @@ before it exits.`,
 	return cmd
 }
 
-// limitedRunner runs a connection's syncs in one of the daemon's slots,
-// shared by every connection, waiting for one to be free.
-type limitedRunner struct {
-	r     engine.Runner
-	slots chan struct{}
-}
-
-func (l limitedRunner) Run(ctx context.Context, o engine.RunOptions) (engine.Result, error) {
-	select {
-	case l.slots <- struct{}{}:
-	case <-ctx.Done():
-		return engine.Result{}, ctx.Err()
-	}
-	defer func() { <-l.slots }()
-	return l.r.Run(ctx, o)
-}
-
 // runDaemon syncs the connections on their intervals until ctx is
 // cancelled (cmd/rolesync cancels it on SIGINT or SIGTERM).
 func runDaemon(ctx context.Context, c *call, parallel int) error {
@@ -69,7 +52,7 @@ func runDaemon(ctx context.Context, c *call, parallel int) error {
 	}
 	// The daemon's log goes to stderr at info level.
 	logger := slog.New(slog.NewTextHandler(stderrOf(c.env), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	slots := make(chan struct{}, parallel)
+	slots := engine.NewSlots(parallel)
 	var scheds []*engine.Scheduler
 	var failed []error
 	for _, conn := range conns {
@@ -108,7 +91,7 @@ func daemonConnections(ctx context.Context, c *call) ([]app.Connection, error) {
 
 // startConnection opens conn and starts its scheduler; the caller closes
 // the runtime once the scheduler is stopped.
-func startConnection(ctx context.Context, c *call, conn app.Connection, logger *slog.Logger, slots chan struct{}, named bool) (*app.Runtime, *engine.Scheduler, error) {
+func startConnection(ctx context.Context, c *call, conn app.Connection, logger *slog.Logger, slots engine.Slots, named bool) (*app.Runtime, *engine.Scheduler, error) {
 	rt, err := app.OpenConnection(ctx, c.dataDir, conn, appEnv(c.env))
 	if err != nil {
 		return nil, nil, err
@@ -126,7 +109,7 @@ func startConnection(ctx context.Context, c *call, conn app.Connection, logger *
 		return nil, nil, err
 	}
 	sched := &engine.Scheduler{
-		Runner:     limitedRunner{eng, slots},
+		Runner:     slots.Runner(eng),
 		RunAtStart: true,
 		Clock:      c.env.clock,
 		Interval: func() time.Duration {

@@ -71,8 +71,12 @@ func runDemo(ctx context.Context, c *call, opts DemoOptions, noGUI bool) error {
 	if err != nil {
 		return err
 	}
-	defer rt.Close()
 	res, err := app.SetUpDemo(ctx, rt, sim)
+	if err != nil || noGUI || c.env.GUI == nil {
+		if cerr := rt.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -82,8 +86,8 @@ func runDemo(ctx context.Context, c *call, opts DemoOptions, noGUI bool) error {
 	if noGUI || c.env.GUI == nil {
 		return nil
 	}
-	rt.Holder = "gui"
-	return c.env.GUI(ctx, rt)
+	// The demo's keyring is in memory: the app takes the opened connection.
+	return c.env.GUI(ctx, app.Desktop{Root: dir, Env: appEnv(c.env), Connection: rt.Connection.Slug, Opened: []*app.Runtime{rt}})
 }
 
 // resetDemoDir empties a data directory the demo made before, and refuses

@@ -47,7 +47,14 @@ Exit status: 0 on success, 1 when a command fails, 2 for a usage mistake.`,
 			if c.env.GUI == nil {
 				return usagef("this build has no desktop app; name a subcommand")
 			}
-			return c.withConnection(cmd.Context(), true, func(rt *app.Runtime) error { return c.env.GUI(cmd.Context(), rt) })
+			if err := c.resolve(); err != nil {
+				return err
+			}
+			d, err := app.OpenDesktop(cmd.Context(), c.dataDir, c.connection(), appEnv(c.env))
+			if err != nil {
+				return err
+			}
+			return c.env.GUI(cmd.Context(), d)
 		},
 	}
 	root.SetIn(c.env.Stdin)

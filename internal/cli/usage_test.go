@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -121,8 +122,12 @@ func TestNoCommand(t *testing.T) {
 			return h.dataDir
 		}
 		return ""
-	}, GUI: func(_ context.Context, rt *app.Runtime) error {
-		opened = rt.DataDir
+	}, GUI: func(ctx context.Context, d app.Desktop) error {
+		conns, err := app.Connections(ctx, d.Root)
+		if err != nil || len(conns) != 1 {
+			return fmt.Errorf("connections %v, %v", conns, err)
+		}
+		opened = app.ConnectionDir(d.Root, conns[0].Slug)
 		return nil
 	}}
 	if code := Main(context.Background(), nil, env); code != 0 || opened != h.connDir() {

@@ -35,7 +35,13 @@ func startAtLogin() *autostart.Entry {
 // Run runs the desktop app on a until it quits: one instance per data
 // directory (a second launch shows the first one's window), the sync loop,
 // and a clean stop on SIGINT or SIGTERM.
-func Run(ctx context.Context, a fyne.App, rt *app.Runtime) error {
+func Run(ctx context.Context, a fyne.App, d app.Desktop) error {
+	rt, err := openFirst(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	rt.Holder = "gui"
 	var s *Shell
 	inst, err := singleinstance.Acquire(ctx, rt.DataDir, func() {
 		if s != nil {
@@ -68,4 +74,27 @@ func Run(ctx context.Context, a fyne.App, rt *app.Runtime) error {
 	a.Run()
 	s.Stop()
 	return nil
+}
+
+// openFirst opens the connection d shows first.
+func openFirst(ctx context.Context, d app.Desktop) (*app.Runtime, error) {
+	for _, rt := range d.Opened {
+		if d.Connection == "" || rt.Connection.Slug == d.Connection {
+			return rt, nil
+		}
+	}
+	conns, err := app.Connections(ctx, d.Root)
+	if err != nil {
+		return nil, err
+	}
+	if len(conns) == 0 {
+		return nil, app.ErrNoConnection
+	}
+	conn := conns[0]
+	if d.Connection != "" {
+		if conn, err = app.SelectConnection(conns, d.Connection); err != nil {
+			return nil, err
+		}
+	}
+	return app.OpenConnection(ctx, d.Root, conn, d.Env)
 }
