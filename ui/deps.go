@@ -93,6 +93,8 @@ type Status struct {
 	UsersManaged, RolesManaged int
 	// Pending counts the runs waiting for approval.
 	Pending int
+	// NotSetUp is true until the connection's setup is saved.
+	NotSetUp bool
 }
 
 // Screen names a screen of the setup wizard.

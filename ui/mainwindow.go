@@ -1,20 +1,25 @@
-// Package ui holds rolesync's Fyne screens: the main window (dashboard,
-// history, approvals, mappings and settings, log), the system tray and the
-// desktop notifications. It takes a fyne.App and small interfaces from the
+// Package ui holds rolesync's Fyne screens: the app window (Desk) with the
+// list of connections and, for each connection, its dashboard, history,
+// approvals, mappings and settings and log (MainWindow), the system tray
+// and the desktop notifications. It takes a fyne.App and small interfaces from the
 // wiring; it never creates the app and imports no engine or store internals.
 //
 // The wiring, in outline:
 //
 //	logs := logbuffer.New(500, slog.LevelInfo)
-//	slog.SetDefault(slog.New(slog.NewMultiHandler(stderrHandler, logs.Handler())))
-//	m := ui.NewMainWindow(a, ui.Deps{Loop: sched, Approver: approver, History: st, Config: cfg, Log: logs, Quit: loop.Stop, ...})
-//	// from the engine's goroutines, on every event:
-//	m.SetStatus(status)
-//	m.Window().Show()
+//	d := ui.NewDesk(a, ui.DeskDeps{Add: askName, Remove: remove, Quit: stopAll, ...})
+//	// per connection:
+//	d.Add(ui.ConnInfo{Slug: slug, Name: name, Org: domain, Target: target},
+//		ui.Deps{Loop: sched, Approver: approver, History: st, Config: cfg, Log: logs, ...})
+//	// from the engines' goroutines, on every event:
+//	d.SetStatus(slug, status)
+//	d.Show()
 //	a.Run()
 //
-// With a system tray the window hides on close and the tray's Quit ends
-// the app; without one the window alone runs the app.
+// With one connection the window shows its tabs and the tray its flat
+// menu; with several, the list of connections first and a tray submenu
+// per connection. With a system tray the window hides on close and the
+// tray's Quit ends the app; without one the window alone runs the app.
 package ui
 
 import (
@@ -28,11 +33,13 @@ import (
 	"github.com/rolesync/rolesync/internal/store/record"
 )
 
-// MainWindow is rolesync's main window with its tabs, and the tray and
-// notifications that follow the same status.
+// MainWindow is one connection's screens, with its tabs, in the app's
+// window (a Desk), whose tray and notifications follow its status.
 type MainWindow struct {
 	app  fyne.App
 	deps Deps
+	desk *Desk
+	slug string
 	win  fyne.Window
 	tabs *container.AppTabs
 
@@ -43,18 +50,24 @@ type MainWindow struct {
 	logTab    *logTab
 	tray      *Tray
 
-	bg       inFlight   // background reads in flight
-	mu       sync.Mutex // guards status and notified, set from any goroutine
-	status   Status
-	notified notifyState
+	bg inFlight // background reads in flight
 }
 
-// NewMainWindow builds the main window of a. It does not show it; call Show.
-// If a is a desktop app, the tray is set up too and closing the window
-// hides it instead of quitting.
+// NewMainWindow builds the window of a for one connection: a Desk of
+// that connection alone. It does not show it; call Show. If a is a
+// desktop app, the tray is set up too and closing the window hides it
+// instead of quitting.
 func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
-	m := &MainWindow{app: a, deps: deps}
-	m.win = a.NewWindow("rolesync")
+	d := NewDesk(a, DeskDeps{Quit: deps.Quit, Logger: deps.Logger, Now: deps.Now})
+	d.Add(ConnInfo{Slug: "default"}, deps)
+	m := d.view("default")
+	d.show(m)
+	return m
+}
+
+// newConnectionView builds the screens of the connection slug in d's window.
+func newConnectionView(d *Desk, slug string, deps Deps) *MainWindow {
+	m := &MainWindow{app: d.app, deps: deps, desk: d, slug: slug, win: d.win, tray: d.tray}
 	m.dashboard = newDashboardTab(m)
 	m.history = newHistoryTab(m)
 	m.approvals = newApprovalsTab(m)
@@ -68,12 +81,6 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 		container.NewTabItem("Log", m.logTab.content),
 	)
 	m.tabs.OnSelected = func(ti *container.TabItem) { m.onTabSelected(ti) }
-	m.win.SetContent(m.tabs)
-	m.win.Resize(fyne.NewSize(1000, 680))
-	m.tray = newTray(a, m)
-	if m.tray.installed() {
-		m.win.SetCloseIntercept(m.win.Hide)
-	}
 	m.Reload()
 	return m
 }
@@ -81,36 +88,26 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 // Window returns the Fyne window.
 func (m *MainWindow) Window() fyne.Window { return m.win }
 
-// Show shows the window and brings it to the front. Safe from any goroutine.
-func (m *MainWindow) Show() {
-	fyne.Do(func() {
-		m.win.Show()
-		m.win.RequestFocus()
-	})
-}
+// Desk returns the app window that holds this connection's screens.
+func (m *MainWindow) Desk() *Desk { return m.desk }
+
+// Show shows this connection's screens and brings the window to the
+// front. Safe from any goroutine.
+func (m *MainWindow) Show() { m.desk.Open(m.slug) }
 
 // SetStatus hands the window and the tray the sync's new status: it updates
 // the dashboard, the tray menu and icon, sends a notification when the
 // state changed in a way the admin must hear of, and reloads the history and
 // approvals when a run finished. Safe from any goroutine.
-func (m *MainWindow) SetStatus(s Status) {
-	m.mu.Lock()
-	prev := m.status
-	m.status = s
-	n, next := nextNotification(m.notified, s)
-	m.notified = next
-	m.mu.Unlock()
+func (m *MainWindow) SetStatus(s Status) { m.desk.SetStatus(m.slug, s) }
 
-	fyne.Do(func() {
-		m.dashboard.update(s)
-		m.tray.update(s)
-		if n != nil {
-			m.app.SendNotification(n)
-		}
-		if runID(prev.LastRun) != runID(s.LastRun) || prev.Pending != s.Pending || prev.Syncing != s.Syncing {
-			m.reload()
-		}
-	})
+// apply shows the new status s, after prev, on this connection's screens;
+// on the UI goroutine.
+func (m *MainWindow) apply(prev, s Status) {
+	m.dashboard.update(s)
+	if runID(prev.LastRun) != runID(s.LastRun) || prev.Pending != s.Pending || prev.Syncing != s.Syncing {
+		m.reload()
+	}
 }
 
 // Wait waits for the window's background reads to finish, for a clean
@@ -146,11 +143,7 @@ func (f *inFlight) wait() {
 }
 
 // Status returns the status last handed to SetStatus.
-func (m *MainWindow) Status() Status {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.status
-}
+func (m *MainWindow) Status() Status { return m.desk.Status(m.slug) }
 
 // Reload reads the runs, the chart and the approvals again. Safe from any
 // goroutine.
@@ -184,21 +177,10 @@ func (m *MainWindow) background(fn func(ctx context.Context)) {
 	})
 }
 
-// quit hides the window, stops the loop through Deps.Quit (which may wait
-// for a run in progress to end or roll back) off the UI goroutine, then
-// quits the app.
-func (m *MainWindow) quit() {
-	m.win.Hide()
-	spawn(func() {
-		if m.deps.Quit != nil {
-			m.deps.Quit()
-		}
-		fyne.Do(m.app.Quit)
-	})
-}
-
-// showApprovals shows the window on its Approvals tab.
+// showApprovals shows the window on this connection's Approvals tab; on
+// the UI goroutine.
 func (m *MainWindow) showApprovals() {
+	m.desk.show(m)
 	m.tabs.Select(m.tabs.Items[2])
 	m.win.Show()
 	m.win.RequestFocus()

@@ -71,7 +71,7 @@ func (t *settingsTab) reload() {
 	} else {
 		t.interval.SetText("not set")
 	}
-	t.target.SetText(targetName(cfg.Target))
+	t.target.SetText(TargetName(cfg.Target))
 }
 
 func (t *settingsTab) open(s Screen) {
@@ -88,8 +88,8 @@ func (t *settingsTab) onAutostart(on bool) {
 	}
 }
 
-// targetName names the portal target as an admin knows it.
-func targetName(t config.Target) string {
+// TargetName names the portal target as an admin knows it.
+func TargetName(t config.Target) string {
 	switch {
 	case t.Kind == config.TargetSCIM && t.Profile == "threatlocker":
 		if t.Instance != "" {

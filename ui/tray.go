@@ -19,6 +19,10 @@ const (
 	LabelResume  = "Resume"
 	LabelOpen    = "Open rolesync"
 	LabelQuit    = "Quit"
+	// With several connections: the top level's Sync all now, and each
+	// connection's submenu's Open.
+	LabelSyncAll  = "Sync all now"
+	LabelOpenConn = "Open"
 )
 
 // TrayView is the tray's menu and icon for one status: a pure value, so the
@@ -79,47 +83,29 @@ func trayStatusLine(s Status, now time.Time) string {
 }
 
 // Tray is the system tray icon and menu of a desktop app, following the
-// status the window gets.
+// status of every connection in the window.
 type Tray struct {
-	m    *MainWindow
+	d    *Desk
 	desk desktop.App // nil without a tray
 	menu *fyne.Menu
 
-	status, sync, pause, pending, open, quit *fyne.MenuItem
-
-	view    TrayView
+	view    DeskTrayView
 	applied bool
 }
 
 // hasTrayHost asks whether a tray host runs; tests replace it.
 var hasTrayHost = trayhost.Available
 
-func newTray(a fyne.App, m *MainWindow) *Tray {
-	t := &Tray{m: m}
-	t.status = fyne.NewMenuItem("", nil)
-	t.status.Disabled = true
-	t.sync = fyne.NewMenuItem(LabelSyncNow, t.onSyncNow)
-	t.pause = fyne.NewMenuItem(LabelPause, t.onPause)
-	t.pending = fyne.NewMenuItem("", m.showApprovals)
-	t.open = fyne.NewMenuItem(LabelOpen, m.Show)
-	t.quit = fyne.NewMenuItem(LabelQuit, m.quit)
-	t.quit.IsQuit = true
-	t.menu = fyne.NewMenu("rolesync",
-		t.status, fyne.NewMenuItemSeparator(),
-		t.sync, t.pause, t.pending, fyne.NewMenuItemSeparator(),
-		t.open, fyne.NewMenuItemSeparator(),
-		t.quit)
-	if m.deps.Loop == nil {
-		t.sync.Disabled, t.pause.Disabled = true, true
-	}
-	if d, ok := a.(desktop.App); ok && !trayhost.Disabled && hasTrayHost() {
-		t.desk = d
-		t.apply(NewTrayView(Status{}, m.deps.now()))
-		d.SetSystemTrayMenu(t.menu)
-		d.SetSystemTrayWindow(m.win)
+func newTray(a fyne.App, d *Desk) *Tray {
+	t := &Tray{d: d, menu: fyne.NewMenu("rolesync")}
+	if da, ok := a.(desktop.App); ok && !trayhost.Disabled && hasTrayHost() {
+		t.desk = da
+		t.apply(NewDeskTrayView(nil, d.now()))
+		da.SetSystemTrayMenu(t.menu)
+		da.SetSystemTrayWindow(d.win)
 	} else {
-		m.deps.logger().Info("no system tray available; running with the window alone")
-		t.apply(NewTrayView(Status{}, m.deps.now()))
+		d.logger().Info("no system tray available; running with the window alone")
+		t.apply(NewDeskTrayView(nil, d.now()))
 	}
 	return t
 }
@@ -129,52 +115,37 @@ func (t *Tray) installed() bool { return t.desk != nil }
 // Menu returns the tray's menu.
 func (t *Tray) Menu() *fyne.Menu { return t.menu }
 
-// View returns the view the tray shows.
-func (t *Tray) View() TrayView { return t.view }
+// View returns the view of the only connection (or the first), as the
+// tray shows it with one connection.
+func (t *Tray) View() TrayView {
+	if len(t.view.Conns) == 0 {
+		return NewTrayView(Status{}, t.d.now())
+	}
+	return t.view.Conns[0].TrayView
+}
 
-func (t *Tray) update(s Status) { t.apply(NewTrayView(s, t.m.deps.now())) }
+// DeskView returns the view the tray shows.
+func (t *Tray) DeskView() DeskTrayView { return t.view }
+
+// update follows the connections' statuses; on the UI goroutine.
+func (t *Tray) update() { t.apply(NewDeskTrayView(t.d.trayConns(), t.d.now())) }
+
+// rebuild follows a change of the connections; on the UI goroutine.
+func (t *Tray) rebuild() { t.update() }
 
 // apply puts v into the menu and icon, touching the tray host only for
 // what changed.
-func (t *Tray) apply(v TrayView) {
+func (t *Tray) apply(v DeskTrayView) {
 	old, first := t.view, !t.applied
 	t.view, t.applied = v, true
-	t.status.Label = v.StatusLine
-	t.pause.Label = v.PauseLabel
-	t.pending.Label = v.PendingLabel
-	t.pending.Disabled = !v.PendingEnabled
-	if t.m.deps.Loop != nil {
-		t.sync.Disabled = !v.SyncEnabled
-	}
+	t.menu.Items = t.items(v)
 	if t.desk == nil {
 		return
 	}
 	if first || old.State != v.State {
 		t.desk.SetSystemTrayIcon(TrayIcon(v.State))
 	}
-	if !first && old != v {
+	if !first && !old.equal(v) {
 		t.menu.Refresh()
 	}
-}
-
-func (t *Tray) onSyncNow() {
-	if e := t.m.deps.Loop; e != nil {
-		e.SyncNow()
-	}
-}
-
-func (t *Tray) onPause() {
-	e := t.m.deps.Loop
-	if e == nil {
-		return
-	}
-	s := t.m.Status()
-	if s.Paused {
-		e.Resume()
-	} else {
-		e.Pause()
-	}
-	// Show the change at once; the loop's next status confirms it.
-	s.Paused = !s.Paused
-	t.m.SetStatus(s)
 }

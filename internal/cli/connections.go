@@ -10,7 +10,6 @@ import (
 
 	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/config"
-	"github.com/rolesync/rolesync/internal/secrets"
 )
 
 // connectionsCmd is `rolesync connections list|add|rename|remove`.
@@ -70,31 +69,19 @@ take --connection NAME (or ROLESYNC_CONNECTION) when there are several.`,
 		Args:  exactArgs(1, "connections remove: name the connection to remove"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withRoot(c, func(root string) error {
-				conn, dest, err := app.RemoveConnection(cmd.Context(), root, args[0], time.Now())
-				if err != nil {
+				r, err := app.RemoveConnectionAndSecrets(cmd.Context(), root, args[0], time.Now())
+				if r.Kept == "" {
 					return err
 				}
-				fmt.Fprintf(c.stdout(), "connection %q removed; its history and audit chain are kept in %s (export them with `rolesync --data-dir %s export`)\n", conn.Name, dest, dest)
-				return forgetSharedSecrets(c, conn)
+				fmt.Fprintf(c.stdout(), "connection %q removed; its history and audit chain are kept in %s (export them with `rolesync --data-dir %s export`)\n", r.Connection.Name, r.Kept, r.Kept)
+				if err == nil && r.SharedKeyring {
+					fmt.Fprintf(c.stdout(), "%d of its secrets deleted from the desktop keyring\n", r.Forgotten)
+				}
+				return err
 			})
 		},
 	})
 	return cmd
-}
-
-// forgetSharedSecrets deletes a removed connection's secrets from the
-// desktop keyring; a file keyring moved with its directory.
-func forgetSharedSecrets(c *call, conn app.Connection) error {
-	kr, ok, err := secrets.OpenShared()
-	if err != nil || !ok {
-		return err
-	}
-	n, err := app.ForgetSecrets(conn, kr)
-	if err != nil {
-		return fmt.Errorf("connection %q was removed, but its secrets could not all be deleted from the desktop keyring: %w", conn.Name, err)
-	}
-	fmt.Fprintf(c.stdout(), "%d of its secrets deleted from the desktop keyring\n", n)
-	return nil
 }
 
 // exactArgs wants n arguments, and says what with msg otherwise.

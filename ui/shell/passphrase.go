@@ -56,10 +56,10 @@ func (s *Shell) passphrasePrompt(req secrets.PassphraseRequest) (string, error) 
 			} else {
 				answer <- ""
 			}
-		}, s.win.Window())
+		}, s.desk.Window())
 		d.Resize(fyne.NewSize(520, 300))
 		d.Show()
-		s.win.Window().Canvas().Focus(entry)
+		s.desk.Window().Canvas().Focus(entry)
 	})
 	select {
 	case p := <-answer:

@@ -22,7 +22,7 @@ func answerPrompt(t *testing.T, s *Shell, passphrase, button string) {
 	waitFor(t, "the passphrase dialog", func() bool {
 		var found bool
 		fyne.DoAndWait(func() {
-			top = s.win.Window().Canvas().Overlays().Top()
+			top = s.desk.Window().Canvas().Overlays().Top()
 			found = top != nil
 		})
 		return found
@@ -85,7 +85,7 @@ func dialogParts(t *testing.T, s *Shell) ([]*widget.Entry, map[string]*widget.Bu
 	t.Helper()
 	var top fyne.CanvasObject
 	waitFor(t, "the passphrase dialog", func() bool {
-		fyne.DoAndWait(func() { top = s.win.Window().Canvas().Overlays().Top() })
+		fyne.DoAndWait(func() { top = s.desk.Window().Canvas().Overlays().Top() })
 		return top != nil
 	})
 	var entries []*widget.Entry

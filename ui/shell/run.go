@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -33,22 +34,20 @@ func startAtLogin() *autostart.Entry {
 }
 
 // Run runs the desktop app on a until it quits: one instance per data
-// directory (a second launch shows the first one's window), the sync loop,
-// and a clean stop on SIGINT or SIGTERM.
+// directory (a second launch shows the first one's window), the window of
+// every connection with its sync loop, and a clean stop on SIGINT or
+// SIGTERM.
 func Run(ctx context.Context, a fyne.App, d app.Desktop) error {
-	rt, err := openFirst(ctx, d)
-	if err != nil {
-		return err
-	}
-	defer rt.Close()
-	rt.Holder = "gui"
-	var s *Shell
-	inst, err := singleinstance.Acquire(ctx, rt.DataDir, func() {
-		if s != nil {
-			s.win.Show()
+	var dt *Desktop
+	inst, err := singleinstance.Acquire(ctx, d.Root, func() {
+		if dt != nil {
+			dt.desk.Show()
 		}
-	}, rt.Logger)
+	}, slog.Default())
 	if errors.Is(err, singleinstance.ErrRunning) {
+		for _, rt := range d.Opened {
+			rt.Close()
+		}
 		fmt.Fprintln(os.Stderr, "rolesync is already running; its window was brought to the front")
 		return nil
 	}
@@ -56,45 +55,26 @@ func Run(ctx context.Context, a fyne.App, d app.Desktop) error {
 		return err
 	}
 	defer inst.Close()
-	s = New(ctx, a, rt)
+	if dt, err = NewDesktop(ctx, a, d); err != nil {
+		return err
+	}
+	stopped := make(chan struct{})
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	go func() {
 		select {
 		case <-sig:
-			s.log.Info("stopping on signal")
-			s.Stop()
+			dt.log.Info("stopping on signal")
+			dt.Stop()
 			fyne.Do(a.Quit)
-		case <-s.loopCtx.Done():
+		case <-stopped:
 		}
 	}()
-	s.win.Show()
-	go s.Start()
+	dt.desk.Show()
+	go dt.Start()
 	a.Run()
-	s.Stop()
+	close(stopped)
+	dt.Stop()
 	return nil
-}
-
-// openFirst opens the connection d shows first.
-func openFirst(ctx context.Context, d app.Desktop) (*app.Runtime, error) {
-	for _, rt := range d.Opened {
-		if d.Connection == "" || rt.Connection.Slug == d.Connection {
-			return rt, nil
-		}
-	}
-	conns, err := app.Connections(ctx, d.Root)
-	if err != nil {
-		return nil, err
-	}
-	if len(conns) == 0 {
-		return nil, app.ErrNoConnection
-	}
-	conn := conns[0]
-	if d.Connection != "" {
-		if conn, err = app.SelectConnection(conns, d.Connection); err != nil {
-			return nil, err
-		}
-	}
-	return app.OpenConnection(ctx, d.Root, conn, d.Env)
 }

@@ -94,7 +94,7 @@ func newTestShell(t *testing.T, rt *app.Runtime) (*Shell, fyne.App) {
 		// Updates queued by the last background reads may start more.
 		for range 3 {
 			fyne.DoAndWait(func() {})
-			s.win.Wait()
+			s.desk.Wait()
 		}
 	})
 	return s, a

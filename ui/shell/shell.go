@@ -1,7 +1,8 @@
-// Package shell wires the desktop app together: from an opened data
-// directory it builds the main window, the tray, the setup wizard and the
-// sync loop, keeps the window's status in step with the loop, and lets only
-// one instance run per data directory. cmd/rolesync creates the fyne.App and
+// Package shell wires the desktop app together: from a data directory's
+// connections it builds the app window (ui.Desk), the tray, the setup
+// wizard and, per connection, the sync loop (Shell), keeps the window's
+// status in step with the loops, adds and removes connections (Desktop),
+// and lets only one instance run per data directory. cmd/rolesync creates the fyne.App and
 // hands it here, so everything in this package tests with Fyne's test driver.
 package shell
 
@@ -24,13 +25,19 @@ import (
 	"github.com/rolesync/rolesync/ui"
 )
 
-// Shell is the running desktop app.
+// Shell is one connection of the running desktop app: its runtime, its
+// sync loop and its screens in the app window.
 type Shell struct {
 	app  fyne.App
 	rt   *app.Runtime
 	log  *slog.Logger
 	logs *logbuffer.Buffer
-	win  *ui.MainWindow
+	desk *ui.Desk
+	slug string
+	// slots bound the runs of all connections; nil for none.
+	slots engine.Slots
+	// onSaved hears of a saved setup; nil for none.
+	onSaved func(config.Config)
 
 	mu       sync.Mutex
 	eng      *engine.Engine
@@ -40,23 +47,49 @@ type Shell struct {
 	applyRate rate
 	// users and roles under management, counted after each run.
 	users, roles int
+	configured   bool
 	loopCtx      context.Context
 	stop         context.CancelFunc
 	ticking      sync.WaitGroup
 }
 
-// New builds the shell over rt: the log buffer, the main window and, when
-// rolesync is configured, the sync loop (not started until Start).
+// New builds the shell of the one connection rt in a window of its own:
+// the log buffer, the window and, when rolesync is configured, the sync
+// loop (not started until Start).
 func New(ctx context.Context, a fyne.App, rt *app.Runtime) *Shell {
 	logs := logbuffer.New(1000, slog.LevelInfo)
+	var s *Shell
+	desk := ui.NewDesk(a, ui.DeskDeps{Quit: func() { s.Stop() }, Logger: rt.Logger})
+	s = newShell(ctx, a, desk, rt, logs, shellOptions{})
+	return s
+}
+
+// shellOptions are what a connection's shell shares with the others.
+type shellOptions struct {
+	slots   engine.Slots
+	onSaved func(config.Config)
+	// name, when set, tags the connection's log lines.
+	name string
+}
+
+// newShell builds the shell of the connection rt and adds it to desk.
+func newShell(ctx context.Context, a fyne.App, desk *ui.Desk, rt *app.Runtime, logs *logbuffer.Buffer, o shellOptions) *Shell {
 	logger := slog.New(slog.NewMultiHandler(rt.Logger.Handler(), logs.Handler()))
+	if o.name != "" {
+		logger = logger.With("connection", o.name)
+	}
 	rt.Logger = logger
-	s := &Shell{app: a, rt: rt, log: logger.With("component", "shell"), logs: logs}
+	slug := rt.Connection.Slug
+	if slug == "" {
+		slug = "default"
+	}
+	s := &Shell{app: a, rt: rt, log: logger.With("component", "shell"), logs: logs, desk: desk, slug: slug,
+		slots: o.slots, onSaved: o.onSaved}
 	s.loopCtx, s.stop = context.WithCancel(ctx)
 	if rt.Prompt == nil {
 		rt.Prompt = s.passphrasePrompt
 	}
-	s.win = ui.NewMainWindow(a, ui.Deps{
+	desk.Add(s.info(), ui.Deps{
 		Loop:       (*loopControl)(s),
 		Approver:   (*loopControl)(s),
 		History:    rt.Store,
@@ -65,14 +98,23 @@ func New(ctx context.Context, a fyne.App, rt *app.Runtime) *Shell {
 		Export:     s.export,
 		Log:        logs,
 		Autostart:  startAtLogin(),
-		Quit:       s.Stop,
 		Logger:     logger,
 	})
 	return s
 }
 
-// Window returns the main window.
-func (s *Shell) Window() *ui.MainWindow { return s.win }
+// info names the connection for the window.
+func (s *Shell) info() ui.ConnInfo {
+	cfg := s.config()
+	info := ui.ConnInfo{Slug: s.slug, Name: s.rt.Connection.Name, Org: cfg.Okta.Domain}
+	if _, ok, _ := app.ConfigFromStore(s.loopCtx, s.rt.Store); ok {
+		info.Target = ui.TargetName(cfg.Target)
+	}
+	return info
+}
+
+// Desk returns the app window.
+func (s *Shell) Desk() *ui.Desk { return s.desk }
 
 // config returns the saved configuration, or an empty one before setup.
 func (s *Shell) config() config.Config {
@@ -85,13 +127,26 @@ func (s *Shell) config() config.Config {
 
 // Start starts the sync loop when rolesync is configured, and opens the
 // setup wizard when it is not.
-func (s *Shell) Start() {
+func (s *Shell) Start() { s.start(true) }
+
+// StartQuietly starts the sync loop when rolesync is configured, and
+// leaves the wizard closed when it is not: one of several connections,
+// whose list says it is not set up.
+func (s *Shell) StartQuietly() { s.start(false) }
+
+func (s *Shell) start(wizard bool) {
 	s.ticking.Add(1)
 	go s.tick()
-	if _, ok, _ := app.ConfigFromStore(s.loopCtx, s.rt.Store); !ok {
-		s.log.Info("not configured yet: opening the setup wizard")
+	_, ok, _ := app.ConfigFromStore(s.loopCtx, s.rt.Store)
+	s.mu.Lock()
+	s.configured = ok
+	s.mu.Unlock()
+	if !ok {
 		s.refresh()
-		fyne.Do(func() { s.newWizard(nil).Show() })
+		if wizard {
+			s.log.Info("not configured yet: opening the setup wizard")
+			fyne.Do(func() { s.newWizard(nil).Show() })
+		}
 		return
 	}
 	if err := s.startLoop(false); err != nil {
@@ -107,8 +162,12 @@ func (s *Shell) startLoop(now bool) error {
 	if err != nil {
 		return err
 	}
+	var runner engine.Runner = eng
+	if s.slots != nil {
+		runner = s.slots.Runner(eng)
+	}
 	sched := &engine.Scheduler{
-		Runner:     eng,
+		Runner:     runner,
 		RunAtStart: now,
 		Interval:   func() time.Duration { return s.config().Sync.Interval },
 		Logger:     s.rt.Logger,
@@ -117,7 +176,7 @@ func (s *Shell) startLoop(now bool) error {
 	}
 	s.mu.Lock()
 	old := s.sched
-	s.eng, s.sched = eng, sched
+	s.eng, s.sched, s.configured = eng, sched, true
 	s.mu.Unlock()
 	if old != nil {
 		old.Stop()
@@ -158,7 +217,7 @@ func (s *Shell) Stop() {
 	}
 	s.stop()
 	s.ticking.Wait()
-	s.win.Wait()
+	s.desk.Wait()
 }
 
 func (s *Shell) scheduler() *engine.Scheduler {
@@ -220,11 +279,11 @@ func (s *Shell) setError(err error) {
 	st := s.status()
 	st.Connected = false
 	st.ConnectionError = err.Error()
-	s.win.SetStatus(st)
+	s.desk.SetStatus(s.slug, st)
 }
 
 // refresh hands the window the loop's current status.
-func (s *Shell) refresh() { s.win.SetStatus(s.status()) }
+func (s *Shell) refresh() { s.desk.SetStatus(s.slug, s.status()) }
 
 // status builds the window's status from the store, the target and the loop.
 func (s *Shell) status() ui.Status {
@@ -251,6 +310,7 @@ func (s *Shell) status() ui.Status {
 	s.mu.Lock()
 	st.Progress = s.progress
 	st.UsersManaged, st.RolesManaged = s.users, s.roles
+	st.NotSetUp = !s.configured
 	s.mu.Unlock()
 	return st
 }
@@ -259,37 +319,13 @@ func (s *Shell) status() ui.Status {
 func (s *Shell) count() {
 	ctx, cancel := context.WithTimeout(s.loopCtx, 30*time.Second)
 	defer cancel()
-	users, roles := s.managed(ctx)
+	users, roles, err := s.rt.Managed(ctx, s.config())
+	if err != nil {
+		s.log.Warn("count the users under management", "err", err)
+	}
 	s.mu.Lock()
 	s.users, s.roles = users, roles
 	s.mu.Unlock()
-}
-
-// managed counts the portal users the sync matched to Okta that hold
-// roles, and the roles the mappings name.
-func (s *Shell) managed(ctx context.Context) (users, roles int) {
-	cfg := s.config()
-	set := map[string]bool{}
-	for _, m := range cfg.Mappings {
-		for _, r := range m.Roles {
-			set[r] = true
-		}
-	}
-	tgt, err := s.rt.Target(ctx, cfg)
-	if err != nil {
-		return 0, len(set)
-	}
-	us, err := tgt.ListUsers(ctx)
-	if err != nil {
-		s.log.Warn("count the users under management", "err", err)
-		return 0, len(set)
-	}
-	for _, u := range us {
-		if u.ExternalID != "" && u.Active && len(u.Roles) > 0 {
-			users++
-		}
-	}
-	return users, len(set)
 }
 
 // loopControl is the window's and the tray's handle on the loop.

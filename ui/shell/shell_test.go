@@ -83,7 +83,7 @@ func TestSyncNowRunsAndUpdatesStatus(t *testing.T) {
 	if st.LastRun.Trigger != store.TriggerManual || st.LastRun.Status != store.StatusSucceeded || st.LastRun.Revoked == 0 {
 		t.Errorf("the Sync now run: %+v", *st.LastRun)
 	}
-	if got := s.win.Status(); got.LastRun == nil || got.LastRun.ID != st.LastRun.ID {
+	if got := s.desk.Status(s.slug); got.LastRun == nil || got.LastRun.ID != st.LastRun.ID {
 		t.Errorf("the window was not told about the new run: %+v", got.LastRun)
 	}
 	runs, err := rt.Store.Runs(context.Background(), 10, 0)

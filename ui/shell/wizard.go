@@ -72,8 +72,12 @@ func (s *Shell) newWizard(saved *config.Config) *wizard.Wizard {
 		Roles:     s.targetRoles,
 		Preview:   s.preview,
 		AutoSetup: autoSetup{setupOptions(saved)},
-		OnDone: func(config.Config) {
-			s.win.Reload()
+		OnDone: func(cfg config.Config) {
+			s.desk.Reload(s.slug)
+			if s.onSaved != nil {
+				s.onSaved(cfg)
+			}
+			s.desk.Rename(s.info())
 			go func() {
 				// A new setup syncs at once; a changed one on its schedule.
 				if err := s.startLoop(saved == nil); err != nil {

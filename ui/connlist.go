@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/wording"
+)
+
+// connList is the list of connections: the window's first screen when
+// there are several. A row opens its connection; each has a Remove button.
+type connList struct {
+	d       *Desk
+	content fyne.CanvasObject
+	table   *widget.Table
+	empty   *fyne.Container
+	rows    []connRow
+	bg      inFlight
+}
+
+// connRow is one row of the list.
+type connRow struct {
+	info   ConnInfo
+	status Status
+}
+
+// The list's columns; the last holds the buttons.
+var connColumns = []column[connRow]{
+	{"Connection", 250, func(r connRow, _ *MainWindow) string { return r.info.label() }},
+	{"Okta org", 190, func(r connRow, _ *MainWindow) string { return orDash(r.info.Org) }},
+	{"Target", 170, func(r connRow, _ *MainWindow) string { return orDash(r.info.Target) }},
+	{"Last run", 150, nil},
+	{"Next run", 90, nil},
+	{"Approvals", 90, nil},
+	{"", 170, nil},
+}
+
+func newConnList(d *Desk) *connList {
+	l := &connList{d: d}
+	l.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(l.rows), len(connColumns) },
+		func() fyne.CanvasObject {
+			label := widget.NewLabel("")
+			label.Truncation = fyne.TextTruncateEllipsis
+			open := widget.NewButtonWithIcon("Open", theme.NavigateNextIcon(), nil)
+			remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), nil)
+			remove.Importance = widget.DangerImportance
+			return container.NewStack(label, container.NewHBox(open, remove))
+		},
+		l.updateCell,
+	)
+	l.table.ShowHeaderColumn = false
+	l.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	l.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(connColumns) {
+			o.(*widget.Label).SetText(connColumns[id.Col].title)
+		}
+	}
+	for i, c := range connColumns {
+		l.table.SetColumnWidth(i, c.width)
+	}
+	l.table.OnSelected = func(id widget.TableCellID) {
+		l.table.UnselectAll()
+		if id.Row >= 0 && id.Row < len(l.rows) && id.Col < len(connColumns)-1 {
+			d.Open(l.rows[id.Row].info.Slug)
+		}
+	}
+	add := widget.NewButtonWithIcon("Add connection…", theme.ContentAddIcon(), d.onAdd)
+	add.Importance = widget.HighImportance
+	if d.deps.Add == nil {
+		add.Disable()
+	}
+	l.empty = container.NewVBox(
+		widget.NewLabel("No connections yet. A connection syncs one Okta org into one portal;\nadd one for each organization you manage."),
+		container.NewHBox(add))
+	l.content = container.NewStack(l.table, l.empty)
+	l.refresh()
+	return l
+}
+
+// refresh reads the connections and their statuses again; on the UI
+// goroutine.
+func (l *connList) refresh() {
+	l.rows = l.rows[:0]
+	for _, slug := range l.d.Slugs() {
+		l.rows = append(l.rows, connRow{info: l.d.Info(slug), status: l.d.Status(slug)})
+	}
+	if len(l.rows) == 0 {
+		l.table.Hide()
+		l.empty.Show()
+	} else {
+		l.empty.Hide()
+		l.table.Show()
+	}
+	l.table.Refresh()
+}
+
+func (l *connList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	stack := o.(*fyne.Container)
+	label := stack.Objects[0].(*widget.Label)
+	buttons := stack.Objects[1].(*fyne.Container)
+	if id.Row < 0 || id.Row >= len(l.rows) {
+		return
+	}
+	r := l.rows[id.Row]
+	if id.Col == len(connColumns)-1 {
+		label.Hide()
+		buttons.Show()
+		slug, name := r.info.Slug, r.info.label()
+		buttons.Objects[0].(*widget.Button).OnTapped = func() { l.d.Open(slug) }
+		remove := buttons.Objects[1].(*widget.Button)
+		remove.OnTapped = func() { l.confirmRemove(slug, name) }
+		if l.d.deps.Remove == nil {
+			remove.Disable()
+		} else {
+			remove.Enable()
+		}
+		return
+	}
+	buttons.Hide()
+	label.Show()
+	label.TextStyle = fyne.TextStyle{Bold: id.Col == 0}
+	label.SetText(l.cellText(r, id.Col))
+}
+
+func (l *connList) cellText(r connRow, col int) string {
+	now := l.d.now()
+	s := r.status
+	switch col {
+	case 3:
+		return connLastRun(s, now)
+	case 4:
+		switch {
+		case s.NotSetUp:
+			return "–"
+		case s.Paused:
+			return "paused"
+		case s.NextRun.IsZero():
+			return "–"
+		}
+		return wording.Time(s.NextRun, now)
+	case 5:
+		if s.Pending == 0 {
+			return "none"
+		}
+		return fmt.Sprintf("%d waiting", s.Pending)
+	}
+	return connColumns[col].cell(r, nil)
+}
+
+// connLastRun is a connection's last run in the list.
+func connLastRun(s Status, now time.Time) string {
+	switch {
+	case s.NotSetUp:
+		return "Not set up"
+	case s.Syncing:
+		return "Syncing…"
+	}
+	return lastRunLine(s.LastRun, now)
+}
+
+// confirmRemove asks before removing a connection, saying what happens to
+// its history, secrets and portal.
+func (l *connList) confirmRemove(slug, name string) {
+	msg := fmt.Sprintf("Remove the connection %q?\n\n"+
+		"Its syncs stop and its keys and tokens are deleted from the keyring.\n"+
+		"Its history is kept in the data directory for audit exports.\n"+
+		"The portal's users and roles are not changed.", name)
+	dialog.ShowCustomConfirm("Remove connection", "Remove", "Cancel", widget.NewLabel(msg), func(ok bool) {
+		if ok {
+			l.remove(slug, name)
+		}
+	}, l.d.win)
+}
+
+// remove removes the connection off the UI goroutine and says where its
+// history was kept, or why it was not removed.
+func (l *connList) remove(slug, name string) {
+	l.bg.add(1)
+	spawn(func() {
+		defer l.bg.add(-1)
+		kept, err := l.d.deps.Remove(slug)
+		if err == nil {
+			l.d.Remove(slug)
+		}
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("the connection %q was not removed: %w", name, err), l.d.win)
+				return
+			}
+			dialog.ShowInformation("Connection removed",
+				fmt.Sprintf("%q was removed. Its history is kept in\n%s\nand `rolesync export --all` still includes it.", name, kept), l.d.win)
+		})
+	})
+}

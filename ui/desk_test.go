@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/store"
+)
+
+// deskConnFixture is one connection of a test desk.
+type deskConnFixture struct {
+	info ConnInfo
+	eng  *fakeEngine
+	hist *fakeHistory
+}
+
+var threeConns = []ConnInfo{
+	{Slug: "contoso", Name: "Contoso → ThreatLocker EU1", Org: "contoso.okta.com", Target: "ThreatLocker, over SCIM"},
+	{Slug: "fabrikam", Name: "Fabrikam → ThreatLocker US2", Org: "fabrikam.okta.com", Target: "Local directory"},
+	{Slug: "northwind", Name: "Northwind → ThreatLocker UK1", Org: "northwind.okta.com", Target: "Local directory"},
+}
+
+// newTestDesk builds a desk of the connections infos in a test app with a
+// tray; removed hears of the connections removed, and fails when err is set.
+func newTestDesk(t *testing.T, infos []ConnInfo, removeErr error) (*Desk, *trayApp, map[string]*deskConnFixture, *[]string) {
+	t.Helper()
+	withTrayHost(t, true)
+	a := &trayApp{App: test.NewTempApp(t)}
+	var removed, added []string
+	d := NewDesk(a, DeskDeps{
+		Add: func(fyne.Window) { added = append(added, "add") },
+		Remove: func(slug string) (string, error) {
+			if removeErr != nil {
+				return "", removeErr
+			}
+			removed = append(removed, slug)
+			return "/data/removed/" + slug + "-2026-11-28", nil
+		},
+		Now: func() time.Time { return demoNow },
+	})
+	t.Cleanup(d.win.Close)
+	d.win.Resize(fyne.NewSize(1100, 680))
+	fx := map[string]*deskConnFixture{}
+	for _, info := range infos {
+		h := demoHistory()
+		e := &fakeEngine{hist: h}
+		cfg := demoConfig()
+		d.Add(info, Deps{Loop: e, Approver: e, History: h, Config: func() config.Config { return cfg },
+			Now: func() time.Time { return demoNow }})
+		fx[info.Slug] = &deskConnFixture{info: info, eng: e, hist: h}
+	}
+	return d, a, fx, &removed
+}
+
+// subItem returns the item labelled label in the submenu whose label
+// starts with parent.
+func (a *trayApp) subItem(t *testing.T, parent, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, it := range a.menu.Items {
+		if it.ChildMenu == nil || !strings.HasPrefix(it.Label, parent) {
+			continue
+		}
+		for _, c := range it.ChildMenu.Items {
+			if c.Label == label {
+				return c
+			}
+		}
+		t.Fatalf("submenu %q has no %q", it.Label, label)
+	}
+	t.Fatalf("tray menu has no submenu %q; it has %q", parent, a.labels())
+	return nil
+}
+
+func TestDeskShowsTheListFirstWithSeveralConnections(t *testing.T) {
+	d, _, _, _ := newTestDesk(t, threeConns, nil)
+	if d.current != nil || d.win.Content() != d.frame || d.body.Objects[0] != d.list.content {
+		t.Fatal("the window does not show the list of connections first")
+	}
+	at := demoNow.Add(-time.Minute)
+	d.SetStatus("contoso", Status{LastRun: run(4, store.StatusFailed, at)})
+	d.SetStatus("fabrikam", Status{LastRun: run(2, store.StatusHeld, at), Pending: 2, NextRun: demoNow.Add(15 * time.Minute)})
+	d.SetStatus("northwind", Status{NotSetUp: true})
+	want := [][]string{
+		{"Contoso → ThreatLocker EU1", "contoso.okta.com", "ThreatLocker, over SCIM", "Failed at 14:29", "–", "none"},
+		{"Fabrikam → ThreatLocker US2", "fabrikam.okta.com", "Local directory", "Held for approval at 14:29", "14:45", "2 waiting"},
+		{"Northwind → ThreatLocker UK1", "northwind.okta.com", "Local directory", "Not set up", "–", "none"},
+	}
+	for row, cols := range want {
+		for col, w := range cols {
+			if got := d.list.cellText(d.list.rows[row], col); got != w {
+				t.Errorf("row %d column %q = %q, want %q", row, connColumns[col].title, got, w)
+			}
+		}
+	}
+
+	d.list.table.Select(widget.TableCellID{Row: 1, Col: 0})
+	if d.current == nil || d.current.slug != "fabrikam" || d.body.Objects[0] != d.current.tabs {
+		t.Fatal("selecting a row did not open its connection")
+	}
+	if got := d.title.Text; got != "Fabrikam → ThreatLocker US2  ·  fabrikam.okta.com" {
+		t.Errorf("header title = %q", got)
+	}
+	if got := d.current.Status().Pending; got != 2 {
+		t.Errorf("the opened connection's status has %d pending, want 2", got)
+	}
+	test.Tap(d.back)
+	if d.current != nil || d.body.Objects[0] != d.list.content {
+		t.Error("All connections did not go back to the list")
+	}
+	test.Tap(d.add)
+}
+
+func TestDeskWithOneConnectionOpensIt(t *testing.T) {
+	d, _, fx, _ := newTestDesk(t, threeConns[:1], nil)
+	if d.current == nil || d.current.slug != "contoso" {
+		t.Fatal("the only connection is not open")
+	}
+	if !d.add.Visible() || d.win.Content() != d.frame {
+		t.Error("no Add connection button over the only connection")
+	}
+	if fx["contoso"].eng.syncs != 0 {
+		t.Error("opening ran a sync")
+	}
+}
+
+func TestDeskTrayWithSeveralConnections(t *testing.T) {
+	d, a, fx, _ := newTestDesk(t, threeConns, nil)
+	at := demoNow.Add(-time.Minute)
+	d.SetStatus("contoso", Status{LastRun: run(4, store.StatusFailed, at)})
+	d.SetStatus("fabrikam", Status{LastRun: run(2, store.StatusHeld, at), Pending: 2})
+	d.SetStatus("northwind", Status{LastRun: run(7, store.StatusSucceeded, at), NextRun: demoNow.Add(10 * time.Minute)})
+
+	want := []string{"3 connections: 1 failing, 1 waiting for approval",
+		"Contoso → ThreatLocker EU1 (failed)", "Fabrikam → ThreatLocker US2 (waiting for approval)", "Northwind → ThreatLocker UK1",
+		LabelSyncAll, "Pending approvals (2)", LabelOpen, LabelQuit}
+	if got := a.labels(); !equalStrings(got, want) {
+		t.Fatalf("menu = %q\nwant %q", got, want)
+	}
+	if got := a.icons[len(a.icons)-1]; got != TrayIcon(TrayFailed) {
+		t.Error("the tray icon is not the worst state (failed)")
+	}
+	var labels []string
+	for _, it := range a.menu.Items[3].ChildMenu.Items {
+		labels = append(labels, it.Label)
+	}
+	if want := []string{"Run 2: Held for approval at 14:29", LabelSyncNow, LabelPause, "Pending approvals (2)", LabelOpenConn}; !equalStrings(labels, want) {
+		t.Errorf("Fabrikam's submenu = %q, want %q", labels, want)
+	}
+
+	a.subItem(t, "Fabrikam", LabelSyncNow).Action()
+	if fx["fabrikam"].eng.syncs != 1 || fx["contoso"].eng.syncs != 0 || fx["northwind"].eng.syncs != 0 {
+		t.Errorf("Sync now of Fabrikam synced contoso %d, fabrikam %d, northwind %d times",
+			fx["contoso"].eng.syncs, fx["fabrikam"].eng.syncs, fx["northwind"].eng.syncs)
+	}
+	a.subItem(t, "Northwind", LabelPause).Action()
+	if !fx["northwind"].eng.isPaused() || fx["contoso"].eng.isPaused() || fx["fabrikam"].eng.isPaused() {
+		t.Error("Pause of Northwind did not pause it alone")
+	}
+	a.item(t, "Northwind → ThreatLocker UK1 (paused)")
+	a.subItem(t, "Northwind", LabelResume)
+	a.subItem(t, "Contoso", LabelPause)
+	if got := a.menu.Items[0].Label; got != "3 connections: 1 failing, 1 waiting for approval, 1 paused" {
+		t.Errorf("status line after Pause = %q", got)
+	}
+
+	d.SetStatus("contoso", Status{Syncing: true, LastRun: run(4, store.StatusFailed, at)})
+	a.item(t, LabelSyncAll).Action()
+	if fx["contoso"].eng.syncs != 0 || fx["fabrikam"].eng.syncs != 2 || fx["northwind"].eng.syncs != 1 {
+		t.Errorf("Sync all now synced contoso %d, fabrikam %d, northwind %d times; want 0 (syncing), 2, 1",
+			fx["contoso"].eng.syncs, fx["fabrikam"].eng.syncs, fx["northwind"].eng.syncs)
+	}
+	if !a.subItem(t, "Contoso", LabelSyncNow).Disabled {
+		t.Error("Sync now of a syncing connection is enabled")
+	}
+
+	a.item(t, "Pending approvals (2)").Action()
+	if d.current == nil || d.current.slug != "fabrikam" || d.current.tabs.Selected().Text != "Approvals" {
+		t.Error("Pending approvals did not open Fabrikam's approvals, the only ones waiting")
+	}
+	a.subItem(t, "Northwind", LabelOpenConn).Action()
+	if d.current == nil || d.current.slug != "northwind" {
+		t.Error("Open in Northwind's submenu did not open it")
+	}
+}
+
+func TestDeskTrayWithOneConnectionIsFlat(t *testing.T) {
+	_, a, _, _ := newTestDesk(t, threeConns[:1], nil)
+	want := []string{"No run yet", LabelSyncNow, LabelPause, "Pending approvals (0)", LabelOpen, LabelQuit}
+	if got := a.labels(); !equalStrings(got, want) {
+		t.Fatalf("menu = %q, want %q", got, want)
+	}
+}
+
+func TestDeskRemoveAsksFirstAndKeepsTheRowOnError(t *testing.T) {
+	d, a, _, removed := newTestDesk(t, threeConns, nil)
+	d.list.confirmRemove("fabrikam", "Fabrikam → ThreatLocker US2")
+	dlg := d.win.Canvas().Overlays().Top()
+	if dlg == nil || !strings.Contains(richText(dlg), "Its history is kept") {
+		t.Fatal("no confirmation saying the history is kept")
+	}
+	test.Tap(findButton(t, dlg, "Cancel"))
+	if len(*removed) != 0 || len(d.Slugs()) != 3 {
+		t.Fatal("Cancel removed the connection")
+	}
+	d.list.confirmRemove("fabrikam", "Fabrikam → ThreatLocker US2")
+	test.Tap(findButton(t, d.win.Canvas().Overlays().Top(), "Remove"))
+	if !equalStrings(*removed, []string{"fabrikam"}) || equalStrings(d.Slugs(), []string{"contoso", "northwind"}) == false {
+		t.Fatalf("removed %q, left %q", *removed, d.Slugs())
+	}
+	if got := len(d.list.rows); got != 2 {
+		t.Errorf("the list has %d rows after the removal, want 2", got)
+	}
+	if !strings.Contains(richText(d.win.Canvas().Overlays().Top()), "/data/removed/fabrikam-2026-11-28") {
+		t.Error("the window does not say where the history was kept")
+	}
+	if got := a.menu.Items[0].Label; !strings.HasPrefix(got, "2 connections: ") {
+		t.Errorf("tray status line after the removal = %q", got)
+	}
+
+	d2, _, _, _ := newTestDesk(t, threeConns, errors.New("connection \"Fabrikam\" is not removed: a sync is running"))
+	d2.list.confirmRemove("fabrikam", "Fabrikam → ThreatLocker US2")
+	test.Tap(findButton(t, d2.win.Canvas().Overlays().Top(), "Remove"))
+	if len(d2.Slugs()) != 3 || !strings.Contains(richText(d2.win.Canvas().Overlays().Top()), "a sync is running") {
+		t.Error("a failed removal dropped the row or did not say why")
+	}
+}
+
+func TestDeskNotificationsNameTheConnection(t *testing.T) {
+	d, _, _, _ := newTestDesk(t, threeConns, nil)
+	test.AssertNotificationSent(t, fyne.NewNotification("rolesync: Fabrikam → ThreatLocker US2: sync failed",
+		"Run 3 failed: okta: 500. Nothing was changed. rolesync will try again at the next run."), func() {
+		d.SetStatus("fabrikam", Status{LastRun: &store.Run{ID: 3, Status: store.StatusFailed, Error: "okta: 500"}})
+	})
+}
+
+// richText joins the texts shown under o.
+func richText(o fyne.CanvasObject) string {
+	var b strings.Builder
+	for _, obj := range test.LaidOutObjects(o) {
+		switch w := obj.(type) {
+		case *widget.Label:
+			b.WriteString(w.Text + "\n")
+		case *widget.RichText:
+			b.WriteString(w.String() + "\n")
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,259 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/rolesync/rolesync/internal/app"
+	"github.com/rolesync/rolesync/internal/config"
+	"github.com/rolesync/rolesync/internal/engine"
+	"github.com/rolesync/rolesync/internal/logbuffer"
+	"github.com/rolesync/rolesync/ui"
+)
+
+// Desktop is the running desktop app: the window of every connection of a
+// data directory, each with its own Shell (runtime and sync loop), runs
+// bounded by shared slots, and adding and removing connections.
+type Desktop struct {
+	app   fyne.App
+	d     app.Desktop
+	desk  *ui.Desk
+	logs  *logbuffer.Buffer
+	log   *slog.Logger
+	slots engine.Slots
+	ctx   context.Context
+
+	mu     sync.Mutex
+	shells map[string]*Shell
+	order  []string
+}
+
+// NewDesktop opens every connection of d (those d holds opened already
+// as they are) into one window. A connection that cannot be opened is
+// logged and left out; the error is returned only when none opens.
+func NewDesktop(ctx context.Context, a fyne.App, d app.Desktop) (*Desktop, error) {
+	logs := logbuffer.New(1000, slog.LevelInfo)
+	dt := &Desktop{app: a, d: d, logs: logs, slots: engine.NewSlots(engine.DefaultSlots), ctx: ctx,
+		shells: map[string]*Shell{}}
+	dt.log = slog.New(logs.Handler()).With("component", "desktop")
+	dt.desk = ui.NewDesk(a, ui.DeskDeps{Add: dt.askName, Remove: dt.remove, Quit: dt.Stop, Logger: dt.log})
+	conns, err := app.Connections(ctx, d.Root)
+	if err != nil {
+		return nil, err
+	}
+	opened := map[string]*app.Runtime{}
+	for _, rt := range d.Opened {
+		opened[rt.Connection.Slug] = rt
+	}
+	var failed []error
+	for _, conn := range conns {
+		rt := opened[conn.Slug]
+		delete(opened, conn.Slug)
+		if rt == nil {
+			if rt, err = app.OpenConnection(ctx, d.Root, conn, d.Env); err != nil {
+				dt.log.Error("cannot open the connection", "connection", conn.Name, "err", err)
+				failed = append(failed, fmt.Errorf("%s: %w", conn.Name, err))
+				continue
+			}
+		}
+		dt.add(rt, len(conns) > 1)
+	}
+	for _, rt := range opened {
+		rt.Close()
+	}
+	if len(dt.order) == 0 && len(failed) > 0 {
+		return nil, errors.Join(failed...)
+	}
+	return dt, nil
+}
+
+// Desk returns the app window.
+func (dt *Desktop) Desk() *ui.Desk { return dt.desk }
+
+// Shell returns the shell of the connection slug; nil when there is none.
+func (dt *Desktop) Shell(slug string) *Shell {
+	dt.mu.Lock()
+	defer dt.mu.Unlock()
+	return dt.shells[slug]
+}
+
+// add builds the shell of rt in the window.
+func (dt *Desktop) add(rt *app.Runtime, named bool) *Shell {
+	rt.Holder = "gui"
+	o := shellOptions{slots: dt.slots}
+	if named {
+		o.name = rt.Connection.Name
+	}
+	var s *Shell
+	o.onSaved = func(cfg config.Config) { dt.saved(s, cfg) }
+	s = newShell(dt.ctx, dt.app, dt.desk, rt, dt.logs, o)
+	dt.mu.Lock()
+	dt.shells[s.slug] = s
+	dt.order = append(dt.order, s.slug)
+	dt.mu.Unlock()
+	return s
+}
+
+// Start starts every connection's loop, and shows the connection d names,
+// or the only one, or the list. A single connection that is not set up
+// opens the setup wizard.
+func (dt *Desktop) Start() {
+	dt.mu.Lock()
+	shells := make([]*Shell, 0, len(dt.order))
+	for _, slug := range dt.order {
+		shells = append(shells, dt.shells[slug])
+	}
+	dt.mu.Unlock()
+	if dt.d.Connection != "" {
+		dt.desk.Open(dt.d.Connection)
+	}
+	for _, s := range shells {
+		if len(shells) == 1 {
+			s.Start()
+		} else {
+			s.StartQuietly()
+		}
+	}
+}
+
+// Stop stops every loop, cancelling runs in progress (recorded as
+// interrupted), and closes the connections.
+func (dt *Desktop) Stop() {
+	dt.mu.Lock()
+	shells := dt.shells
+	dt.shells = map[string]*Shell{}
+	dt.order = nil
+	dt.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range shells {
+		wg.Go(func() {
+			s.Stop()
+			if err := s.rt.Close(); err != nil {
+				dt.log.Warn("close the connection", "connection", s.rt.Connection.Name, "err", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// saved follows a saved setup of s: a connection still named
+// app.DefaultConnection takes its Okta org's name, as a migrated one does.
+func (dt *Desktop) saved(s *Shell, cfg config.Config) {
+	if s.rt.Connection.Name != app.DefaultConnection || cfg.Okta.Domain == "" {
+		return
+	}
+	conn, err := app.RenameConnection(dt.ctx, dt.d.Root, s.rt.Connection.Slug, cfg.Okta.Domain)
+	if err != nil {
+		dt.log.Warn("name the connection after its Okta org", "err", err)
+		return
+	}
+	s.rt.Connection.Name = conn.Name
+}
+
+// askName asks for a new connection's name, then adds it and opens the
+// setup wizard on it; on the UI goroutine.
+func (dt *Desktop) askName(parent fyne.Window) {
+	entry := widget.NewEntry()
+	entry.SetPlaceHolder("Contoso → ThreatLocker EU1")
+	hint := widget.NewLabel("Name it after the organization and the portal it syncs.\nThe setup wizard opens next.")
+	items := []*widget.FormItem{widget.NewFormItem("Name", entry), widget.NewFormItem("", hint)}
+	form := dialog.NewForm("Add connection", "Set up…", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		name := entry.Text
+		go func() {
+			s, err := dt.addConnection(name)
+			fyne.Do(func() {
+				if err != nil {
+					dialog.ShowError(err, parent)
+					return
+				}
+				dt.desk.Open(s.slug)
+				s.newWizard(nil).Show()
+			})
+		}()
+	}, parent)
+	form.Resize(fyne.NewSize(520, 220))
+	form.Show()
+	parent.Canvas().Focus(entry)
+}
+
+// addConnection adds a connection named name to the data directory and
+// the window, and starts its (unconfigured) shell.
+func (dt *Desktop) addConnection(name string) (*Shell, error) {
+	ctx, cancel := context.WithTimeout(dt.ctx, 30*time.Second)
+	defer cancel()
+	conn, err := app.AddConnection(ctx, dt.d.Root, name)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := app.OpenConnection(ctx, dt.d.Root, conn, dt.d.Env)
+	if err != nil {
+		return nil, fmt.Errorf("the connection %q was added but cannot be opened: %w", conn.Name, err)
+	}
+	s := dt.add(rt, true)
+	s.StartQuietly()
+	return s, nil
+}
+
+// remove stops the connection slug, closes it and removes it from the
+// data directory (its history kept, its secrets deleted); off the UI
+// goroutine. It returns where the history was kept.
+func (dt *Desktop) remove(slug string) (string, error) {
+	dt.mu.Lock()
+	s := dt.shells[slug]
+	dt.mu.Unlock()
+	if s == nil {
+		return "", fmt.Errorf("no connection %q is open", slug)
+	}
+	s.Stop()
+	if err := s.rt.Close(); err != nil {
+		dt.log.Warn("close the connection", "connection", s.rt.Connection.Name, "err", err)
+	}
+	r, err := app.RemoveConnectionAndSecrets(dt.ctx, dt.d.Root, slug, time.Now())
+	if r.Kept == "" {
+		// Not removed: open it again so that it keeps syncing.
+		if rt, oerr := app.OpenConnection(dt.ctx, dt.d.Root, s.rt.Connection, dt.d.Env); oerr == nil {
+			dt.replace(slug, rt)
+		}
+		return "", err
+	}
+	dt.mu.Lock()
+	delete(dt.shells, slug)
+	for i, o := range dt.order {
+		if o == slug {
+			dt.order = append(dt.order[:i], dt.order[i+1:]...)
+			break
+		}
+	}
+	dt.mu.Unlock()
+	if err != nil {
+		dt.log.Warn("remove the connection's secrets", "err", err)
+	}
+	return r.Kept, nil
+}
+
+// replace starts the connection slug again on rt after a removal failed.
+func (dt *Desktop) replace(slug string, rt *app.Runtime) {
+	dt.mu.Lock()
+	delete(dt.shells, slug)
+	for i, o := range dt.order {
+		if o == slug {
+			dt.order = append(dt.order[:i], dt.order[i+1:]...)
+			break
+		}
+	}
+	dt.mu.Unlock()
+	// Its screens used the stopped loop: they are built again.
+	dt.desk.Remove(slug)
+	dt.add(rt, true).StartQuietly()
+}
