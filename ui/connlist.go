@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/rolesync/rolesync/internal/logbuffer"
+	"github.com/rolesync/rolesync/internal/store/record"
 	"github.com/rolesync/rolesync/internal/wording"
 )
 
@@ -32,13 +34,13 @@ type connRow struct {
 
 // The list's columns; the last holds the buttons.
 var connColumns = []column[connRow]{
-	{"Connection", 250, func(r connRow, _ *MainWindow) string { return r.info.label() }},
-	{"Okta org", 190, func(r connRow, _ *MainWindow) string { return orDash(r.info.Org) }},
-	{"Target", 170, func(r connRow, _ *MainWindow) string { return orDash(r.info.Target) }},
+	{"Connection", 270, func(r connRow, _ *MainWindow) string { return r.info.label() }},
+	{"Okta org", 160, func(r connRow, _ *MainWindow) string { return orDash(r.info.Org) }},
+	{"Target", 150, func(r connRow, _ *MainWindow) string { return orDash(r.info.Target) }},
 	{"Last run", 150, nil},
-	{"Next run", 90, nil},
-	{"Approvals", 90, nil},
-	{"", 170, nil},
+	{"Next run", 75, nil},
+	{"Approvals", 85, nil},
+	{"", 180, nil},
 }
 
 func newConnList(d *Desk) *connList {
@@ -48,9 +50,8 @@ func newConnList(d *Desk) *connList {
 		func() fyne.CanvasObject {
 			label := widget.NewLabel("")
 			label.Truncation = fyne.TextTruncateEllipsis
-			open := widget.NewButtonWithIcon("Open", theme.NavigateNextIcon(), nil)
+			open := widget.NewButton("Open", nil)
 			remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), nil)
-			remove.Importance = widget.DangerImportance
 			return container.NewStack(label, container.NewHBox(open, remove))
 		},
 		l.updateCell,
@@ -163,8 +164,16 @@ func connLastRun(s Status, now time.Time) string {
 		return "Not set up"
 	case s.Syncing:
 		return "Syncing…"
+	case cannotSync(s):
+		return "Cannot sync: " + logbuffer.Redact(s.ConnectionError)
 	}
 	return lastRunLine(s.LastRun, now)
+}
+
+// cannotSync reports whether s's loop cannot run (its keys are missing,
+// say), with no failed run to say so.
+func cannotSync(s Status) bool {
+	return !s.Connected && s.ConnectionError != "" && (s.LastRun == nil || s.LastRun.Status != record.StatusFailed)
 }
 
 // confirmRemove asks before removing a connection, saying what happens to

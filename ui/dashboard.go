@@ -152,6 +152,8 @@ func stateLine(s Status) string {
 			return "Last run failed · paused"
 		}
 		return "Last run failed"
+	case cannotSync(s):
+		return "Cannot sync"
 	case s.Paused:
 		return "Paused"
 	case s.LastRun == nil:
@@ -304,7 +306,7 @@ func (d *dashboardTab) updateAlert(s Status) {
 		d.alertBox.Show()
 	case !s.Connected && s.ConnectionError != "":
 		d.alert.Importance = widget.DangerImportance
-		d.alert.SetText("Okta is not reachable: " + logbuffer.Redact(s.ConnectionError))
+		d.alert.SetText("rolesync cannot sync: " + logbuffer.Redact(s.ConnectionError))
 		d.alertAction.Hide()
 		d.alertBox.Show()
 	default:

@@ -98,7 +98,7 @@ func NewDesk(a fyne.App, deps DeskDeps) *Desk {
 	d.list = newConnList(d)
 	d.frame = container.NewBorder(d.header, nil, nil, nil, d.body)
 	d.win.SetContent(d.frame)
-	d.win.Resize(fyne.NewSize(1000, 680))
+	d.win.Resize(fyne.NewSize(1120, 680))
 	d.tray = newTray(a, d)
 	if d.tray.installed() {
 		d.win.SetCloseIntercept(d.win.Hide)

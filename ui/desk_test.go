@@ -100,6 +100,14 @@ func TestDeskShowsTheListFirstWithSeveralConnections(t *testing.T) {
 		}
 	}
 
+	d.SetStatus("northwind", Status{ConnectionError: "secret not set: okta-private-key"})
+	if got := d.list.cellText(d.list.rows[2], 3); got != "Cannot sync: secret not set: okta-private-key" {
+		t.Errorf("last run of a connection whose loop cannot start = %q", got)
+	}
+	if got := d.tray.DeskView().Conns[2].Label; got != "Northwind → ThreatLocker UK1 (failed)" {
+		t.Errorf("its tray label = %q", got)
+	}
+
 	d.list.table.Select(widget.TableCellID{Row: 1, Col: 0})
 	if d.current == nil || d.current.slug != "fabrikam" || d.body.Objects[0] != d.current.tabs {
 		t.Fatal("selecting a row did not open its connection")

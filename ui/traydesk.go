@@ -83,7 +83,7 @@ func NewDeskTrayView(conns []ConnStatus, now time.Time) DeskTrayView {
 	for _, c := range conns {
 		one := NewTrayView(c.Status, now)
 		s := c.Status
-		failed := s.LastRun != nil && s.LastRun.Status == record.StatusFailed
+		failed := s.LastRun != nil && s.LastRun.Status == record.StatusFailed || cannotSync(s)
 		if failed {
 			one.State = TrayFailed // the worst, even while a run goes
 		}

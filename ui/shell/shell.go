@@ -48,6 +48,8 @@ type Shell struct {
 	// users and roles under management, counted after each run.
 	users, roles int
 	configured   bool
+	// loopErr says why the loop cannot start; "" once it has.
+	loopErr string
 	loopCtx      context.Context
 	stop         context.CancelFunc
 	ticking      sync.WaitGroup
@@ -176,7 +178,7 @@ func (s *Shell) startLoop(now bool) error {
 	}
 	s.mu.Lock()
 	old := s.sched
-	s.eng, s.sched, s.configured = eng, sched, true
+	s.eng, s.sched, s.configured, s.loopErr = eng, sched, true, ""
 	s.mu.Unlock()
 	if old != nil {
 		old.Stop()
@@ -275,11 +277,12 @@ func (s *Shell) onRun(res engine.Result, err error) {
 }
 
 // setError shows an error that keeps the loop from starting.
+// It stays until the loop starts.
 func (s *Shell) setError(err error) {
-	st := s.status()
-	st.Connected = false
-	st.ConnectionError = err.Error()
-	s.desk.SetStatus(s.slug, st)
+	s.mu.Lock()
+	s.loopErr = err.Error()
+	s.mu.Unlock()
+	s.refresh()
 }
 
 // refresh hands the window the loop's current status.
@@ -311,6 +314,9 @@ func (s *Shell) status() ui.Status {
 	st.Progress = s.progress
 	st.UsersManaged, st.RolesManaged = s.users, s.roles
 	st.NotSetUp = !s.configured
+	if s.loopErr != "" {
+		st.Connected, st.ConnectionError = false, s.loopErr
+	}
 	s.mu.Unlock()
 	return st
 }
