@@ -50,9 +50,9 @@ type Shell struct {
 	configured   bool
 	// loopErr says why the loop cannot start; "" once it has.
 	loopErr string
-	loopCtx      context.Context
-	stop         context.CancelFunc
-	ticking      sync.WaitGroup
+	loopCtx context.Context
+	stop    context.CancelFunc
+	ticking sync.WaitGroup
 }
 
 // New builds the shell of the one connection rt in a window of its own:
