@@ -17,21 +17,26 @@ import (
 // directory is ever reset.
 const demoMarker = ".rolesync-demo"
 
-// DemoOptions size the simulated org of the demo.
+// DemoOptions size the simulated org of the demo, or its simulated orgs
+// when Connections is above 1 (see runDemoConnections).
 type DemoOptions struct {
 	Users, Groups int
 	Seed          int64
+	// Connections is how many connections, each with an org of its own.
+	Connections int
 }
 
 func demoCmd(c *call) *cobra.Command {
 	var noGUI bool
-	opts := DemoOptions{Users: 300, Groups: 40, Seed: 7}
+	opts := DemoOptions{Users: 300, Groups: 40, Seed: 7, Connections: 1}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "start the simulated Okta org, sync once and open the app",
 		Long: `Demo starts a simulated Okta org in-process, configures rolesync against it
 in a data directory of its own (reset on each start; --data-dir names another),
-runs a first sync and opens the app.`,
+runs a first sync and opens the app. With --connections N (2 to 8) it starts
+N simulated orgs, each synced by a connection of its own, the users split
+among them.`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), c, opts, noGUI) },
 	}
@@ -40,6 +45,8 @@ runs a first sync and opens the app.`,
 	fs.IntVar(&opts.Users, "users", opts.Users, "users in the simulated org")
 	fs.IntVar(&opts.Groups, "groups", opts.Groups, "groups in the simulated org")
 	fs.Int64Var(&opts.Seed, "seed", opts.Seed, "seed of the simulated org")
+	fs.IntVar(&opts.Connections, "connections", opts.Connections,
+		fmt.Sprintf("connections to set up, 1 to %d, each with a simulated org of its own", len(demoConnections)))
 	return cmd
 }
 
@@ -47,6 +54,9 @@ runs a first sync and opens the app.`,
 // configuration into a data directory of its own, runs a first sync and
 // opens the app.
 func runDemo(ctx context.Context, c *call, opts DemoOptions, noGUI bool) error {
+	if opts.Connections < 1 || opts.Connections > len(demoConnections) {
+		return usagef("demo: --connections takes 1 to %d, not %d", len(demoConnections), opts.Connections)
+	}
 	if err := c.resolve(); err != nil {
 		return err
 	}
@@ -60,6 +70,9 @@ func runDemo(ctx context.Context, c *call, opts DemoOptions, noGUI bool) error {
 	}
 	if err := resetDemoDir(dir); err != nil {
 		return err
+	}
+	if opts.Connections > 1 {
+		return runDemoConnections(ctx, c, dir, opts, noGUI)
 	}
 	sim, err := oktasim.Start(ctx, oktasim.Options{Users: opts.Users, Groups: opts.Groups, Seed: opts.Seed,
 		CAFile: filepath.Join(dir, "oktasim-ca.pem")})

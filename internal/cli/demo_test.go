@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -23,5 +24,16 @@ func TestDemoSignsInWithScopedDPoP(t *testing.T) {
 	}
 	if strings.Contains(cfg, "PRIVATE") || strings.Contains(cfg, `"d":`) {
 		t.Fatalf("a private key reached the exported configuration:\n%s", cfg)
+	}
+	// Without --connections: one connection, named demo.
+	var infos []connectionInfo
+	if err := json.Unmarshal([]byte(h.mustRun("", "connections", "list", "--json")), &infos); err != nil {
+		t.Fatal(err)
+	}
+	if len(infos) != 1 || infos[0].Name != "demo" || infos[0].LastRun != "succeeded" {
+		t.Fatalf("connections after the demo: %+v; want one named demo whose run succeeded", infos)
+	}
+	if strings.Count(out, "demo: ") != 2 {
+		t.Fatalf("demo output:\n%s\nwant its two lines", out)
 	}
 }
