@@ -3,9 +3,12 @@
 // registered with the StatusNotifierWatcher on the session bus and talks to
 // its com.canonical.dbusmenu menu.
 //
-//	traymenu list          one menu label per line
-//	traymenu click LABEL   click the item labelled LABEL
-//	traymenu icon          the item's Status, Title and ToolTip
+//	traymenu list                      one menu label per line
+//	traymenu tree                      every label, indented two spaces per submenu depth
+//	traymenu click LABEL               click the item labelled LABEL
+//	traymenu click LABEL --in PARENT   click the item labelled LABEL in the submenu
+//	                                   labelled PARENT or "PARENT (…)"
+//	traymenu icon                      the item's Status, Title and ToolTip
 package main
 
 import (
@@ -44,39 +47,71 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	if args[0] == "icon" {
+		return it.printIcon()
+	}
+	menu, err := it.layout()
+	if err != nil {
+		return err
+	}
 	switch {
 	case args[0] == "list":
-		labels, _, err := it.layout()
-		if err != nil {
-			return err
+		for _, n := range flatten(menu, 0) {
+			fmt.Println(n.label)
 		}
-		for _, l := range labels {
-			fmt.Println(l)
+	case args[0] == "tree" && len(args) == 1:
+		for _, n := range flatten(menu, 0) {
+			fmt.Println(strings.Repeat("  ", n.depth) + n.label)
 		}
 	case args[0] == "click" && len(args) == 2:
-		labels, ids, err := it.layout()
-		if err != nil {
-			return err
-		}
-		for i, l := range labels {
-			if l == args[1] {
-				return it.conn.Object(it.dest, it.menu).Call("com.canonical.dbusmenu.Event", 0,
-					ids[i], "clicked", dbus.MakeVariant(int32(0)), uint32(0)).Err
+		for _, n := range flatten(menu, 0) {
+			if n.label == args[1] {
+				return it.click(n.id)
 			}
 		}
 		return fmt.Errorf("no item labelled %q", args[1])
-	case args[0] == "icon":
-		obj := it.conn.Object(it.dest, it.path)
-		for _, p := range []string{"Status", "Title", "ToolTip"} {
-			v, err := obj.GetProperty("org.kde.StatusNotifierItem." + p)
-			if err != nil {
-				fmt.Printf("%s: \n", p)
-				continue
-			}
-			fmt.Printf("%s: %s\n", p, strings.Join(stringsIn(v.Value()), " "))
-		}
+	case args[0] == "click" && len(args) == 4 && args[2] == "--in":
+		return it.clickIn(menu, args[1], args[3])
 	default:
-		return errors.New("usage: traymenu list | click LABEL | icon")
+		return errors.New("usage: traymenu list | tree | click LABEL [--in PARENT] | icon")
+	}
+	return nil
+}
+
+// click sends the item id the event a tray host sends when it is clicked.
+func (it *item) click(id int32) error {
+	return it.conn.Object(it.dest, it.menu).Call("com.canonical.dbusmenu.Event", 0,
+		id, "clicked", dbus.MakeVariant(int32(0)), uint32(0)).Err
+}
+
+// clickIn clicks the item labelled label inside the submenu whose label is
+// parent or starts with parent followed by " (", such as a connection
+// whose label carries its state: "Contoso → EU1 (paused)".
+func (it *item) clickIn(menu []node, label, parent string) error {
+	for _, p := range flatten(menu, 0) {
+		if len(p.children) == 0 || (p.label != parent && !strings.HasPrefix(p.label, parent+" (")) {
+			continue
+		}
+		for _, n := range p.children {
+			if n.label == label {
+				return it.click(n.id)
+			}
+		}
+		return fmt.Errorf("no item labelled %q in the submenu %q", label, p.label)
+	}
+	return fmt.Errorf("no submenu labelled %q", parent)
+}
+
+// printIcon prints the tray item's Status, Title and ToolTip.
+func (it *item) printIcon() error {
+	obj := it.conn.Object(it.dest, it.path)
+	for _, p := range []string{"Status", "Title", "ToolTip"} {
+		v, err := obj.GetProperty("org.kde.StatusNotifierItem." + p)
+		if err != nil {
+			fmt.Printf("%s: \n", p)
+			continue
+		}
+		fmt.Printf("%s: %s\n", p, strings.Join(stringsIn(v.Value()), " "))
 	}
 	return nil
 }
@@ -105,8 +140,28 @@ func firstItem(conn *dbus.Conn) (*item, error) {
 	return it, nil
 }
 
-// layout returns the labels and ids of the menu's items, depth first.
-func (it *item) layout() ([]string, []int32, error) {
+// node is one labelled menu item and the labelled items of its submenu.
+type node struct {
+	id       int32
+	label    string
+	depth    int
+	children []node
+}
+
+// flatten lists the nodes depth first, each with its depth below depth.
+func flatten(nodes []node, depth int) []node {
+	var out []node
+	for _, n := range nodes {
+		n.depth = depth
+		out = append(out, n)
+		out = append(out, flatten(n.children, depth+1)...)
+	}
+	return out
+}
+
+// layout returns the menu's labelled items; an item without a label (a
+// separator) is left out, its submenu's items kept in its place.
+func (it *item) layout() ([]node, error) {
 	var revision uint32
 	var root struct {
 		ID       int32
@@ -115,34 +170,35 @@ func (it *item) layout() ([]string, []int32, error) {
 	}
 	call := it.conn.Object(it.dest, it.menu).Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{"label"})
 	if call.Err != nil {
-		return nil, nil, call.Err
+		return nil, call.Err
 	}
 	if err := call.Store(&revision, &root); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var labels []string
-	var ids []int32
-	var walk func(children []dbus.Variant)
-	walk = func(children []dbus.Variant) {
-		for _, c := range children {
-			fields, ok := c.Value().([]any)
-			if !ok || len(fields) != 3 {
-				continue
-			}
-			id, _ := fields[0].(int32)
-			props, _ := fields[1].(map[string]dbus.Variant)
-			if l, ok := props["label"]; ok {
-				if s, ok := l.Value().(string); ok {
-					labels = append(labels, s)
-					ids = append(ids, id)
-				}
-			}
-			sub, _ := fields[2].([]dbus.Variant)
-			walk(sub)
+	return nodesOf(root.Children), nil
+}
+
+// nodesOf reads the labelled items of a GetLayout children array.
+func nodesOf(children []dbus.Variant) []node {
+	var out []node
+	for _, c := range children {
+		fields, ok := c.Value().([]any)
+		if !ok || len(fields) != 3 {
+			continue
 		}
+		id, _ := fields[0].(int32)
+		props, _ := fields[1].(map[string]dbus.Variant)
+		sub, _ := fields[2].([]dbus.Variant)
+		kids := nodesOf(sub)
+		label, ok := props["label"]
+		s, isString := label.Value().(string)
+		if !ok || !isString {
+			out = append(out, kids...)
+			continue
+		}
+		out = append(out, node{id: id, label: s, children: kids})
 	}
-	walk(root.Children)
-	return labels, ids, nil
+	return out
 }
 
 // stringsIn collects the strings inside a property value (ToolTip is a struct).
