@@ -54,6 +54,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	return it.act(menu, args)
+}
+
+// act runs the command args (list, tree or click) on menu.
+func (it *item) act(menu []node, args []string) error {
 	switch {
 	case args[0] == "list":
 		for _, n := range flatten(menu, 0) {

@@ -52,7 +52,7 @@ among them.`,
 
 // runDemo starts the simulated Okta org in-process, writes a demo
 // configuration into a data directory of its own, runs a first sync and
-// opens the app.
+// opens the app; with opts.Connections above 1, see runDemoConnections.
 func runDemo(ctx context.Context, c *call, opts DemoOptions, noGUI bool) error {
 	if opts.Connections < 1 || opts.Connections > len(demoConnections) {
 		return usagef("demo: --connections takes 1 to %d, not %d", len(demoConnections), opts.Connections)
@@ -60,20 +60,32 @@ func runDemo(ctx context.Context, c *call, opts DemoOptions, noGUI bool) error {
 	if err := c.resolve(); err != nil {
 		return err
 	}
-	dir := c.dataDir
-	if !c.dataDirSet {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		dir = filepath.Join(base, "rolesync-demo")
-	}
+	dir := demoDir(c)
 	if err := resetDemoDir(dir); err != nil {
 		return err
 	}
 	if opts.Connections > 1 {
 		return runDemoConnections(ctx, c, dir, opts, noGUI)
 	}
+	return runDemoConnection(ctx, c, dir, opts, noGUI)
+}
+
+// demoDir is the demo's data directory: --data-dir when given, else one in
+// the user's cache directory.
+func demoDir(c *call) string {
+	if c.dataDirSet {
+		return c.dataDir
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "rolesync-demo")
+}
+
+// runDemoConnection sets up the demo's one connection, named demo, in the
+// fresh data directory dir, and opens the app on it.
+func runDemoConnection(ctx context.Context, c *call, dir string, opts DemoOptions, noGUI bool) error {
 	sim, err := oktasim.Start(ctx, oktasim.Options{Users: opts.Users, Groups: opts.Groups, Seed: opts.Seed,
 		CAFile: filepath.Join(dir, "oktasim-ca.pem")})
 	if err != nil {
