@@ -156,6 +156,8 @@ func stateLine(s Status) string {
 		return "Cannot sync"
 	case s.Paused:
 		return "Paused"
+	case s.NotSetUp:
+		return "Not set up yet: open Mappings and Settings"
 	case s.LastRun == nil:
 		return "No run yet"
 	}
@@ -265,10 +267,16 @@ func (d *dashboardTab) update(s Status) {
 		d.progressText.Hide()
 	}
 	if d.m.deps.Loop != nil {
-		if s.Syncing {
+		if s.Syncing || s.NotSetUp {
 			d.syncNow.Disable()
 		} else {
 			d.syncNow.Enable()
+		}
+		// Nothing to pause before the setup is saved.
+		if s.NotSetUp {
+			d.pause.Disable()
+		} else {
+			d.pause.Enable()
 		}
 	}
 	if s.Paused {

@@ -178,10 +178,12 @@ func (dt *Desktop) askName(parent fyne.Window) {
 					return
 				}
 				dt.desk.Open(s.slug)
-				s.newWizard(nil).Show()
+				// Queued after Open's, so that the wizard is in front.
+				fyne.Do(func() { s.newWizard(nil).Show() })
 			})
 		}()
 	}, parent)
+	entry.OnSubmitted = func(string) { form.Submit() }
 	form.Resize(fyne.NewSize(520, 220))
 	form.Show()
 	parent.Canvas().Focus(entry)

@@ -38,6 +38,9 @@ type Shell struct {
 	slots engine.Slots
 	// onSaved hears of a saved setup; nil for none.
 	onSaved func(config.Config)
+	// named is set when the app holds several connections: the wizard
+	// names the one it sets up.
+	named bool
 
 	mu       sync.Mutex
 	eng      *engine.Engine
@@ -86,7 +89,7 @@ func newShell(ctx context.Context, a fyne.App, desk *ui.Desk, rt *app.Runtime, l
 		slug = "default"
 	}
 	s := &Shell{app: a, rt: rt, log: logger.With("component", "shell"), logs: logs, desk: desk, slug: slug,
-		slots: o.slots, onSaved: o.onSaved}
+		slots: o.slots, onSaved: o.onSaved, named: o.name != ""}
 	s.loopCtx, s.stop = context.WithCancel(ctx)
 	if rt.Prompt == nil {
 		rt.Prompt = s.passphrasePrompt

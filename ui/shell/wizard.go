@@ -87,6 +87,9 @@ func (s *Shell) newWizard(saved *config.Config) *wizard.Wizard {
 			}()
 		},
 	}
+	if s.named {
+		deps.Connection = s.rt.Connection.Name
+	}
 	if saved == nil {
 		if text, ok, err := st.Setting(s.loopCtx, draftKey); err == nil && ok {
 			if draft, err := config.Parse([]byte(text)); err == nil {

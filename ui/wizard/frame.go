@@ -56,7 +56,11 @@ func (w *Wizard) show(i int) {
 		intro = s.IntroFor(w)
 	}
 	w.intro.SetText(intro)
-	w.progress.SetText(fmt.Sprintf("Step %d of %d", i+1, len(w.steps)))
+	progress := fmt.Sprintf("Step %d of %d", i+1, len(w.steps))
+	if c := w.deps.Connection; c != "" {
+		progress = c + "  ·  " + progress
+	}
+	w.progress.SetText(progress)
 	w.setStepError(nil)
 	w.onDomain = nil
 	if i == 0 {

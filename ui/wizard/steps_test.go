@@ -140,3 +140,16 @@ type lightTheme struct{ fyne.Theme }
 func (l lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return l.Theme.Color(n, theme.VariantLight)
 }
+
+// With several connections the wizard says which one it sets up.
+func TestWizardNamesTheConnection(t *testing.T) {
+	deps, _, _, _ := newDeps(t, &recorder{})
+	deps.Connection = "Tailspin → ThreatLocker AU1"
+	w, win := newTestWizard(t, deps)
+	if got := w.progress.Text; got != "Tailspin → ThreatLocker AU1  ·  Step 1 of 9" {
+		t.Errorf("step line = %q", got)
+	}
+	if got := win.Title(); got != "Set up rolesync: Tailspin → ThreatLocker AU1" {
+		t.Errorf("window title = %q", got)
+	}
+}

@@ -88,6 +88,9 @@ type AutoSetuper interface {
 // Deps is everything the wizard needs from the rest of the app. Nil
 // functions and interfaces switch the matching feature off.
 type Deps struct {
+	// Connection names the connection set up, when there are several; the
+	// window's title and the step line show it.
+	Connection string
 	// Config is the saved configuration: Settings opens the screens
 	// prefilled from it, and secrets left empty keep their saved values.
 	Config *config.Config
@@ -181,6 +184,9 @@ func (w *Wizard) Show() {
 		title := "Set up rolesync"
 		if w.deps.Config != nil {
 			title = "rolesync settings"
+		}
+		if c := w.deps.Connection; c != "" {
+			title += ": " + c
 		}
 		w.win = w.app.NewWindow(title)
 		w.win.SetContent(w.content)
