@@ -137,18 +137,36 @@ multi=$(cat <<'MULTI'
   applog=$WORK/multi.log
   data=$WORK/multi
   names=("Contoso → ThreatLocker EU1" "Fabrikam → ThreatLocker US2" "Northwind → ThreatLocker UK1")
-  # label_of NAME: the menu's label of connection NAME, with its state.
-  label_of() { "$TRAYMENU" tree 2>/dev/null | awk -v p="$1" '!/^ / && ($0 == p || index($0, p " (") == 1)'; }
-  # submenu NAME: the labels of the submenu of connection NAME.
-  submenu() {
-    "$TRAYMENU" tree 2>/dev/null | awk -v p="$1" '/^  / { if (on) print substr($0, 3); next } { on = ($0 == p || index($0, p " (") == 1) }'
+  # tree: the whole menu (traymenu tree). The app rebuilds the menu on each
+  # change of status, Quit last, so a read that does not end with Quit
+  # caught a rebuild and is read again.
+  tree() {
+    local t
+    for _ in $(seq 1 40); do
+      t=$("$TRAYMENU" tree 2>/dev/null) || t=""
+      [ "$(tail -n 1 <<<"$t")" = Quit ] && { printf "%s\n" "$t"; return 0; }
+      sleep 0.05
+    done
+    return 1
   }
-  sub_has() { submenu "$1" | grep -qx "$2"; }
+  # label_of NAME: the menu's label of connection NAME, with its state.
+  label_of() { tree | awk -v p="$1" '!/^ / && ($0 == p || index($0, p " (") == 1)'; }
+  # submenu NAME: the labels of the submenu of connection NAME.
+  submenu() { tree | awk -v p="$1" '/^  / { if (on) print substr($0, 3); next } { on = ($0 == p || index($0, p " (") == 1) }'; }
+  # grep reads to the end here rather than quitting at the first match (-q):
+  # under pipefail, a writer cut off by that early exit fails the pipeline.
+  sub_has() { submenu "$1" | grep -x "$2" >/dev/null; }
+  # wait_for WAITS CHECK...: poll CHECK up to WAITS times a quarter second apart.
+  wait_for() {
+    local waits=$1; shift
+    for _ in $(seq 1 "$waits"); do "$@" && return 0; sleep 0.25; done
+    return 1
+  }
   # all_ran: every connection's submenu shows the status of its first run.
-  all_ran() { for n in "${names[@]}"; do submenu "$n" | grep -q "^Run 1: " || return 1; done; }
+  all_ran() { for n in "${names[@]}"; do submenu "$n" | grep "^Run 1: " >/dev/null || return 1; done; }
   newest() { "$BIN" --data-dir "$data" --connection "$1" history --json --limit 1; }
   run_id() { newest "$1" | grep -o '"run_id": [0-9]*' | grep -o '[0-9]*$'; }
-  manual() { newest "$1" | grep -q '"trigger": "manual"'; }
+  manual() { newest "$1" | grep '"trigger": "manual"' >/dev/null; }
 
   status-notifier-watcher >/dev/null 2>&1 &
   sleep 1
@@ -161,11 +179,11 @@ multi=$(cat <<'MULTI'
     sleep 0.5
   done
   all_ran || fail "no tray menu with the first run of each of the three connections after 120 s: $("$TRAYMENU" tree 2>&1)"
-  echo "tray-e2e: menu of 3 connections:"; "$TRAYMENU" tree | sed "s/^/  /"
-  status=$("$TRAYMENU" list | sed -n 1p)
+  echo "tray-e2e: menu of 3 connections:"; tree | sed "s/^/  /"
+  status=$(tree | sed -n 1p)
   [[ $status == "3 connections: "* ]] || fail "the status line does not start \"3 connections: \": $status"
   for item in "Sync all now" "Open rolesync" "Quit"; do
-    "$TRAYMENU" tree | grep -qx "$item" || fail "the tray menu has no \"$item\""
+    tree | grep -x "$item" >/dev/null || fail "the tray menu has no \"$item\""
   done
   for n in "${names[@]}"; do
     for item in "Sync now" "Pause" "Open"; do
@@ -183,22 +201,21 @@ multi=$(cat <<'MULTI'
     ! manual "$n" || fail "Sync now in \"$fabrikam\" started a manual run in \"$n\""
   done
   newest_id=$(run_id "$fabrikam")
-  shows_run() { submenu "$fabrikam" | grep -q "^Run $newest_id: Succeeded"; }
-  for _ in $(seq 1 80); do shows_run && break; sleep 0.25; done
-  shows_run || fail "the submenu of \"$fabrikam\" does not show run $newest_id: $(submenu "$fabrikam")"
+  shows_run() { submenu "$fabrikam" | grep "^Run $newest_id: Succeeded" >/dev/null; }
+  wait_for 80 shows_run || fail "the submenu of \"$fabrikam\" does not show run $newest_id: $(submenu "$fabrikam")"
   echo "tray-e2e: Sync now in \"$fabrikam\" made run $newest_id there, none elsewhere"
 
   # Pause in Northwind pauses Northwind only. A toggle: wait 15 s before
   # clicking again (see click_until).
   northwind=${names[2]}
   click_in_until "$northwind" "Pause" 60 sub_has "$northwind" "Resume" || fail "Pause in \"$northwind\" did not turn into Resume: $(submenu "$northwind")"
-  for _ in $(seq 1 40); do [ "$(label_of "$northwind")" = "$northwind (paused)" ] && break; sleep 0.25; done
-  [ "$(label_of "$northwind")" = "$northwind (paused)" ] || fail "the item of \"$northwind\" is labelled \"$(label_of "$northwind")\", not \"$northwind (paused)\""
+  labelled() { [ "$(label_of "$1")" = "$2" ]; }
+  wait_for 40 labelled "$northwind" "$northwind (paused)" || fail "the item of \"$northwind\" is labelled \"$(label_of "$northwind")\", not \"$northwind (paused)\""
   for n in "${names[0]}" "${names[1]}"; do
     sub_has "$n" "Pause" || fail "pausing \"$northwind\" took Pause from \"$n\": $(submenu "$n")"
     [[ $(label_of "$n") != *"(paused)" ]] || fail "pausing \"$northwind\" paused \"$n\""
   done
-  echo "tray-e2e: Pause in \"$northwind\" paused it alone:"; "$TRAYMENU" tree | grep -v "^  " | sed "s/^/  /"
+  echo "tray-e2e: Pause in \"$northwind\" paused it alone:"; tree | grep -v "^  " | sed "s/^/  /"
 
   gone() { ! kill -0 $app 2>/dev/null; }
   click_until "Quit" 60 gone || true
@@ -207,11 +224,5 @@ multi=$(cat <<'MULTI'
   echo "tray-e2e: several connections passed"
 MULTI
 )
-# The desktop app's tray of several connections (a submenu each) has not
-# landed yet: until it does, this stage runs only with TRAY_E2E_MULTI=1.
-if [ "${TRAY_E2E_MULTI:-}" != 1 ]; then
-  echo "tray-e2e: the stage of several connections is off (TRAY_E2E_MULTI=1 runs it)"
-  exit 0
-fi
 dbus-run-session -- bash -euo pipefail -c "$helpers
 $multi"
