@@ -15,7 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -50,24 +52,39 @@ func run(args []string) error {
 	if args[0] == "icon" {
 		return it.printIcon()
 	}
-	menu, err := it.layout()
+	menu, err := it.settledLayout()
 	if err != nil {
 		return err
 	}
 	return it.act(menu, args)
 }
 
+// settledLayout reads the menu until two reads a moment apart agree, for
+// at most about a second. The app rebuilds its menu item by item on a
+// change of status, and a read in the middle of that sees part of it.
+func (it *item) settledLayout() ([]node, error) {
+	prev, err := it.layout()
+	for range 25 {
+		if err != nil {
+			return nil, err
+		}
+		time.Sleep(40 * time.Millisecond)
+		var cur []node
+		if cur, err = it.layout(); err == nil && reflect.DeepEqual(prev, cur) {
+			return cur, nil
+		}
+		prev = cur
+	}
+	return prev, err
+}
+
 // act runs the command args (list, tree or click) on menu.
 func (it *item) act(menu []node, args []string) error {
 	switch {
 	case args[0] == "list":
-		for _, n := range flatten(menu, 0) {
-			fmt.Println(n.label)
-		}
+		return printLines(flatten(menu, 0), false)
 	case args[0] == "tree" && len(args) == 1:
-		for _, n := range flatten(menu, 0) {
-			fmt.Println(strings.Repeat("  ", n.depth) + n.label)
-		}
+		return printLines(flatten(menu, 0), true)
 	case args[0] == "click" && len(args) == 2:
 		for _, n := range flatten(menu, 0) {
 			if n.label == args[1] {
@@ -77,10 +94,23 @@ func (it *item) act(menu []node, args []string) error {
 		return fmt.Errorf("no item labelled %q", args[1])
 	case args[0] == "click" && len(args) == 4 && args[2] == "--in":
 		return it.clickIn(menu, args[1], args[3])
-	default:
-		return errors.New("usage: traymenu list | tree | click LABEL [--in PARENT] | icon")
 	}
-	return nil
+	return errors.New("usage: traymenu list | tree | click LABEL [--in PARENT] | icon")
+}
+
+// printLines prints one label a line, indented by depth when indent, in
+// one write: a reader that stops at the line it wants (grep -q) must not
+// cut the output short, which a shell with pipefail takes for a failure.
+func printLines(nodes []node, indent bool) error {
+	var b strings.Builder
+	for _, n := range nodes {
+		if indent {
+			b.WriteString(strings.Repeat("  ", n.depth))
+		}
+		b.WriteString(n.label + "\n")
+	}
+	_, err := os.Stdout.WriteString(b.String())
+	return err
 }
 
 // click sends the item id the event a tray host sends when it is clicked.
