@@ -31,6 +31,15 @@ type Desktop struct {
 	slots engine.Slots
 	ctx   context.Context
 
+	// opMu serializes adding, removing and following connections.
+	opMu sync.Mutex
+	// failed are the connections that could not be opened while the app
+	// ran (logged once); under opMu.
+	failed map[string]bool
+	// watchEvery is how often the list of connections is read again.
+	watchEvery time.Duration
+	stopWatch  context.CancelFunc
+
 	mu     sync.Mutex
 	shells map[string]*Shell
 	order  []string
@@ -42,7 +51,7 @@ type Desktop struct {
 func NewDesktop(ctx context.Context, a fyne.App, d app.Desktop) (*Desktop, error) {
 	logs := logbuffer.New(1000, slog.LevelInfo)
 	dt := &Desktop{app: a, d: d, logs: logs, slots: engine.NewSlots(engine.DefaultSlots), ctx: ctx,
-		shells: map[string]*Shell{}}
+		shells: map[string]*Shell{}, failed: map[string]bool{}, watchEvery: watchEvery}
 	dt.log = slog.New(logs.Handler()).With("component", "desktop")
 	dt.desk = ui.NewDesk(a, ui.DeskDeps{Add: dt.askName, Remove: dt.remove, Quit: dt.Stop, Logger: dt.log})
 	conns, err := app.Connections(ctx, d.Root)
@@ -122,11 +131,23 @@ func (dt *Desktop) Start() {
 			s.StartQuietly()
 		}
 	}
+	ctx, cancel := context.WithCancel(dt.ctx)
+	dt.mu.Lock()
+	dt.stopWatch = cancel
+	dt.mu.Unlock()
+	go dt.watch(ctx, dt.watchEvery)
 }
 
 // Stop stops every loop, cancelling runs in progress (recorded as
 // interrupted), and closes the connections.
 func (dt *Desktop) Stop() {
+	dt.mu.Lock()
+	if dt.stopWatch != nil {
+		dt.stopWatch()
+	}
+	dt.mu.Unlock()
+	dt.opMu.Lock()
+	defer dt.opMu.Unlock()
 	dt.mu.Lock()
 	shells := dt.shells
 	dt.shells = map[string]*Shell{}
@@ -192,6 +213,8 @@ func (dt *Desktop) askName(parent fyne.Window) {
 // addConnection adds a connection named name to the data directory and
 // the window, and starts its (unconfigured) shell.
 func (dt *Desktop) addConnection(name string) (*Shell, error) {
+	dt.opMu.Lock()
+	defer dt.opMu.Unlock()
 	ctx, cancel := context.WithTimeout(dt.ctx, 30*time.Second)
 	defer cancel()
 	conn, err := app.AddConnection(ctx, dt.d.Root, name)
@@ -211,42 +234,110 @@ func (dt *Desktop) addConnection(name string) (*Shell, error) {
 // data directory (its history kept, its secrets deleted); off the UI
 // goroutine. It returns where the history was kept.
 func (dt *Desktop) remove(slug string) (string, error) {
-	dt.mu.Lock()
-	s := dt.shells[slug]
-	dt.mu.Unlock()
+	dt.opMu.Lock()
+	defer dt.opMu.Unlock()
+	s := dt.Shell(slug)
 	if s == nil {
 		return "", fmt.Errorf("no connection %q is open", slug)
 	}
-	s.Stop()
-	if err := s.rt.Close(); err != nil {
-		dt.log.Warn("close the connection", "connection", s.rt.Connection.Name, "err", err)
-	}
+	conn := s.rt.Connection
+	dt.drop(slug)
 	r, err := app.RemoveConnectionAndSecrets(dt.ctx, dt.d.Root, slug, time.Now())
 	if r.Kept == "" {
-		// Not removed: open it again so that it keeps syncing.
-		if rt, oerr := app.OpenConnection(dt.ctx, dt.d.Root, s.rt.Connection, dt.d.Env); oerr == nil {
-			dt.replace(slug, rt)
+		// Not removed: open it again so that it keeps syncing; its
+		// screens used the stopped loop and are built again.
+		if rt, oerr := app.OpenConnection(dt.ctx, dt.d.Root, conn, dt.d.Env); oerr == nil {
+			dt.desk.Remove(slug)
+			dt.add(rt, true).StartQuietly()
+		} else {
+			dt.log.Error("cannot open the connection again", "connection", conn.Name, "err", oerr)
 		}
 		return "", err
 	}
-	dt.mu.Lock()
-	delete(dt.shells, slug)
-	for i, o := range dt.order {
-		if o == slug {
-			dt.order = append(dt.order[:i], dt.order[i+1:]...)
-			break
-		}
-	}
-	dt.mu.Unlock()
 	if err != nil {
 		dt.log.Warn("remove the connection's secrets", "err", err)
 	}
 	return r.Kept, nil
 }
 
-// replace starts the connection slug again on rt after a removal failed.
-func (dt *Desktop) replace(slug string, rt *app.Runtime) {
+// watchEvery is how often the app reads the list of connections again, to
+// follow those added, renamed or removed from the command line.
+const watchEvery = 30 * time.Second
+
+// watch follows the data directory's connections until ctx ends.
+func (dt *Desktop) watch(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			dt.follow(ctx)
+		}
+	}
+}
+
+// follow reads the list of connections once and makes the window hold
+// the same: it opens and starts the added ones, names the renamed ones
+// anew, and stops and closes the removed ones.
+func (dt *Desktop) follow(ctx context.Context) {
+	dt.opMu.Lock()
+	defer dt.opMu.Unlock()
+	conns, err := app.Connections(ctx, dt.d.Root)
+	if err != nil {
+		dt.log.Warn("read the connections", "err", err)
+		return
+	}
+	listed := map[string]bool{}
+	for _, conn := range conns {
+		listed[conn.Slug] = true
+		s := dt.Shell(conn.Slug)
+		switch {
+		case s == nil:
+			dt.followAdded(ctx, conn)
+		case s.rt.Connection.Name != conn.Name:
+			dt.log.Info("connection renamed", "connection", s.rt.Connection.Name, "name", conn.Name)
+			s.rt.Connection.Name = conn.Name
+			dt.desk.Rename(s.info())
+		}
+	}
+	for _, slug := range dt.slugs() {
+		if !listed[slug] {
+			dt.log.Info("connection removed from the data directory", "slug", slug)
+			dt.drop(slug)
+			dt.desk.Remove(slug)
+		}
+	}
+}
+
+// followAdded opens and starts a connection added while the app runs; one
+// that cannot be opened is logged once and tried again at each reading.
+func (dt *Desktop) followAdded(ctx context.Context, conn app.Connection) {
+	rt, err := app.OpenConnection(ctx, dt.d.Root, conn, dt.d.Env)
+	if err != nil {
+		if !dt.failed[conn.Slug] {
+			dt.log.Error("cannot open the connection; trying again", "connection", conn.Name, "err", err)
+		}
+		dt.failed[conn.Slug] = true
+		return
+	}
+	delete(dt.failed, conn.Slug)
+	dt.log.Info("connection added", "connection", conn.Name)
+	dt.add(rt, true).StartQuietly()
+}
+
+// slugs are the connections the app holds, in order.
+func (dt *Desktop) slugs() []string {
 	dt.mu.Lock()
+	defer dt.mu.Unlock()
+	return append([]string(nil), dt.order...)
+}
+
+// drop stops the connection slug, closes it and forgets it.
+func (dt *Desktop) drop(slug string) {
+	dt.mu.Lock()
+	s := dt.shells[slug]
 	delete(dt.shells, slug)
 	for i, o := range dt.order {
 		if o == slug {
@@ -255,7 +346,11 @@ func (dt *Desktop) replace(slug string, rt *app.Runtime) {
 		}
 	}
 	dt.mu.Unlock()
-	// Its screens used the stopped loop: they are built again.
-	dt.desk.Remove(slug)
-	dt.add(rt, true).StartQuietly()
+	if s == nil {
+		return
+	}
+	s.Stop()
+	if err := s.rt.Close(); err != nil {
+		dt.log.Warn("close the connection", "connection", s.rt.Connection.Name, "err", err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -172,4 +173,47 @@ func TestDesktopOfOneNewConnectionOpensTheWizard(t *testing.T) {
 	if st := dt.desk.Status(slugs[0]); !st.NotSetUp {
 		t.Errorf("status of a connection not set up: %+v", st)
 	}
+}
+
+// Connections added, renamed or removed from the command line while the
+// app runs show in it at its next reading of the list; one that cannot be
+// opened is tried again until it opens.
+func TestDesktopFollowsTheCommandLine(t *testing.T) {
+	root, opened := twoConnections(t)
+	dt := newTestDesktop(t, app.Desktop{Root: root, Opened: opened})
+	dt.Start()
+	ctx := context.Background()
+	if _, err := app.RenameConnection(ctx, root, "contoso-threatlocker-eu1", "Contoso EU"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := app.RemoveConnection(ctx, root, "fabrikam-threatlocker-us2", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	added, err := app.AddConnection(ctx, root, "Northwind → ThreatLocker UK1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A damaged store: the connection cannot be opened until it is mended.
+	damaged := filepath.Join(app.ConnectionDir(root, added.Slug), app.StoreFile)
+	if err := os.WriteFile(damaged, []byte("not a database, not at all, not even close to one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dt.follow(ctx)
+	if got := dt.desk.Slugs(); !slices.Equal(got, []string{"contoso-threatlocker-eu1"}) {
+		t.Errorf("connections in the window after the first reading: %q", got)
+	}
+	if got := dt.desk.Info("contoso-threatlocker-eu1").Name; got != "Contoso EU" {
+		t.Errorf("renamed connection shows as %q", got)
+	}
+	if dt.Shell("fabrikam-threatlocker-us2") != nil {
+		t.Error("the removed connection still runs")
+	}
+	if err := os.Remove(damaged); err != nil {
+		t.Fatal(err)
+	}
+	dt.follow(ctx)
+	if got := dt.desk.Slugs(); !slices.Equal(got, []string{"contoso-threatlocker-eu1", added.Slug}) {
+		t.Fatalf("connections in the window once mended: %q", got)
+	}
+	waitFor(t, "the added connection's status", func() bool { return dt.desk.Status(added.Slug).NotSetUp })
 }
