@@ -164,7 +164,9 @@ func runDaemonCycles(b *testing.B, dataDir string, infos []connSimInfo) daemonFi
 	f.first = awaitCycle(b, runs, &stderr, infos, true)
 	f.first.cpu, f.first.wall = cpuTime(b)-cpu0, time.Since(start)
 	for range connBenchSteady {
-		fc.awaitWaiters(b, connBenchCount)
+		// Every connection waits for its next run, and the daemon for its
+		// next rescan of the list of connections.
+		fc.awaitWaiters(b, connBenchCount+1)
 		start, cpu0 = time.Now(), cpuTime(b)
 		fc.Advance(engine.DefaultInterval + engine.DefaultInterval/10)
 		c := awaitCycle(b, runs, &stderr, infos, false)

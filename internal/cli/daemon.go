@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rolesync/rolesync/internal/app"
+	"github.com/rolesync/rolesync/internal/clock"
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 )
@@ -17,8 +18,16 @@ import (
 // DefaultParallel is how many connections the daemon syncs at a time.
 const DefaultParallel = engine.DefaultSlots
 
+// DefaultRescan is how often the daemon rereads the list of connections;
+// MinRescan is the shortest --rescan it takes.
+const (
+	DefaultRescan = time.Minute
+	MinRescan     = time.Second
+)
+
 func daemonCmd(c *call) *cobra.Command {
 	parallel := DefaultParallel
+	rescan := DefaultRescan
 	cmd := &cobra.Command{
 		Use:   "daemon",
 		Short: "sync every connection on its interval until stopped",
@@ -27,22 +36,34 @@ one) on its own configured interval until SIGINT or SIGTERM, logging each run
 to stderr. Runs of different connections may overlap, at most --parallel at a
 time; each connection has its own lock, so one that fails or stalls never
 holds up another's run while a slot is free. A run in progress is stopped
-before it exits.`,
+before it exits.
+
+Every --rescan it rereads the list of connections: a connection added starts
+syncing, one removed stops (its run in progress, if any, is stopped and
+recorded as interrupted) and one renamed is logged under its new name, all
+without a restart. A connection that cannot be opened or is not configured
+yet is logged once and tried again at every rescan until it syncs. With
+--connection the daemon syncs that one only, and stops when it is removed.`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if parallel < 1 {
 				return usagef("daemon: --parallel must be at least 1")
 			}
-			return runDaemon(cmd.Context(), c, parallel)
+			if rescan < MinRescan {
+				return usagef("daemon: --rescan must be at least %s", MinRescan)
+			}
+			return runDaemon(cmd.Context(), c, parallel, rescan)
 		},
 	}
 	cmd.Flags().IntVar(&parallel, "parallel", DefaultParallel, "most connections synced at a time")
+	cmd.Flags().DurationVar(&rescan, "rescan", DefaultRescan, "how often to reread the list of connections (at least 1s)")
 	return cmd
 }
 
 // runDaemon syncs the connections on their intervals until ctx is
-// cancelled (cmd/rolesync cancels it on SIGINT or SIGTERM).
-func runDaemon(ctx context.Context, c *call, parallel int) error {
+// cancelled (cmd/rolesync cancels it on SIGINT or SIGTERM), following the
+// list of connections every rescan.
+func runDaemon(ctx context.Context, c *call, parallel int, rescan time.Duration) error {
 	if err := c.resolve(); err != nil {
 		return err
 	}
@@ -50,33 +71,31 @@ func runDaemon(ctx context.Context, c *call, parallel int) error {
 	if err != nil {
 		return err
 	}
-	// The daemon's log goes to stderr at info level.
-	logger := slog.New(slog.NewTextHandler(stderrOf(c.env), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	slots := engine.NewSlots(parallel)
-	var scheds []*engine.Scheduler
-	var failed []error
-	for _, conn := range conns {
-		rt, sched, err := startConnection(ctx, c, conn, logger, slots, len(conns) > 1)
-		if err != nil {
-			failed = append(failed, fmt.Errorf("%s: %w", conn.Name, err))
-			fmt.Fprintf(c.env.Stderr, "rolesync daemon: %s is not synced: %v\n", conn.Name, err)
-			continue
+	d := newDaemon(c, parallel, rescan)
+	if c.connection() != "" {
+		d.only = conns[0].Slug
+	}
+	defer d.stopAll()
+	if err := d.startFirst(ctx, conns); err != nil {
+		return err
+	}
+	clk := c.env.clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			d.stopAll()
+			fmt.Fprintln(c.env.Stderr, "rolesync daemon: stopped")
+			return nil
+		case <-clk.After(rescan):
+		case <-d.gone:
 		}
-		defer rt.Close()
-		scheds = append(scheds, sched)
-	}
-	if len(scheds) == 0 {
-		if len(failed) == 1 {
-			return errors.Unwrap(failed[0])
+		if err := d.rescan(ctx); err != nil {
+			return err
 		}
-		return fmt.Errorf("no connection can be synced: %w", errors.Join(failed...))
 	}
-	<-ctx.Done()
-	for _, s := range scheds {
-		s.Stop()
-	}
-	fmt.Fprintln(c.env.Stderr, "rolesync daemon: stopped")
-	return nil
 }
 
 // daemonConnections are the connection --connection names, or every one.
@@ -89,48 +108,37 @@ func daemonConnections(ctx context.Context, c *call) ([]app.Connection, error) {
 	return []app.Connection{conn}, err
 }
 
-// startConnection opens conn and starts its scheduler; the caller closes
-// the runtime once the scheduler is stopped.
-func startConnection(ctx context.Context, c *call, conn app.Connection, logger *slog.Logger, slots engine.Slots, named bool) (*app.Runtime, *engine.Scheduler, error) {
-	rt, err := app.OpenConnection(ctx, c.dataDir, conn, appEnv(c.env))
-	if err != nil {
-		return nil, nil, err
+// startFirst starts the connections there are when the daemon starts. It
+// fails, so that the daemon exits, when none of them can be synced.
+func (d *daemon) startFirst(ctx context.Context, conns []app.Connection) error {
+	var failed []error
+	for _, conn := range conns {
+		if err := d.start(ctx, conn, false); err != nil {
+			failed = append(failed, fmt.Errorf("%s: %w", conn.Name, err))
+		}
 	}
-	rt.Holder = "daemon"
-	rt.Logger = logger
-	prefix := "rolesync daemon: "
-	if named {
-		rt.Logger = logger.With("connection", conn.Name)
-		prefix += conn.Name + ": "
+	if len(d.running) > 0 {
+		return nil
 	}
-	eng, cfg, err := rt.Engine(ctx)
-	if err != nil {
-		rt.Close()
-		return nil, nil, err
+	if len(failed) == 1 {
+		return errors.Unwrap(failed[0])
 	}
-	sched := &engine.Scheduler{
-		Runner:     slots.Runner(eng),
-		RunAtStart: true,
-		Clock:      c.env.clock,
-		Interval: func() time.Duration {
-			if cur, err := rt.Config(context.Background()); err == nil {
-				return cur.Sync.Interval
-			}
-			return cfg.Sync.Interval
-		},
-		Logger: rt.Logger,
-		OnRun: func(res engine.Result, err error) {
-			rt.Logger.Info("run finished", "run", res.RunID, "status", res.Status, "created", res.Created,
-				"granted", res.Granted, "revoked", res.Revoked, "held", res.Held, "api_calls", res.APICalls)
-			if c.env.onRun != nil {
-				c.env.onRun(conn.Name, res, err)
-			}
-		},
-	}
-	fmt.Fprintf(c.env.Stderr, "%ssyncing every %s; stop with Ctrl-C\n", prefix, config.FormatInterval(cfg.Sync.Interval))
-	if err := sched.Start(ctx); err != nil {
-		rt.Close()
-		return nil, nil, err
-	}
-	return rt, sched, nil
+	return fmt.Errorf("no connection can be synced: %w", errors.Join(failed...))
 }
+
+// newDaemon returns a daemon of no connection yet; its log goes to stderr
+// at info level.
+func newDaemon(c *call, parallel int, rescan time.Duration) *daemon {
+	return &daemon{
+		c:       c,
+		logger:  slog.New(slog.NewTextHandler(stderrOf(c.env), &slog.HandlerOptions{Level: slog.LevelInfo})),
+		slots:   engine.NewSlots(parallel),
+		rescanD: rescan,
+		running: map[string]*daemonConn{},
+		failing: map[string]string{},
+		gone:    make(chan struct{}, 1),
+	}
+}
+
+// every is how the daemon says an interval.
+func every(d time.Duration) string { return config.FormatInterval(d) }
