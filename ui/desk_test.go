@@ -261,3 +261,47 @@ func richText(o fyne.CanvasObject) string {
 	}
 	return b.String()
 }
+
+// A run's progress changes the status line many times a second; the tray
+// host gets the menu at most every trayRefreshEvery, and the last one it
+// gets holds the latest status.
+func TestTrayRefreshesArePaced(t *testing.T) {
+	d, a, _, _ := newTestDesk(t, threeConns, nil)
+	pushed := make(chan string, 100)
+	d.tray.push = func() { pushed <- a.menu.Items[3].ChildMenu.Items[0].Label }
+	// Let the set-up's own refresh go out, then start afresh.
+	deadline := time.Now().Add(10 * time.Second)
+	for d.tray.refreshPending() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for len(pushed) > 0 {
+		<-pushed
+	}
+	d.tray.paceMu.Lock()
+	d.tray.lastRefresh = time.Time{} // as long ago as can be
+	d.tray.paceMu.Unlock()
+	start := time.Now()
+	for i := 1; i <= 40; i++ {
+		d.SetStatus("fabrikam", Status{Syncing: true, Progress: Progress{GroupsRead: i, GroupsTotal: 40}})
+	}
+	elapsed := time.Since(start)
+	if first := <-pushed; first != "Syncing: 1 of 40 groups read" {
+		t.Errorf("first refresh shows %q", first)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for d.tray.refreshPending() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	n, last := 1, ""
+	for len(pushed) > 0 {
+		n, last = n+1, <-pushed
+	}
+	if last != "Syncing: 40 of 40 groups read" {
+		t.Errorf("the last refresh shows %q, want the latest status", last)
+	}
+	// One at once, then at most one for every trayRefreshEvery the 40
+	// statuses took, and the one after them.
+	if most := 2 + int(elapsed/trayRefreshEvery); n > most {
+		t.Errorf("%d refreshes for 40 statuses in %v, want at most %d", n, elapsed, most)
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -91,13 +92,26 @@ type Tray struct {
 
 	view    DeskTrayView
 	applied bool
+	// lastRefresh and refreshDue pace the menu's refreshes (see refresh);
+	// paceMu guards them for the timer's goroutine.
+	paceMu      sync.Mutex
+	lastRefresh time.Time
+	refreshDue  bool
+	// push hands the menu to the tray host: the menu's Refresh.
+	push func()
 }
+
+// trayRefreshEvery is the least time between two refreshes of the tray
+// menu: the tray host rebuilds it whole each time, and a run's progress
+// changes a status line many times a second.
+const trayRefreshEvery = 500 * time.Millisecond
 
 // hasTrayHost asks whether a tray host runs; tests replace it.
 var hasTrayHost = trayhost.Available
 
 func newTray(a fyne.App, d *Desk) *Tray {
 	t := &Tray{d: d, menu: fyne.NewMenu("rolesync")}
+	t.push = t.menu.Refresh
 	if da, ok := a.(desktop.App); ok && !trayhost.Disabled && hasTrayHost() {
 		t.desk = da
 		t.apply(NewDeskTrayView(nil, d.now()))
@@ -146,6 +160,41 @@ func (t *Tray) apply(v DeskTrayView) {
 		t.desk.SetSystemTrayIcon(TrayIcon(v.State))
 	}
 	if !first && !old.equal(v) {
-		t.menu.Refresh()
+		t.refresh()
 	}
+}
+
+// refresh hands the tray host the menu now, or once trayRefreshEvery has
+// passed since the last time; on the UI goroutine.
+func (t *Tray) refresh() {
+	t.paceMu.Lock()
+	if t.refreshDue {
+		t.paceMu.Unlock()
+		return // a refresh is on its way and will show the latest items
+	}
+	wait := time.Until(t.lastRefresh.Add(trayRefreshEvery))
+	if wait <= 0 {
+		t.lastRefresh = time.Now()
+		t.paceMu.Unlock()
+		t.push()
+		return
+	}
+	t.refreshDue = true
+	t.paceMu.Unlock()
+	time.AfterFunc(wait, func() {
+		fyne.Do(func() {
+			t.paceMu.Lock()
+			t.refreshDue = false
+			t.lastRefresh = time.Now()
+			t.paceMu.Unlock()
+			t.push()
+		})
+	})
+}
+
+// refreshPending reports whether a paced refresh is on its way.
+func (t *Tray) refreshPending() bool {
+	t.paceMu.Lock()
+	defer t.paceMu.Unlock()
+	return t.refreshDue
 }
