@@ -55,7 +55,7 @@ func (d *serialDriver) DoFromGoroutine(fn func(), wait bool) {
 }
 
 // newSerialApp returns a test app with a single UI goroutine.
-func newSerialApp(t *testing.T) fyne.App {
+func newSerialApp(t testing.TB) fyne.App {
 	t.Helper()
 	base := test.NewTempApp(t)
 	d := &serialDriver{Driver: base.Driver(), work: make(chan func(), 1024)}
@@ -84,7 +84,7 @@ func newSerialApp(t *testing.T) fyne.App {
 }
 
 // newTestShell builds the shell on the app's UI goroutine.
-func newTestShell(t *testing.T, rt *app.Runtime) (*Shell, fyne.App) {
+func newTestShell(t testing.TB, rt *app.Runtime) (*Shell, fyne.App) {
 	t.Helper()
 	a := newSerialApp(t)
 	var s *Shell

@@ -17,7 +17,7 @@ import (
 
 // demoShell starts a simulated org, sets up the demo against it and builds
 // the shell over it.
-func demoShell(t *testing.T) (*Shell, *app.Runtime, *oktasim.Server) {
+func demoShell(t testing.TB) (*Shell, *app.Runtime, *oktasim.Server) {
 	t.Helper()
 	ctx := context.Background()
 	sim, err := oktasim.Start(ctx, oktasim.Options{Users: 150, Groups: 20, Seed: 2})
