@@ -31,6 +31,7 @@ type Desktop struct {
 	slots engine.Slots
 	ctx   context.Context
 
+	passphrase sharedPassphrase
 	// opMu serializes adding, removing and following connections.
 	opMu sync.Mutex
 	// failed are the connections that could not be opened while the app
@@ -97,7 +98,7 @@ func (dt *Desktop) Shell(slug string) *Shell {
 // add builds the shell of rt in the window.
 func (dt *Desktop) add(rt *app.Runtime, named bool) *Shell {
 	rt.Holder = "gui"
-	o := shellOptions{slots: dt.slots}
+	o := shellOptions{slots: dt.slots, passphrase: &dt.passphrase}
 	if named {
 		o.name = rt.Connection.Name
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -78,4 +79,36 @@ func longEnough(v string) error {
 		return fmt.Errorf("%d of at least %d characters", n, secrets.MinPassphraseLen)
 	}
 	return nil
+}
+
+// sharedPassphrase lets the connections of one app share the passphrase
+// of their file keyrings: one prompt at a time, and the passphrase that
+// was typed last offered first to each keyring being unlocked, so that
+// an admin who uses one passphrase for all types it once. A keyring that
+// refuses it asks again (its second request) with the dialog.
+type sharedPassphrase struct {
+	mu      sync.Mutex // one prompt at a time
+	last    string
+	offered map[string]bool // keyrings offered last, by request message
+}
+
+// wrap returns ask, shared.
+func (sp *sharedPassphrase) wrap(ask secrets.Prompt) secrets.Prompt {
+	return func(req secrets.PassphraseRequest) (string, error) {
+		sp.mu.Lock()
+		defer sp.mu.Unlock()
+		if sp.offered == nil {
+			sp.offered = map[string]bool{}
+		}
+		if !req.New && sp.last != "" && !sp.offered[req.Message] {
+			sp.offered[req.Message] = true
+			return sp.last, nil
+		}
+		p, err := ask(req)
+		if err == nil && p != "" {
+			sp.last = p
+			sp.offered[req.Message] = true
+		}
+		return p, err
+	}
 }

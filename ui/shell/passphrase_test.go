@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -168,5 +171,51 @@ func TestNewKeyringPassphraseIsConfirmed(t *testing.T) {
 	})
 	if err := <-done; err != nil {
 		t.Fatalf("unlocking the keyring: %v", err)
+	}
+}
+
+// Connections that share a passphrase make one prompt: the passphrase
+// typed for one keyring is offered first to the next; a keyring that
+// refuses it asks again; a new keyring always asks.
+func TestSharedPassphraseAsksOnce(t *testing.T) {
+	var sp sharedPassphrase
+	var asked []string
+	var busy, overlap atomic.Int32
+	ask := func(req secrets.PassphraseRequest) (string, error) {
+		if busy.Add(1) > 1 {
+			overlap.Add(1)
+		}
+		defer busy.Add(-1)
+		time.Sleep(time.Millisecond)
+		asked = append(asked, req.Message)
+		return "pass-for-" + req.Message, nil
+	}
+	p := sp.wrap(ask)
+	unlock := func(dir string) string {
+		got, err := p(secrets.PassphraseRequest{Message: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := unlock("a"); got != "pass-for-a" {
+		t.Fatalf("first keyring got %q", got)
+	}
+	if got := unlock("b"); got != "pass-for-a" || len(asked) != 1 {
+		t.Fatalf("second keyring got %q after %d prompts, want the first's passphrase without a prompt", got, len(asked))
+	}
+	if got := unlock("b"); got != "pass-for-b" || len(asked) != 2 {
+		t.Fatalf("a keyring that refused the shared passphrase got %q after %d prompts", got, len(asked))
+	}
+	if got, _ := p(secrets.PassphraseRequest{Message: "c", New: true}); got != "pass-for-c" || len(asked) != 3 {
+		t.Fatalf("a new keyring got %q after %d prompts, want its own prompt", got, len(asked))
+	}
+	var wg sync.WaitGroup
+	for _, dir := range []string{"d", "e", "f"} {
+		wg.Go(func() { _, _ = p(secrets.PassphraseRequest{Message: dir, New: true}) })
+	}
+	wg.Wait()
+	if overlap.Load() != 0 {
+		t.Error("two prompts were open at once")
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/logbuffer"
 	"github.com/rolesync/rolesync/internal/report"
+	"github.com/rolesync/rolesync/internal/secrets"
 	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/ui"
 )
@@ -75,6 +76,8 @@ type shellOptions struct {
 	onSaved func(config.Config)
 	// name, when set, tags the connection's log lines.
 	name string
+	// passphrase, when set, is shared by the connections' keyrings.
+	passphrase *sharedPassphrase
 }
 
 // newShell builds the shell of the connection rt and adds it to desk.
@@ -93,6 +96,9 @@ func newShell(ctx context.Context, a fyne.App, desk *ui.Desk, rt *app.Runtime, l
 	s.loopCtx, s.stop = context.WithCancel(ctx)
 	if rt.Prompt == nil {
 		rt.Prompt = s.passphrasePrompt
+		if o.passphrase != nil {
+			rt.Prompt = o.passphrase.wrap(s.passphrasePrompt)
+		}
 	}
 	desk.Add(s.info(), ui.Deps{
 		Loop:       (*loopControl)(s),
@@ -154,7 +160,13 @@ func (s *Shell) start(wizard bool) {
 		}
 		return
 	}
-	if err := s.startLoop(false); err != nil {
+	err := s.startLoop(false)
+	if errors.Is(err, secrets.ErrWrongPassphrase) {
+		// The passphrase another connection's keyring took is not this
+		// one's: the second try asks for it.
+		err = s.startLoop(false)
+	}
+	if err != nil {
 		s.log.Error("cannot start the sync loop", "err", err)
 		s.setError(err)
 	}
