@@ -83,13 +83,15 @@ func runDaemon(ctx context.Context, c *call, parallel int, rescan time.Duration)
 	if clk == nil {
 		clk = clock.Real{}
 	}
+	tick := clk.After(rescan)
 	for {
 		select {
 		case <-ctx.Done():
 			d.stopAll()
 			fmt.Fprintln(c.env.Stderr, "rolesync daemon: stopped")
 			return nil
-		case <-clk.After(rescan):
+		case <-tick:
+			tick = clk.After(rescan)
 		case <-d.gone:
 		}
 		if err := d.rescan(ctx); err != nil {

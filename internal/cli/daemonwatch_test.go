@@ -14,6 +14,7 @@ import (
 
 	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/engine"
+	"github.com/rolesync/rolesync/internal/oktasim"
 	"github.com/rolesync/rolesync/internal/store"
 )
 
@@ -352,4 +353,42 @@ func TestDaemonSyncsAConnectionAddedInARemovedOnesPlace(t *testing.T) {
 	if len(runs) != 1 {
 		t.Errorf("the removed connection's kept history holds %d runs, want the one before its removal: %+v", len(runs), runs)
 	}
+}
+
+// While the daemon runs a connection's sync, `connections remove` refuses
+// it, saying the daemon holds its lock, and the daemon goes on with it.
+func TestDaemonRunKeepsItsConnectionFromRemoval(t *testing.T) {
+	h, simA, _ := twoConnections(t)
+	// connA's first run stalls on its first Okta call.
+	if err := simA.InjectFault(oktasim.Fault{PathPrefix: "/api/v1/", DelayMS: 600_000, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, h, "daemon")
+	if r := d.next(); r.conn != connB {
+		t.Fatalf("the first run to finish is of %s, want %s", r.conn, connB)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var runs []historyRun
+		if code, out, _ := h.in(connA).run("", "history", "--json"); code == 0 && json.Unmarshal([]byte(out), &runs) == nil &&
+			len(runs) == 1 && runs[0].Status == store.StatusRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s's run did not start; the daemon's output:\n%s", connA, d.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	code, _, errs := h.run("", "connections", "remove", connA)
+	if code != 1 || !strings.Contains(errs, "is not removed") || !strings.Contains(errs, "held by daemon") {
+		t.Errorf("remove while the daemon syncs the connection: exit %d, %q", code, errs)
+	}
+	d.rescan()
+	if strings.Contains(d.stderr.String(), "removed: no longer synced") {
+		t.Errorf("the daemon let go of a connection that was not removed:\n%s", d.stderr.String())
+	}
+	if code := d.stop(); code != 0 {
+		t.Errorf("the daemon exited with %d: %s", code, d.stderr.String())
+	}
+	h.mustRun("", "connections", "remove", connA)
 }
