@@ -38,12 +38,13 @@ time; each connection has its own lock, so one that fails or stalls never
 holds up another's run while a slot is free. A run in progress is stopped
 before it exits.
 
-Every --rescan it rereads the list of connections: a connection added starts
-syncing, one removed stops (its run in progress, if any, is stopped and
-recorded as interrupted) and one renamed is logged under its new name, all
-without a restart. A connection that cannot be opened or is not configured
-yet is logged once and tried again at every rescan until it syncs. With
---connection the daemon syncs that one only, and stops when it is removed.`,
+Every --rescan it rereads the list of connections and follows it without a
+restart: a connection added starts syncing, one removed stops and its store
+is closed ("connections remove" refuses a connection while its run is going),
+and one renamed is logged under its new name. A connection that cannot be
+opened or is not configured yet is logged once and tried again at every
+rescan until it syncs. With --connection the daemon syncs that one only,
+and exits when it is removed.`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if parallel < 1 {
@@ -111,16 +112,25 @@ func daemonConnections(ctx context.Context, c *call) ([]app.Connection, error) {
 }
 
 // startFirst starts the connections there are when the daemon starts. It
-// fails, so that the daemon exits, when none of them can be synced.
+// fails, so that the daemon exits, when none of them can be synced; else
+// those that cannot are tried again at every rescan.
 func (d *daemon) startFirst(ctx context.Context, conns []app.Connection) error {
 	var failed []error
+	var notSynced []app.Connection
 	for _, conn := range conns {
 		if err := d.start(ctx, conn, false); err != nil {
 			failed = append(failed, fmt.Errorf("%s: %w", conn.Name, err))
+			notSynced = append(notSynced, conn)
 		}
 	}
 	if len(d.running) > 0 {
+		for i, conn := range notSynced {
+			d.fail(conn, false, errors.Unwrap(failed[i]))
+		}
 		return nil
+	}
+	for i, conn := range notSynced {
+		fmt.Fprintf(d.c.env.Stderr, "rolesync daemon: %s is not synced: %v\n", conn.Name, errors.Unwrap(failed[i]))
 	}
 	if len(failed) == 1 {
 		return errors.Unwrap(failed[0])

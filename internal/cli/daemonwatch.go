@@ -36,14 +36,12 @@ type daemon struct {
 // indexKey is failing's key of an error reading the list itself.
 const indexKey = "\x00connections"
 
-// start opens conn and starts syncing it; added says it was added since
-// the daemon started. An error is printed once, and conn is tried again
-// at the next rescan.
+// start opens conn and starts syncing it, saying so; added says it was
+// added since the daemon started. The caller says why it failed.
 func (d *daemon) start(ctx context.Context, conn app.Connection, added bool) error {
 	_, retried := d.failing[conn.Slug]
 	dc, interval, err := d.openConnection(ctx, conn)
 	if err != nil {
-		d.fail(conn, added && !retried, err)
 		return err
 	}
 	delete(d.failing, conn.Slug)
@@ -59,10 +57,11 @@ func (d *daemon) start(ctx context.Context, conn app.Connection, added bool) err
 	return nil
 }
 
-// fail prints why conn is not synced, unless that was printed last time.
+// fail prints why conn is not synced, unless that was printed last time;
+// conn is tried again at the next rescan.
 func (d *daemon) fail(conn app.Connection, added bool, err error) {
 	what := fmt.Sprintf("%s is not synced", conn.Name)
-	if added {
+	if _, retried := d.failing[conn.Slug]; added && !retried {
 		what = fmt.Sprintf("connection %q added, but it is not synced", conn.Name)
 	}
 	d.printOnce(conn.Slug, what, err)
@@ -111,7 +110,9 @@ func (d *daemon) rescan(ctx context.Context) error {
 			d.rename(dc, conn.Name)
 			continue
 		}
-		_ = d.start(ctx, conn, true)
+		if err := d.start(ctx, conn, true); err != nil {
+			d.fail(conn, true, err)
+		}
 	}
 	return nil
 }
