@@ -5,6 +5,7 @@
 #                 test, the Windows build and the Windows and macOS cross-checks
 #   make windows  cross-build bin/rolesync.exe (needs gcc-mingw-w64-x86-64)
 #   make dist     release artifacts in dist/: the Linux tarball and the Windows .exe
+#   make screenshots  retake the README's screenshots of the main window from the real app (Xvfb)
 #
 # Everything under internal/ and ui/ builds without cgo; only cmd/rolesync needs
 # cgo and the OpenGL/X11 headers, which `make deps` installs on Debian/Ubuntu.
@@ -47,7 +48,7 @@ BI          := github.com/rolesync/rolesync/internal/buildinfo
 LDFLAGS_X   := -X $(BI).Version=$(VERSION) -X $(BI).Commit=$(COMMIT) -X $(BI).Date=$(BUILD_DATE)
 WINRES      := cmd/rolesync/rsrc_windows_amd64.syso
 
-.PHONY: all build demo run test unit vet lint vulncheck bench bench-sync deps deps-build deps-test deps-windows check-go smoke cli-smoke tray-e2e \
+.PHONY: all build demo run test unit vet lint vulncheck bench bench-sync deps deps-build deps-test deps-windows check-go smoke cli-smoke tray-e2e screenshots \
         windows windows-check darwin-check cross dist clean
 
 all: build
@@ -105,6 +106,14 @@ smoke: build deps-test
 
 tray-e2e: build deps-test
 	bash .ci/tray-e2e.sh $(BIN)/rolesync
+
+# The README's screenshots of the main window and of several connections,
+# retaken from the real app under Xvfb into assets/screenshots/ (run by
+# hand, not part of `make test`; see .ci/screenshots.sh).
+SHOT_PKGS := curl jq
+screenshots: build deps-test
+	@$(call apt_install,$(SHOT_PKGS),Install these packages (or your distribution's equivalents):)
+	bash .ci/screenshots.sh
 
 # The Windows app: cgo through MinGW-w64, the GUI subsystem (no console
 # window; headless commands attach to the console they were started from),
