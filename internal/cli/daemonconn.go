@@ -79,7 +79,7 @@ func (d *daemon) scheduler(dc *daemonConn, interval time.Duration, r engine.Runn
 		Logger: dc.rt.Logger,
 		OnRun: func(res engine.Result, err error) {
 			if errors.Is(err, errConnectionGone) {
-				dc.rt.Logger.Info("run not started: the connection was removed")
+				// No run: the scheduler logged why.
 				return
 			}
 			dc.rt.Logger.Info("run finished", "run", res.RunID, "status", res.Status, "created", res.Created,
