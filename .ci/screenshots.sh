@@ -66,9 +66,13 @@ HISTORY_RUN_1=(300 137)
 open_row() { click 944 $((97 + 40 * ($1 - 1))); }   # row 1, 2, 3 of the list
 AWAY=(1275 795)                                     # the pointer, off the window
 
+# fail MESSAGE: say what failed (on stderr, also from a command
+# substitution) with the end of the app's output, and stop.
 fail() {
-  echo "screenshots: $*"
-  if [ -n "${applog:-}" ] && [ -f "$applog" ]; then echo "--- app output:"; tail -n 40 "$applog"; fi
+  {
+    echo "screenshots: $*"
+    if [ -n "${applog:-}" ] && [ -f "$applog" ]; then echo "--- app output:"; tail -n 40 "$applog"; fi
+  } >&2
   exit 1
 }
 
