@@ -305,3 +305,22 @@ func TestTrayRefreshesArePaced(t *testing.T) {
 		t.Errorf("%d refreshes for 40 statuses in %v, want at most %d", n, elapsed, most)
 	}
 }
+
+// The ticker hands the same status again every few seconds: the
+// connection on screen still counts its next run down.
+func TestTheOpenConnectionCountsItsNextRunDown(t *testing.T) {
+	d, _, _, _ := newTestDesk(t, threeConns[:1], nil)
+	now := demoNow
+	m := d.View("contoso")
+	m.deps.Now = func() time.Time { return now }
+	st := Status{LastRun: run(1, store.StatusSucceeded, demoNow), NextRun: demoNow.Add(5 * time.Minute)}
+	d.SetStatus("contoso", st)
+	if got := m.dashboard.nextRun.Text; got != "14:35 (in 5 min)" {
+		t.Fatalf("next run = %q", got)
+	}
+	now = demoNow.Add(2 * time.Minute)
+	d.SetStatus("contoso", st)
+	if got := m.dashboard.nextRun.Text; got != "14:35 (in 3 min)" {
+		t.Errorf("next run two minutes later = %q, want it counted down", got)
+	}
+}

@@ -52,8 +52,14 @@ func (d *Desk) SetStatus(slug string, s Status) {
 	prev := c.status
 	if sameStatus(prev, s) {
 		// The status ticker repeats a status every few seconds: with
-		// dozens of connections, redrawing for nothing would add up.
+		// dozens of connections, redrawing them all for nothing would
+		// add up. The one on screen counts its next run down.
 		d.mu.Unlock()
+		fyne.Do(func() {
+			if v := d.built(c); v != nil && d.current == v {
+				v.dashboard.update(s)
+			}
+		})
 		return
 	}
 	c.status = s

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"runtime"
-	"syscall"
 
 	"fyne.io/fyne/v2"
 
@@ -36,7 +34,7 @@ func startAtLogin() *autostart.Entry {
 // Run runs the desktop app on a until it quits: one instance per data
 // directory (a second launch shows the first one's window), the window of
 // every connection with its sync loop, and a clean stop on SIGINT or
-// SIGTERM.
+// SIGTERM (the driver quits on them; the loops stop after).
 func Run(ctx context.Context, a fyne.App, d app.Desktop) error {
 	var dt *Desktop
 	inst, err := singleinstance.Acquire(ctx, d.Root, func() {
@@ -58,23 +56,12 @@ func Run(ctx context.Context, a fyne.App, d app.Desktop) error {
 	if dt, err = NewDesktop(ctx, a, d); err != nil {
 		return err
 	}
-	stopped := make(chan struct{})
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	go func() {
-		select {
-		case <-sig:
-			dt.log.Info("stopping on signal")
-			dt.Stop()
-			fyne.Do(a.Quit)
-		case <-stopped:
-		}
-	}()
 	dt.desk.Show()
 	go dt.Start()
+	// The driver quits the app on SIGINT or SIGTERM itself (and the
+	// command's context, cancelled by the same signal, stops the runs):
+	// a second Quit from here would find the windows gone.
 	a.Run()
-	close(stopped)
 	dt.Stop()
 	return nil
 }
