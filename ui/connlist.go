@@ -210,3 +210,33 @@ func (l *connList) remove(slug, name string) {
 		})
 	})
 }
+
+// showExportAll asks for a format, then a file, and writes one audit
+// report of every connection's changes, the removed ones included.
+func (l *connList) showExportAll() {
+	if l.d.deps.ExportAll == nil {
+		return
+	}
+	format := formatSelect()
+	about := widget.NewLabel("Every change of every connection, removed ones included,\n" +
+		"with the connection in every row and each connection's own\nsigned audit chain head.")
+	form := []*widget.FormItem{widget.NewFormItem("Format", format), widget.NewFormItem("", about)}
+	dialog.ShowForm("Export an audit report of all connections", "Choose file…", "Cancel", form, func(ok bool) {
+		if !ok {
+			return
+		}
+		sel := exportFormats[format.SelectedIndex()]
+		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil {
+				dialog.ShowError(err, l.d.win)
+				return
+			}
+			if w == nil {
+				return // cancelled
+			}
+			exporter{win: l.d.win, export: l.d.deps.ExportAll}.run(w, sel.format, record.ChangeFilter{})
+		}, l.d.win)
+		save.SetFileName("rolesync-audit-all-connections" + sel.ext)
+		save.Show()
+	}, l.d.win)
+}

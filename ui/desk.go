@@ -39,6 +39,9 @@ type DeskDeps struct {
 	// Remove removes the connection slug; it is called off the UI
 	// goroutine and returns where its history was kept.
 	Remove func(slug string) (kept string, err error)
+	// ExportAll writes one audit report of every connection, the removed
+	// ones included, with the connection in every row.
+	ExportAll ExportFunc
 	// Quit stops every sync loop cleanly; the window quits the app after
 	// it returns.
 	Quit func()
@@ -59,6 +62,7 @@ type Desk struct {
 
 	header      *fyne.Container
 	back, add   *widget.Button
+	exportAll   *widget.Button
 	title       *widget.Label
 	body, frame *fyne.Container
 	current     *MainWindow // the connection shown; nil for the list
@@ -93,7 +97,9 @@ func NewDesk(a fyne.App, deps DeskDeps) *Desk {
 	if deps.Add == nil {
 		d.add.Hide()
 	}
-	d.header = container.NewBorder(nil, nil, d.back, d.add, d.title)
+	d.exportAll = widget.NewButtonWithIcon("Export all…", theme.DocumentSaveIcon(), func() { d.list.showExportAll() })
+	d.exportAll.Hide()
+	d.header = container.NewBorder(nil, nil, d.back, container.NewHBox(d.exportAll, d.add), d.title)
 	d.body = container.NewStack()
 	d.list = newConnList(d)
 	d.frame = container.NewBorder(d.header, nil, nil, nil, d.body)
@@ -268,9 +274,13 @@ func (d *Desk) showBody() {
 		info := d.Info(m.slug)
 		d.title.SetText(connTitle(info))
 		d.back.Show()
+		d.exportAll.Hide()
 	} else {
 		d.title.SetText("Connections")
 		d.back.Hide()
+		if d.deps.ExportAll != nil {
+			d.exportAll.Show()
+		}
 	}
 	// One connection and no way to add another: the window holds its
 	// screens alone, with no header.

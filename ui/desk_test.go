@@ -1,12 +1,18 @@
 package ui
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -322,5 +328,42 @@ func TestTheOpenConnectionCountsItsNextRunDown(t *testing.T) {
 	d.SetStatus("contoso", st)
 	if got := m.dashboard.nextRun.Text; got != "14:35 (in 3 min)" {
 		t.Errorf("next run two minutes later = %q, want it counted down", got)
+	}
+}
+
+// Export all… shows over the list alone and writes the report of every
+// connection, the whole history, to the file chosen.
+func TestExportAllFromTheList(t *testing.T) {
+	d, _, _, _ := newTestDesk(t, threeConns, nil)
+	var gotFilter store.ChangeFilter
+	d.deps.ExportAll = func(_ context.Context, w io.Writer, format string, f store.ChangeFilter, p func(done, total int64)) error {
+		gotFilter = f
+		p(1, 1)
+		_, err := fmt.Fprintf(w, "connection,%s\n", format)
+		return err
+	}
+	d.ShowList()
+	if !d.exportAll.Visible() {
+		t.Fatal("no Export all… over the list")
+	}
+	d.Open("fabrikam")
+	if d.exportAll.Visible() {
+		t.Error("Export all… over one connection's screens")
+	}
+	d.list.showExportAll()
+	if d.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("Export all… asked nothing")
+	}
+	path := filepath.Join(t.TempDir(), "all.csv")
+	w, err := storage.Writer(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exporter{win: d.win, export: d.deps.ExportAll}.run(w, "csv", store.ChangeFilter{})
+	if data, err := os.ReadFile(path); err != nil || string(data) != "connection,csv\n" {
+		t.Fatalf("report: %q, %v", data, err)
+	}
+	if gotFilter != (store.ChangeFilter{}) {
+		t.Errorf("filter %+v, want the whole history", gotFilter)
 	}
 }

@@ -36,12 +36,7 @@ func (m *MainWindow) showExport(f record.ChangeFilter) {
 	if m.deps.Export == nil {
 		return
 	}
-	labels := make([]string, len(exportFormats))
-	for i, e := range exportFormats {
-		labels[i] = e.label
-	}
-	format := widget.NewSelect(labels, nil)
-	format.SetSelectedIndex(0)
+	format := formatSelect()
 	scope := widget.NewCheck("", nil)
 	if f.RunID != 0 {
 		scope.Text = fmt.Sprintf("Only run %d, with the filters shown", f.RunID)
@@ -80,18 +75,42 @@ func (m *MainWindow) showExport(f record.ChangeFilter) {
 	}, m.win)
 }
 
+// formatSelect picks a report format, CSV first.
+func formatSelect() *widget.Select {
+	labels := make([]string, len(exportFormats))
+	for i, e := range exportFormats {
+		labels[i] = e.label
+	}
+	format := widget.NewSelect(labels, nil)
+	format.SetSelectedIndex(0)
+	return format
+}
+
 // runExport exports in the background behind a progress dialog.
 func (m *MainWindow) runExport(w fyne.URIWriteCloser, format string, f record.ChangeFilter) {
+	exporter{win: m.win, export: m.deps.Export}.run(w, format, f)
+}
+
+// exporter writes audit reports from a window: the connection's, or all
+// of them from the list of connections.
+type exporter struct {
+	win    fyne.Window
+	export ExportFunc
+}
+
+// run exports in the background behind a progress dialog the admin can
+// cancel, then says where the report went or why it failed.
+func (e exporter) run(w fyne.URIWriteCloser, format string, f record.ChangeFilter) {
 	bar := widget.NewProgressBar()
 	label := widget.NewLabel("Preparing the report…")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancelBtn := widget.NewButton("Cancel", cancel)
-	prog := dialog.NewCustomWithoutButtons("Exporting "+strings.ToUpper(format), container.NewVBox(label, bar, cancelBtn), m.win)
+	prog := dialog.NewCustomWithoutButtons("Exporting "+strings.ToUpper(format), container.NewVBox(label, bar, cancelBtn), e.win)
 	prog.Resize(fyne.NewSize(420, 160))
 	prog.Show()
 	spawn(func() {
 		defer cancel()
-		err := m.writeReport(ctx, w, format, f, func(done, total int64) {
+		err := e.write(ctx, w, format, f, func(done, total int64) {
 			fyne.Do(func() {
 				if total > 0 {
 					bar.SetValue(float64(done) / float64(total))
@@ -102,22 +121,22 @@ func (m *MainWindow) runExport(w fyne.URIWriteCloser, format string, f record.Ch
 		fyne.Do(func() {
 			prog.Hide()
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("the export failed and no report was written: %w", err), m.win)
+				dialog.ShowError(fmt.Errorf("the export failed and no report was written: %w", err), e.win)
 				return
 			}
-			dialog.ShowInformation("Export finished", "The report was written to "+w.URI().Path()+".", m.win)
+			dialog.ShowInformation("Export finished", "The report was written to "+w.URI().Path()+".", e.win)
 		})
 	})
 }
 
-// writeReport exports to the file the save dialog chose. The dialog has
+// write exports to the file the save dialog chose. The dialog has
 // already created (or emptied) that file with the default mode, so it is
 // closed and the report goes through privatefile: a 0600 file that appears
 // only when complete. A failed export removes the empty file the dialog
 // made. A location that is not a local file gets the report streamed.
-func (m *MainWindow) writeReport(ctx context.Context, w fyne.URIWriteCloser, format string, f record.ChangeFilter, progress func(done, total int64)) error {
+func (e exporter) write(ctx context.Context, w fyne.URIWriteCloser, format string, f record.ChangeFilter, progress func(done, total int64)) error {
 	if w.URI().Scheme() != "file" {
-		err := m.deps.Export(ctx, w, format, f, progress)
+		err := e.export(ctx, w, format, f, progress)
 		return errors.Join(err, w.Close())
 	}
 	path := w.URI().Path()
@@ -126,7 +145,7 @@ func (m *MainWindow) writeReport(ctx context.Context, w fyne.URIWriteCloser, for
 	}
 	err := privatefile.Write(path, func(out io.Writer) error {
 		bw := bufio.NewWriterSize(out, 256<<10)
-		if err := m.deps.Export(ctx, bw, format, f, progress); err != nil {
+		if err := e.export(ctx, bw, format, f, progress); err != nil {
 			return err
 		}
 		return bw.Flush()

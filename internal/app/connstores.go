@@ -1,11 +1,15 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/rolesync/rolesync/internal/report"
+	"github.com/rolesync/rolesync/internal/store"
 )
 
 // RemovedConnection is the kept directory of a removed connection,
@@ -41,4 +45,30 @@ func RemovedConnections(root string) ([]RemovedConnection, error) {
 		out = append(out, RemovedConnection{Name: e.Name(), Dir: d})
 	}
 	return out, nil
+}
+
+// RemovedSources opens the history of every removed connection of the
+// data directory root as report sources; closeAll closes what was opened,
+// also after an error. A removed connection's keyring is not read: the
+// report says its checkpoints were checked against the stored keys only.
+func RemovedSources(ctx context.Context, root string) (srcs []report.Source, closeAll func(), err error) {
+	var closers []func() error
+	closeAll = func() {
+		for _, cl := range closers {
+			_ = cl()
+		}
+	}
+	removed, err := RemovedConnections(root)
+	if err != nil {
+		return nil, closeAll, err
+	}
+	for _, r := range removed {
+		st, err := store.Open(ctx, filepath.Join(r.Dir, StoreFile))
+		if err != nil {
+			return nil, closeAll, fmt.Errorf("removed connection %s: %w", r.Name, err)
+		}
+		closers = append(closers, st.Close)
+		srcs = append(srcs, report.Source{Name: r.Name, Removed: true, Store: st})
+	}
+	return srcs, closeAll, nil
 }

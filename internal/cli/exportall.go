@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/report"
@@ -57,20 +56,12 @@ func openSources(ctx context.Context, c *call, root string) (srcs []report.Sourc
 		closers = append(closers, rt.Close)
 		srcs = append(srcs, report.Source{Name: conn.Name, Store: rt.Store, Trust: rt.ReportTrust(ctx)})
 	}
-	removed, err := app.RemovedConnections(root)
+	removed, closeRemoved, err := app.RemovedSources(ctx, root)
+	closers = append(closers, func() error { closeRemoved(); return nil })
 	if err != nil {
 		return nil, closeAll, err
 	}
-	for _, r := range removed {
-		// A removed connection's keyring is not read: the report says its
-		// checkpoints were checked against the stored keys only.
-		st, err := store.Open(ctx, filepath.Join(r.Dir, app.StoreFile))
-		if err != nil {
-			return nil, closeAll, fmt.Errorf("removed connection %s: %w", r.Name, err)
-		}
-		closers = append(closers, st.Close)
-		srcs = append(srcs, report.Source{Name: r.Name, Removed: true, Store: st})
-	}
+	srcs = append(srcs, removed...)
 	if len(srcs) == 0 {
 		return nil, closeAll, fmt.Errorf("export: %w: add one with `rolesync connections add NAME`", app.ErrNoConnection)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/rolesync/rolesync/internal/config"
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/logbuffer"
+	"github.com/rolesync/rolesync/internal/report"
+	"github.com/rolesync/rolesync/internal/store"
 	"github.com/rolesync/rolesync/ui"
 )
 
@@ -54,7 +57,7 @@ func NewDesktop(ctx context.Context, a fyne.App, d app.Desktop) (*Desktop, error
 	dt := &Desktop{app: a, d: d, logs: logs, slots: engine.NewSlots(engine.DefaultSlots), ctx: ctx,
 		shells: map[string]*Shell{}, failed: map[string]bool{}, watchEvery: watchEvery}
 	dt.log = slog.New(logs.Handler()).With("component", "desktop")
-	dt.desk = ui.NewDesk(a, ui.DeskDeps{Add: dt.askName, Remove: dt.remove, Quit: dt.Stop, Logger: dt.log})
+	dt.desk = ui.NewDesk(a, ui.DeskDeps{Add: dt.askName, Remove: dt.remove, ExportAll: dt.exportAll, Quit: dt.Stop, Logger: dt.log})
 	conns, err := app.Connections(ctx, d.Root)
 	if err != nil {
 		return nil, err
@@ -354,4 +357,28 @@ func (dt *Desktop) drop(slug string) {
 	if err := s.rt.Close(); err != nil {
 		dt.log.Warn("close the connection", "connection", s.rt.Connection.Name, "err", err)
 	}
+}
+
+// exportAll writes one audit report of every connection, open ones from
+// their own stores, then the removed ones, with the connection in every row.
+func (dt *Desktop) exportAll(ctx context.Context, w io.Writer, format string, f store.ChangeFilter, progress func(done, total int64)) error {
+	fm, err := report.ParseFormat(format)
+	if err != nil {
+		return err
+	}
+	// No connection is added or removed (its store closed) meanwhile.
+	dt.opMu.Lock()
+	defer dt.opMu.Unlock()
+	var srcs []report.Source
+	for _, slug := range dt.slugs() {
+		if s := dt.Shell(slug); s != nil {
+			srcs = append(srcs, report.Source{Name: s.rt.Connection.Name, Store: s.rt.Store, Trust: s.rt.ReportTrust(ctx)})
+		}
+	}
+	removed, closeRemoved, err := app.RemovedSources(ctx, dt.d.Root)
+	defer closeRemoved()
+	if err != nil {
+		return err
+	}
+	return report.ExportAll(ctx, append(srcs, removed...), w, report.Options{Format: fm, Filter: f, Progress: progress})
 }

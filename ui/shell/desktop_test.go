@@ -217,3 +217,36 @@ func TestDesktopFollowsTheCommandLine(t *testing.T) {
 	}
 	waitFor(t, "the added connection's status", func() bool { return dt.desk.Status(added.Slug).NotSetUp })
 }
+
+// Export all from the list of connections: one report of every connection,
+// the removed one included, with the connection in every row.
+func TestDesktopExportsAllConnections(t *testing.T) {
+	root, opened := twoConnections(t)
+	dt := newTestDesktop(t, app.Desktop{Root: root, Opened: opened})
+	dt.Start()
+	kept, err := dt.remove("fabrikam-threatlocker-us2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	var done, total int64
+	err = dt.exportAll(context.Background(), &buf, "csv", store.ChangeFilter{}, func(d, tot int64) { done, total = d, tot })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	seen := map[string]int{}
+	for _, r := range rows[1:] {
+		if strings.HasPrefix(r, "#") {
+			continue
+		}
+		seen[strings.SplitN(r, ",", 2)[0]]++
+	}
+	removed := filepath.Base(kept) + " (removed)"
+	if seen["Contoso → ThreatLocker EU1"] == 0 || seen[removed] == 0 || len(seen) != 2 {
+		t.Errorf("rows per connection: %v; want Contoso's and the removed %s", seen, removed)
+	}
+	if total == 0 || done != total {
+		t.Errorf("progress %d of %d", done, total)
+	}
+}
