@@ -24,6 +24,8 @@ type connList struct {
 	empty   *fyne.Container
 	rows    []connRow
 	bg      inFlight
+	// stale is set when a status changed while the list was hidden.
+	stale bool
 }
 
 // connRow is one row of the list.
@@ -87,9 +89,32 @@ func newConnList(d *Desk) *connList {
 	return l
 }
 
+// refreshRow follows a new status of the connection slug: its row alone
+// when the list shows, nothing until it shows otherwise; on the UI
+// goroutine. With 50 connections, redrawing the whole table on every
+// status of a run's progress would keep the UI goroutine busy.
+func (l *connList) refreshRow(slug string) {
+	if l.d.current != nil {
+		l.stale = true
+		return
+	}
+	for i, r := range l.rows {
+		if r.info.Slug != slug {
+			continue
+		}
+		l.rows[i] = connRow{info: l.d.Info(slug), status: l.d.Status(slug)}
+		for col := range connColumns {
+			l.table.RefreshItem(widget.TableCellID{Row: i, Col: col})
+		}
+		return
+	}
+	l.refresh()
+}
+
 // refresh reads the connections and their statuses again; on the UI
 // goroutine.
 func (l *connList) refresh() {
+	l.stale = false
 	l.rows = l.rows[:0]
 	for _, slug := range l.d.Slugs() {
 		l.rows = append(l.rows, connRow{info: l.d.Info(slug), status: l.d.Status(slug)})

@@ -278,6 +278,9 @@ func (d *Desk) showBody() {
 	} else {
 		d.title.SetText("Connections")
 		d.back.Hide()
+		if d.list.stale {
+			d.list.refresh()
+		}
 		if d.deps.ExportAll != nil {
 			d.exportAll.Show()
 		}

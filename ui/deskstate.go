@@ -75,7 +75,7 @@ func (d *Desk) SetStatus(slug string, s Status) {
 			v.apply(prev, s)
 		}
 		d.tray.update()
-		d.list.refresh()
+		d.list.refreshRow(slug)
 		if n != nil {
 			d.app.SendNotification(n)
 		}

@@ -97,7 +97,7 @@ func TestNewTrayView(t *testing.T) {
 }
 
 // withTrayHost makes the tests see a tray host, or none.
-func withTrayHost(t *testing.T, present bool) {
+func withTrayHost(t testing.TB, present bool) {
 	t.Helper()
 	old := hasTrayHost
 	hasTrayHost = func() bool { return present }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/rolesync/rolesync/internal/app"
+	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/oktasim"
 	"github.com/rolesync/rolesync/internal/store"
 )
@@ -248,5 +249,26 @@ func TestDesktopExportsAllConnections(t *testing.T) {
 	}
 	if total == 0 || done != total {
 		t.Errorf("progress %d of %d", done, total)
+	}
+}
+
+// An apply reports each user: the window gets the first and the last of
+// each phase, and between them at most one status every progressEvery.
+func TestProgressIsPacedForTheWindow(t *testing.T) {
+	old := progressEvery
+	progressEvery = time.Hour
+	t.Cleanup(func() { progressEvery = old })
+	s, _, _ := demoShell(t)
+	applied := func() int { return s.desk.Status(s.slug).Progress.ChangesApplied }
+	s.onProgress(engine.Progress{Phase: engine.PhaseApply, Done: 0, Total: 1000})
+	for i := 1; i < 1000; i++ {
+		s.onProgress(engine.Progress{Phase: engine.PhaseApply, Done: i, Total: 1000})
+	}
+	if got := applied(); got != 0 {
+		t.Errorf("the window shows %d applied within progressEvery of the first report", got)
+	}
+	s.onProgress(engine.Progress{Phase: engine.PhaseApply, Done: 1000, Total: 1000})
+	if got := applied(); got != 1000 {
+		t.Errorf("the window shows %d applied after the last report, want 1000", got)
 	}
 }

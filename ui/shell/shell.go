@@ -49,6 +49,8 @@ type Shell struct {
 	progress ui.Progress
 	// applyRate measures the changes applied a second in the run's apply.
 	applyRate rate
+	// progressShown is when a run's progress last went to the window.
+	progressShown time.Time
 	// users and roles under management, counted after each run.
 	users, roles int
 	configured   bool
@@ -249,17 +251,29 @@ func (s *Shell) engine() *engine.Engine {
 	return s.eng
 }
 
+// progressEvery is the least time between two statuses a run's progress
+// hands the window: an apply reports each user, thousands a second.
+var progressEvery = 100 * time.Millisecond
+
 func (s *Shell) onProgress(p engine.Progress) {
+	now := time.Now()
 	s.mu.Lock()
 	switch p.Phase {
 	case engine.PhaseRead:
 		s.progress.GroupsRead, s.progress.GroupsTotal = p.Done, p.Total
 	case engine.PhaseApply:
 		s.progress.ChangesApplied, s.progress.ChangesTotal = p.Done, p.Total
-		s.progress.ChangesPerSecond = s.applyRate.at(p.Done, time.Now())
+		s.progress.ChangesPerSecond = s.applyRate.at(p.Done, now)
+	}
+	// The first and the last of a phase always show.
+	show := p.Done == 0 || p.Done >= p.Total || now.Sub(s.progressShown) >= progressEvery
+	if show {
+		s.progressShown = now
 	}
 	s.mu.Unlock()
-	s.refresh()
+	if show {
+		s.refresh()
+	}
 }
 
 // rate measures how many changes a second an apply makes, from when it
