@@ -265,3 +265,32 @@ func (l *connList) showExportAll() {
 		save.Show()
 	}, l.d.win)
 }
+
+// askRename asks for a new name of the connection shown, and gives it.
+func (d *Desk) askRename() {
+	m := d.current
+	if m == nil || d.deps.Rename == nil {
+		return
+	}
+	slug, old := m.slug, d.Info(m.slug).label()
+	entry := widget.NewEntry()
+	entry.SetText(old)
+	items := []*widget.FormItem{widget.NewFormItem("Name", entry)}
+	form := dialog.NewForm("Rename connection", "Rename", "Cancel", items, func(ok bool) {
+		if !ok || entry.Text == old {
+			return
+		}
+		name := entry.Text
+		d.list.bg.add(1)
+		spawn(func() {
+			defer d.list.bg.add(-1)
+			if err := d.deps.Rename(slug, name); err != nil {
+				fyne.Do(func() { dialog.ShowError(fmt.Errorf("the connection %q was not renamed: %w", old, err), d.win) })
+			}
+		})
+	}, d.win)
+	entry.OnSubmitted = func(string) { form.Submit() }
+	form.Resize(fyne.NewSize(520, 160))
+	form.Show()
+	d.win.Canvas().Focus(entry)
+}

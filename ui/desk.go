@@ -39,6 +39,9 @@ type DeskDeps struct {
 	// Remove removes the connection slug; it is called off the UI
 	// goroutine and returns where its history was kept.
 	Remove func(slug string) (kept string, err error)
+	// Rename gives the connection slug a new name; it is called off the
+	// UI goroutine and updates the window itself (Desk.Rename).
+	Rename func(slug, name string) error
 	// ExportAll writes one audit report of every connection, the removed
 	// ones included, with the connection in every row.
 	ExportAll ExportFunc
@@ -63,6 +66,7 @@ type Desk struct {
 	header      *fyne.Container
 	back, add   *widget.Button
 	exportAll   *widget.Button
+	rename      *widget.Button
 	title       *widget.Label
 	body, frame *fyne.Container
 	current     *MainWindow // the connection shown; nil for the list
@@ -99,7 +103,9 @@ func NewDesk(a fyne.App, deps DeskDeps) *Desk {
 	}
 	d.exportAll = widget.NewButtonWithIcon("Export all…", theme.DocumentSaveIcon(), func() { d.list.showExportAll() })
 	d.exportAll.Hide()
-	d.header = container.NewBorder(nil, nil, d.back, container.NewHBox(d.exportAll, d.add), d.title)
+	d.rename = widget.NewButtonWithIcon("Rename…", theme.DocumentCreateIcon(), d.askRename)
+	d.rename.Hide()
+	d.header = container.NewBorder(nil, nil, d.back, container.NewHBox(d.rename, d.exportAll, d.add), d.title)
 	d.body = container.NewStack()
 	d.list = newConnList(d)
 	d.frame = container.NewBorder(d.header, nil, nil, nil, d.body)
@@ -275,9 +281,13 @@ func (d *Desk) showBody() {
 		d.title.SetText(connTitle(info))
 		d.back.Show()
 		d.exportAll.Hide()
+		if d.deps.Rename != nil {
+			d.rename.Show()
+		}
 	} else {
 		d.title.SetText("Connections")
 		d.back.Hide()
+		d.rename.Hide()
 		if d.list.stale {
 			d.list.refresh()
 		}

@@ -371,3 +371,53 @@ func TestExportAllFromTheList(t *testing.T) {
 		t.Errorf("filter %+v, want the whole history", gotFilter)
 	}
 }
+
+// Rename… over a connection asks for its new name and hands it on; a
+// refused name says why.
+func TestRenameFromTheConnectionsBar(t *testing.T) {
+	d, _, _, _ := newTestDesk(t, threeConns, nil)
+	var renamed []string
+	d.deps.Rename = func(slug, name string) error {
+		if name == "Contoso → ThreatLocker EU1" {
+			return errors.New(`a connection named "Contoso → ThreatLocker EU1" exists already`)
+		}
+		renamed = append(renamed, slug+"="+name)
+		d.Rename(ConnInfo{Slug: slug, Name: name, Org: "fabrikam.okta.com"})
+		return nil
+	}
+	d.ShowList()
+	if d.rename.Visible() {
+		t.Error("Rename… over the list")
+	}
+	d.Open("fabrikam")
+	if !d.rename.Visible() {
+		t.Fatal("no Rename… over a connection")
+	}
+	test.Tap(d.rename)
+	dlg := d.win.Canvas().Overlays().Top()
+	var entry *widget.Entry
+	for _, o := range test.LaidOutObjects(dlg) {
+		if e, ok := o.(*widget.Entry); ok {
+			entry = e
+		}
+	}
+	if entry == nil || entry.Text != "Fabrikam → ThreatLocker US2" {
+		t.Fatalf("rename dialog: %v", entry)
+	}
+	entry.SetText("Fabrikam EU")
+	test.Tap(findButton(t, dlg, "Rename"))
+	if !equalStrings(renamed, []string{"fabrikam=Fabrikam EU"}) || d.title.Text != "Fabrikam EU  ·  fabrikam.okta.com" {
+		t.Errorf("renamed %q, title %q", renamed, d.title.Text)
+	}
+	test.Tap(d.rename)
+	dlg = d.win.Canvas().Overlays().Top()
+	for _, o := range test.LaidOutObjects(dlg) {
+		if e, ok := o.(*widget.Entry); ok {
+			e.SetText("Contoso → ThreatLocker EU1")
+		}
+	}
+	test.Tap(findButton(t, dlg, "Rename"))
+	if !strings.Contains(richText(d.win.Canvas().Overlays().Top()), "exists already") {
+		t.Error("a refused name did not say why")
+	}
+}

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/rolesync/rolesync/internal/app"
 	"github.com/rolesync/rolesync/internal/config"
@@ -57,7 +55,7 @@ func NewDesktop(ctx context.Context, a fyne.App, d app.Desktop) (*Desktop, error
 	dt := &Desktop{app: a, d: d, logs: logs, slots: engine.NewSlots(engine.DefaultSlots), ctx: ctx,
 		shells: map[string]*Shell{}, failed: map[string]bool{}, watchEvery: watchEvery}
 	dt.log = slog.New(logs.Handler()).With("component", "desktop")
-	dt.desk = ui.NewDesk(a, ui.DeskDeps{Add: dt.askName, Remove: dt.remove, ExportAll: dt.exportAll, Quit: dt.Stop, Logger: dt.log})
+	dt.desk = ui.NewDesk(a, ui.DeskDeps{Add: dt.askName, Remove: dt.remove, Rename: dt.rename, ExportAll: dt.exportAll, Quit: dt.Stop, Logger: dt.log})
 	conns, err := app.Connections(ctx, d.Root)
 	if err != nil {
 		return nil, err
@@ -181,57 +179,6 @@ func (dt *Desktop) saved(s *Shell, cfg config.Config) {
 		return
 	}
 	s.rt.Connection.Name = conn.Name
-}
-
-// askName asks for a new connection's name, then adds it and opens the
-// setup wizard on it; on the UI goroutine.
-func (dt *Desktop) askName(parent fyne.Window) {
-	entry := widget.NewEntry()
-	entry.SetPlaceHolder("Contoso → ThreatLocker EU1")
-	hint := widget.NewLabel("Name it after the organization and the portal it syncs.\nThe setup wizard opens next.")
-	items := []*widget.FormItem{widget.NewFormItem("Name", entry), widget.NewFormItem("", hint)}
-	form := dialog.NewForm("Add connection", "Set up…", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
-		name := entry.Text
-		go func() {
-			s, err := dt.addConnection(name)
-			fyne.Do(func() {
-				if err != nil {
-					dialog.ShowError(err, parent)
-					return
-				}
-				dt.desk.Open(s.slug)
-				// Queued after Open's, so that the wizard is in front.
-				fyne.Do(func() { s.newWizard(nil).Show() })
-			})
-		}()
-	}, parent)
-	entry.OnSubmitted = func(string) { form.Submit() }
-	form.Resize(fyne.NewSize(520, 220))
-	form.Show()
-	parent.Canvas().Focus(entry)
-}
-
-// addConnection adds a connection named name to the data directory and
-// the window, and starts its (unconfigured) shell.
-func (dt *Desktop) addConnection(name string) (*Shell, error) {
-	dt.opMu.Lock()
-	defer dt.opMu.Unlock()
-	ctx, cancel := context.WithTimeout(dt.ctx, 30*time.Second)
-	defer cancel()
-	conn, err := app.AddConnection(ctx, dt.d.Root, name)
-	if err != nil {
-		return nil, err
-	}
-	rt, err := app.OpenConnection(ctx, dt.d.Root, conn, dt.d.Env)
-	if err != nil {
-		return nil, fmt.Errorf("the connection %q was added but cannot be opened: %w", conn.Name, err)
-	}
-	s := dt.add(rt, true)
-	s.StartQuietly()
-	return s, nil
 }
 
 // remove stops the connection slug, closes it and removes it from the
@@ -381,4 +328,22 @@ func (dt *Desktop) exportAll(ctx context.Context, w io.Writer, format string, f 
 		return err
 	}
 	return report.ExportAll(ctx, append(srcs, removed...), w, report.Options{Format: fm, Filter: f, Progress: progress})
+}
+
+// rename gives the connection slug the name name in the data directory
+// and the window; off the UI goroutine.
+func (dt *Desktop) rename(slug, name string) error {
+	dt.opMu.Lock()
+	defer dt.opMu.Unlock()
+	s := dt.Shell(slug)
+	if s == nil {
+		return fmt.Errorf("no connection %q is open", slug)
+	}
+	conn, err := app.RenameConnection(dt.ctx, dt.d.Root, slug, name)
+	if err != nil {
+		return err
+	}
+	s.rt.Connection.Name = conn.Name
+	dt.desk.Rename(s.info())
+	return nil
 }

@@ -272,3 +272,22 @@ func TestProgressIsPacedForTheWindow(t *testing.T) {
 		t.Errorf("the window shows %d applied after the last report, want 1000", got)
 	}
 }
+
+func TestDesktopRenamesAConnection(t *testing.T) {
+	root, opened := twoConnections(t)
+	dt := newTestDesktop(t, app.Desktop{Root: root, Opened: opened})
+	dt.Start()
+	if err := dt.rename("fabrikam-threatlocker-us2", "Fabrikam EU"); err != nil {
+		t.Fatal(err)
+	}
+	conns, err := app.Connections(context.Background(), root)
+	if err != nil || conns[1].Name != "Fabrikam EU" || conns[1].Slug != "fabrikam-threatlocker-us2" {
+		t.Fatalf("connections after the rename: %+v, %v", conns, err)
+	}
+	if got := dt.desk.Info("fabrikam-threatlocker-us2").Name; got != "Fabrikam EU" {
+		t.Errorf("the window names it %q", got)
+	}
+	if err := dt.rename("fabrikam-threatlocker-us2", "contoso → threatlocker eu1"); err == nil {
+		t.Error("a name another connection has was taken")
+	}
+}
