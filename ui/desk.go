@@ -121,6 +121,10 @@ func NewDesk(a fyne.App, deps DeskDeps) *Desk {
 // Window returns the Fyne window.
 func (d *Desk) Window() fyne.Window { return d.win }
 
+// Shown returns the connection whose screens are shown; nil while the
+// list shows. On the UI goroutine.
+func (d *Desk) Shown() *MainWindow { return d.current }
+
 // Tray returns the tray.
 func (d *Desk) Tray() *Tray { return d.tray }
 

@@ -123,8 +123,15 @@ func (dt *Desktop) Start() {
 		shells = append(shells, dt.shells[slug])
 	}
 	dt.mu.Unlock()
-	if dt.d.Connection != "" {
+	// The first screen is chosen now: a connection added later (from the
+	// command line) does not take the admin away from what they look at.
+	switch {
+	case dt.d.Connection != "":
 		dt.desk.Open(dt.d.Connection)
+	case len(shells) == 1:
+		dt.desk.Open(shells[0].slug)
+	default:
+		dt.desk.ShowList()
 	}
 	for _, s := range shells {
 		if len(shells) == 1 {

@@ -16,6 +16,7 @@ import (
 	"github.com/rolesync/rolesync/internal/engine"
 	"github.com/rolesync/rolesync/internal/oktasim"
 	"github.com/rolesync/rolesync/internal/store"
+	"github.com/rolesync/rolesync/ui"
 )
 
 // twoConnections makes a data directory of two demo connections, each
@@ -289,5 +290,34 @@ func TestDesktopRenamesAConnection(t *testing.T) {
 	}
 	if err := dt.rename("fabrikam-threatlocker-us2", "contoso → threatlocker eu1"); err == nil {
 		t.Error("a name another connection has was taken")
+	}
+}
+
+// A connection added from the command line while the admin looks at the
+// only one leaves them there.
+func TestDesktopStaysOnTheScreenShownWhenOneIsAdded(t *testing.T) {
+	root, opened := twoConnections(t)
+	ctx := context.Background()
+	if _, _, err := app.RemoveConnection(ctx, root, "fabrikam-threatlocker-us2", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	opened[1].Close()
+	dt := newTestDesktop(t, app.Desktop{Root: root, Opened: opened[:1]})
+	dt.Start()
+	shown := func() *ui.MainWindow {
+		var m *ui.MainWindow
+		fyne.DoAndWait(func() { m = dt.desk.Shown() })
+		return m
+	}
+	if m := shown(); m == nil {
+		t.Fatal("the only connection is not shown")
+	}
+	if _, err := app.AddConnection(ctx, root, "Northwind → ThreatLocker UK1"); err != nil {
+		t.Fatal(err)
+	}
+	dt.follow(ctx)
+	waitFor(t, "the added connection in the window", func() bool { return len(dt.desk.Slugs()) == 2 })
+	if m := shown(); m == nil {
+		t.Error("adding a connection switched the window to the list")
 	}
 }
