@@ -10,18 +10,27 @@ trap 'rm -rf "$work"' EXIT
 export LANG=en_US.UTF-8 DBUS_SESSION_BUS_ADDRESS=disabled: ROLESYNC_KEYRING_PASSWORD=smoke-test-only
 shot=${SMOKE_SHOT:-$work/shot.png}
 
-xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+# wait_window PID TITLE LOG: print the id of the window whose title matches
+# TITLE once the app PID shows it, up to 60 s; fail, with the app's LOG,
+# when the app exits first or no such window shows. xvfb-run is a POSIX
+# shell script, which drops exported functions: each app's script gets the
+# definition in its text.
+wait_window() {
+  local pid=$1 title=$2 log=$3 win
+  for _ in $(seq 1 120); do
+    win=$(xdotool search --name "$title" 2>/dev/null | head -n 1 || true)
+    [ -n "$win" ] && { echo "$win"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { echo "smoke: rolesync exited before a window \"$title\" showed" >&2; cat "$log" >&2; return 1; }
+    sleep 0.5
+  done
+  echo "smoke: no window \"$title\" after 60 s" >&2; cat "$log" >&2; kill "$pid"; return 1
+}
+
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c "$(declare -f wait_window)"'
   set -u
   "$0" --data-dir "$1/data" demo >"$1/out.log" 2>&1 &
   pid=$!
-  win=""
-  for _ in $(seq 1 120); do
-    win=$(xdotool search --name "^rolesync" 2>/dev/null | head -n 1 || true)
-    [ -n "$win" ] && break
-    kill -0 $pid 2>/dev/null || { echo "smoke: rolesync exited before showing a window"; cat "$1/out.log"; exit 1; }
-    sleep 0.5
-  done
-  [ -n "$win" ] || { echo "smoke: no rolesync window after 60 s"; cat "$1/out.log"; kill $pid; exit 1; }
+  win=$(wait_window $pid "^rolesync" "$1/out.log") || exit 1
   sleep 3
   import -window root "$2"
   colours=$(convert "$2" -format "%k" info:)
@@ -36,18 +45,11 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
 
 # A fresh data directory: the setup wizard opens in a window of its own.
 # SIGTERM must end the app cleanly with it open too.
-xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c "$(declare -f wait_window)"'
   set -u
   ROLESYNC_KEYRING_BACKEND=file "$0" --data-dir "$1/fresh" >"$1/fresh.log" 2>&1 &
   pid=$!
-  win=""
-  for _ in $(seq 1 120); do
-    win=$(xdotool search --name "^Set up rolesync" 2>/dev/null | head -n 1 || true)
-    [ -n "$win" ] && break
-    kill -0 $pid 2>/dev/null || { echo "smoke: rolesync exited before its setup wizard showed"; cat "$1/fresh.log"; exit 1; }
-    sleep 0.5
-  done
-  [ -n "$win" ] || { echo "smoke: no setup wizard after 60 s"; cat "$1/fresh.log"; kill $pid; exit 1; }
+  wait_window $pid "^Set up rolesync" "$1/fresh.log" >/dev/null || exit 1
   sleep 4
   kill -TERM $pid
   for _ in $(seq 1 40); do kill -0 $pid 2>/dev/null || break; sleep 0.25; done

@@ -271,7 +271,7 @@ func (d *Desk) changed() {
 	}
 	d.showBody()
 	d.list.refresh()
-	d.tray.rebuild()
+	d.tray.update()
 }
 
 // showBody shows the open connection's screens, or the list, and the

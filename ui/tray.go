@@ -141,11 +141,8 @@ func (t *Tray) View() TrayView {
 // DeskView returns the view the tray shows.
 func (t *Tray) DeskView() DeskTrayView { return t.view }
 
-// update follows the connections' statuses; on the UI goroutine.
+// update follows the connections and their statuses; on the UI goroutine.
 func (t *Tray) update() { t.apply(NewDeskTrayView(t.d.trayConns(), t.d.now())) }
-
-// rebuild follows a change of the connections; on the UI goroutine.
-func (t *Tray) rebuild() { t.update() }
 
 // apply puts v into the menu and icon, touching the tray host only for
 // what changed.

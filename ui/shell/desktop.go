@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -297,12 +298,7 @@ func (dt *Desktop) drop(slug string) {
 	dt.mu.Lock()
 	s := dt.shells[slug]
 	delete(dt.shells, slug)
-	for i, o := range dt.order {
-		if o == slug {
-			dt.order = append(dt.order[:i], dt.order[i+1:]...)
-			break
-		}
-	}
+	dt.order = slices.DeleteFunc(dt.order, func(o string) bool { return o == slug })
 	dt.mu.Unlock()
 	if s == nil {
 		return
